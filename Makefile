@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh Debian machine:
+#   make up    start the whole system (local HA cluster, migrations, demo data, api x2, worker x2)
+#   make test  run every test (needs MariaDB on 127.0.0.1:3306 and Redis on 127.0.0.1:6379;
+#              .ci/run installs and starts them when absent)
+GO      ?= go
+BIN     := $(CURDIR)/bin
+CLUSTER := infra/local/cluster.sh
+TESTFLAGS ?= -race -count=1 -timeout 20m
+
+.PHONY: build up down status test test-cluster bench vet fmt clean
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+up: build
+	$(CLUSTER) up-data
+	$(BIN)/rentalctl migrate
+	$(BIN)/rentalctl seed
+	$(CLUSTER) up-apps
+	@echo
+	@echo "The rental platform is up: http://127.0.0.1:9000/api/v1/listings"
+	@echo "  status:  $(CLUSTER) status      stop: make down"
+
+down:
+	$(CLUSTER) down
+
+status:
+	$(CLUSTER) status
+
+test:
+	$(GO) vet ./...
+	$(GO) test $(TESTFLAGS) ./...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf $(BIN)

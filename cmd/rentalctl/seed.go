@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/spf13/cobra"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/demo"
+	"github.com/zufang/rental/infra/system"
+)
+
+// Demo accounts seed creates; README lists them.
+const (
+	demoPassword = "demo-password"
+	demoTenant   = "tenant@example.com"
+)
+
+func demoLandlord(i int) string { return fmt.Sprintf("landlord%02d@example.com", i) }
+
+func seedCmd() *cobra.Command {
+	var listings, landlords int
+	c := &cobra.Command{
+		Use:   "seed",
+		Short: "Create demo accounts and published listings through the normal command path",
+		Long: "Creates landlords landlord01@example.com… and tenant@example.com (password " + demoPassword + ")\n" +
+			"and tops the demo landlords' listings up to --listings. Running it again adds nothing.",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			base, err := openBase(ctx)
+			if err != nil {
+				return err
+			}
+			defer base.Close()
+			rel, err := base.NewRelay(nil)
+			if err != nil {
+				return err
+			}
+			relayCtx, stopRelay := context.WithCancel(ctx)
+			defer stopRelay()
+			go func() { _ = rel.Run(relayCtx) }()
+			cmds := system.NewCommands(base, rel)
+
+			ids := make([]uuid.UUID, 0, landlords)
+			for i := 1; i <= landlords; i++ {
+				id, err := ensureUser(ctx, base, cmds, demoLandlord(i), fmt.Sprintf("房东%02d", i), "tenant", "landlord")
+				if err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			if _, err := ensureUser(ctx, base, cmds, demoTenant, "租客", "tenant"); err != nil {
+				return err
+			}
+			have, err := countListings(ctx, base, ids)
+			if err != nil {
+				return err
+			}
+			r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
+			created := 0
+			for n := have; n < listings; n++ {
+				landlord := ids[n%len(ids)]
+				meta := command.Meta{Actor: rental.Actor{UserID: landlord, Roles: []rental.Role{rental.RoleLandlord}}}
+				res, err := cmds.CreateListing.Handle(ctx, command.CreateListing{Meta: meta, Fields: demo.Listing(r, base.Catalog)})
+				if err != nil {
+					return fmt.Errorf("creating demo listing: %w", err)
+				}
+				if _, err := cmds.PublishListing.Handle(ctx, command.PublishListing{Meta: meta, ListingID: res.ID}); err != nil {
+					return fmt.Errorf("publishing demo listing: %w", err)
+				}
+				created++
+			}
+			waitForOutbox(ctx, base, 15*time.Second)
+			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new); log in as %s or %s with password %s\n",
+				landlords, max(have, listings), created, demoLandlord(1), demoTenant, demoPassword)
+			return nil
+		},
+	}
+	c.Flags().IntVar(&listings, "listings", 300, "published demo listings to have in all")
+	c.Flags().IntVar(&landlords, "landlords", 10, "demo landlord accounts")
+	return c
+}
+
+// ensureUser registers an account unless its email is taken, and returns its id.
+func ensureUser(ctx context.Context, base *system.Base, cmds command.Commands, email, nickname string, roles ...string) (uuid.UUID, error) {
+	res, err := cmds.RegisterUser.Handle(ctx, command.RegisterUser{
+		Meta: command.Meta{Actor: rental.System}, Email: email, Password: demoPassword, Nickname: nickname, Roles: roles,
+	})
+	if err == nil {
+		return res.ID, nil
+	}
+	if rental.ErrorCode(err) != rental.ECONFLICT {
+		return uuid.Nil, fmt.Errorf("creating %s: %w", email, err)
+	}
+	var id uuid.UUID
+	if err := base.Pools.Writer.QueryRowContext(ctx, `SELECT id FROM users WHERE email = ?`, email).Scan(&id); err != nil {
+		return uuid.Nil, fmt.Errorf("finding %s: %w", email, err)
+	}
+	return id, nil
+}
+
+func countListings(ctx context.Context, base *system.Base, landlords []uuid.UUID) (int, error) {
+	n := 0
+	for _, id := range landlords {
+		var c int
+		if err := base.Pools.Writer.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE landlord_id = ? AND status <> 'deleted'`, id[:]).Scan(&c); err != nil {
+			return 0, fmt.Errorf("counting demo listings: %w", err)
+		}
+		n += c
+	}
+	return n, nil
+}
+
+// waitForOutbox gives the relay time to publish before the process exits;
+// whatever is left is published by any other relay's sweep.
+func waitForOutbox(ctx context.Context, base *system.Base, limit time.Duration) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		var n int
+		if err := base.Pools.Writer.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox`).Scan(&n); err != nil || n == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

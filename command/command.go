@@ -1,0 +1,35 @@
+// Package command is the write side. One file per use case holds the command,
+// its handler and its rules; aggregates (listing.go, user.go) hold the rules
+// that protect their state. Handlers change state only through the stores
+// (store.go), which run each command as one MySQL transaction that writes the
+// state rows, bumps the aggregate's version and appends its events.
+package command
+
+import (
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+)
+
+// Meta is what every command carries besides its own fields.
+type Meta struct {
+	Actor rental.Actor
+	// CommandID makes a retried command idempotent: the store records it in
+	// the same transaction, so a retry after a lost commit acknowledgement
+	// returns the first result instead of applying the command twice.
+	CommandID uuid.UUID
+	// MayRepeat says the id came from the client (Idempotency-Key), who may
+	// send the same command again: the store looks for an earlier result first.
+	MayRepeat     bool
+	CorrelationID string
+}
+
+// Result is what a command that changed an aggregate returns: the aggregate's
+// id and its version after the change. Clients pass the version back as
+// min_version to read their own write.
+type Result struct {
+	ID      uuid.UUID `json:"id"`
+	Version int64     `json:"version"`
+	// Ref names a child the command created (an image), when there is one.
+	Ref uuid.UUID `json:"-"`
+}

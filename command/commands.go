@@ -1,0 +1,61 @@
+package command
+
+import (
+	"time"
+
+	"github.com/zufang/rental"
+)
+
+// Commands is the write side of the application: every use case, each
+// wrapped in the same middlewares. Built once, in New.
+type Commands struct {
+	RegisterUser   rental.Handler[RegisterUser, Result]
+	OpenSession    rental.Handler[OpenSession, SessionOpened]
+	CloseSession   rental.Handler[CloseSession, struct{}]
+	EditProfile    rental.Handler[EditProfile, Result]
+	ChangePassword rental.Handler[ChangePassword, Result]
+
+	CreateListing      rental.Handler[CreateListing, Result]
+	EditListing        rental.Handler[EditListing, Result]
+	PublishListing     rental.Handler[PublishListing, Result]
+	UnpublishListing   rental.Handler[UnpublishListing, Result]
+	DeleteListing      rental.Handler[DeleteListing, Result]
+	AddListingImage    rental.Handler[AddListingImage, Result]
+	RemoveListingImage rental.Handler[RemoveListingImage, Result]
+}
+
+// Deps are the ports the commands need.
+type Deps struct {
+	Users     UserStore
+	Sessions  SessionStore
+	Listings  ListingStore
+	Catalog   Catalog
+	Passwords Passwords
+	Now       Clock // nil means time.Now
+}
+
+// New builds every command handler and wraps each in mws (outermost first).
+func New(d Deps, mws ...rental.Middleware) Commands {
+	clock := d.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	// MySQL keeps microseconds: state carried by events must equal what a
+	// later read from MySQL returns, or read models and MySQL would disagree.
+	now := func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
+	return Commands{
+		RegisterUser:   rental.Decorate[RegisterUser, Result](RegisterUserHandler{d.Users, d.Passwords, now}, "RegisterUser", mws...),
+		OpenSession:    rental.Decorate[OpenSession, SessionOpened](&OpenSessionHandler{Users: d.Users, Sessions: d.Sessions, Passwords: d.Passwords, Now: now}, "OpenSession", mws...),
+		CloseSession:   rental.Decorate[CloseSession, struct{}](CloseSessionHandler{d.Sessions}, "CloseSession", mws...),
+		EditProfile:    rental.Decorate[EditProfile, Result](EditProfileHandler{d.Users, now}, "EditProfile", mws...),
+		ChangePassword: rental.Decorate[ChangePassword, Result](ChangePasswordHandler{d.Users, d.Sessions, d.Passwords, now}, "ChangePassword", mws...),
+
+		CreateListing:      rental.Decorate[CreateListing, Result](CreateListingHandler{d.Listings, d.Catalog, now}, "CreateListing", mws...),
+		EditListing:        rental.Decorate[EditListing, Result](EditListingHandler{d.Listings, d.Catalog, now}, "EditListing", mws...),
+		PublishListing:     rental.Decorate[PublishListing, Result](PublishListingHandler{d.Listings, now}, "PublishListing", mws...),
+		UnpublishListing:   rental.Decorate[UnpublishListing, Result](UnpublishListingHandler{d.Listings, now}, "UnpublishListing", mws...),
+		DeleteListing:      rental.Decorate[DeleteListing, Result](DeleteListingHandler{d.Listings, now}, "DeleteListing", mws...),
+		AddListingImage:    rental.Decorate[AddListingImage, Result](AddListingImageHandler{d.Listings, now}, "AddListingImage", mws...),
+		RemoveListingImage: rental.Decorate[RemoveListingImage, Result](RemoveListingImageHandler{d.Listings, now}, "RemoveListingImage", mws...),
+	}
+}

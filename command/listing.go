@@ -1,0 +1,377 @@
+package command
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+)
+
+// Listing is a flat or room a landlord offers. Its rules:
+//   - only its landlord changes it (checked by each handler);
+//   - a draft may be incomplete, but a published listing always has a title,
+//     a price, a city and district, a rent type and an area;
+//   - it moves draft → published ⇄ unpublished, and any of them → deleted;
+//     a deleted listing is gone for every command (ENOTFOUND);
+//   - every field it holds is valid (lengths, ranges, known city, district and
+//     facilities), whichever command set it;
+//   - at most MaxImages pictures; the cover is one of them or an explicit URL.
+type Listing struct {
+	ID          uuid.UUID
+	LandlordID  uuid.UUID
+	Version     int64
+	Status      string
+	Fields      ListingFields
+	Images      []events.ImageState
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PublishedAt *time.Time
+}
+
+// ListingFields are the fields a landlord edits.
+type ListingFields struct {
+	Title       string
+	Description string
+	City        string
+	District    string
+	Block       string
+	Community   string
+	Address     string
+	RentType    string
+	Bedrooms    int
+	LivingRooms int
+	Bathrooms   int
+	AreaSqm     float64
+	Orientation string
+	Floor       string
+	Price       int64
+	Deposit     int64
+	MinMonths   int
+	Facilities  []string
+	Highlights  string
+	Traffic     string
+	CoverImage  string
+}
+
+// ListingPatch holds the fields a create or edit sets; nil leaves a field as it is.
+type ListingPatch struct {
+	Title       *string   `json:"title"`
+	Description *string   `json:"description"`
+	City        *string   `json:"city"`
+	District    *string   `json:"district"`
+	Block       *string   `json:"block"`
+	Community   *string   `json:"community"`
+	Address     *string   `json:"address"`
+	RentType    *string   `json:"rent_type"`
+	Bedrooms    *int      `json:"bedrooms"`
+	LivingRooms *int      `json:"living_rooms"`
+	Bathrooms   *int      `json:"bathrooms"`
+	AreaSqm     *float64  `json:"area_sqm"`
+	Orientation *string   `json:"orientation"`
+	Floor       *string   `json:"floor"`
+	Price       *int64    `json:"price"`
+	Deposit     *int64    `json:"deposit"`
+	MinMonths   *int      `json:"min_months"`
+	Facilities  *[]string `json:"facilities"`
+	Highlights  *string   `json:"highlights"`
+	Traffic     *string   `json:"traffic"`
+	CoverImage  *string   `json:"cover_image"`
+}
+
+// Rent types: a whole flat (整租) or a room in a shared one (合租).
+const (
+	RentWhole  = "whole"
+	RentShared = "shared"
+)
+
+// Limits a listing's fields must respect.
+const (
+	MaxImages   = 20
+	MaxPrice    = 10_000_000 // CNY per month
+	MaxDeposit  = 100_000_000
+	MaxAreaSqm  = 10_000
+	MaxMinMonth = 36
+)
+
+// NewListing starts a draft owned by landlord with the fields of patch.
+func NewListing(id, landlord uuid.UUID, patch ListingPatch, cat Catalog, now time.Time) (*Listing, events.Type, error) {
+	l := &Listing{
+		ID: id, LandlordID: landlord, Status: events.StatusDraft,
+		Fields:    ListingFields{MinMonths: 1, Facilities: []string{}},
+		Images:    []events.ImageState{},
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := l.apply(patch, cat); err != nil {
+		return nil, "", err
+	}
+	return l, events.ListingCreated, nil
+}
+
+// Edit changes the fields the patch sets. A published listing must stay complete.
+func (l *Listing) Edit(patch ListingPatch, cat Catalog, now time.Time) (events.Type, error) {
+	if err := l.apply(patch, cat); err != nil {
+		return "", err
+	}
+	if l.Status == events.StatusPublished {
+		if err := rental.Invalid(l.Fields.missingForPublish()); err != nil {
+			return "", err
+		}
+	}
+	l.UpdatedAt = now
+	return events.ListingUpdated, nil
+}
+
+// Publish makes the listing visible to tenants.
+func (l *Listing) Publish(now time.Time) (events.Type, error) {
+	if l.Status == events.StatusPublished {
+		return "", rental.Errorf(rental.ECONFLICT, "listing is already published")
+	}
+	if err := rental.Invalid(l.Fields.missingForPublish()); err != nil {
+		return "", err
+	}
+	l.Status, l.PublishedAt, l.UpdatedAt = events.StatusPublished, &now, now
+	return events.ListingPublished, nil
+}
+
+// Unpublish hides a published listing from tenants; it stays editable.
+func (l *Listing) Unpublish(now time.Time) (events.Type, error) {
+	if l.Status != events.StatusPublished {
+		return "", rental.Errorf(rental.ECONFLICT, "only a published listing can be unpublished (it is %s)", l.Status)
+	}
+	l.Status, l.UpdatedAt = events.StatusUnpublished, now
+	return events.ListingUnpublished, nil
+}
+
+// Delete removes the listing for good. The row stays as a tombstone so the
+// event log and the read models keep a version to compare against.
+func (l *Listing) Delete(now time.Time) (events.Type, error) {
+	l.Status, l.UpdatedAt = events.StatusDeleted, now
+	return events.ListingDeleted, nil
+}
+
+// AddImage appends a picture; the first one becomes the cover when there is none.
+func (l *Listing) AddImage(id uuid.UUID, rawURL string, now time.Time) (events.Type, error) {
+	if problem := checkURL(rawURL); problem != "" {
+		return "", rental.InvalidField("url", problem)
+	}
+	if len(l.Images) >= MaxImages {
+		return "", rental.Errorf(rental.ECONFLICT, "a listing has at most %d images", MaxImages)
+	}
+	l.Images = append(l.Images, events.ImageState{ID: id, URL: strings.TrimSpace(rawURL)})
+	if l.Fields.CoverImage == "" {
+		l.Fields.CoverImage = l.Images[0].URL
+	}
+	l.UpdatedAt = now
+	return events.ListingImageAdded, nil
+}
+
+// RemoveImage drops a picture; a cover that was this picture moves to the first remaining one.
+func (l *Listing) RemoveImage(id uuid.UUID, now time.Time) (events.Type, error) {
+	i := slices.IndexFunc(l.Images, func(img events.ImageState) bool { return img.ID == id })
+	if i < 0 {
+		return "", rental.Errorf(rental.ENOTFOUND, "image %s not found on this listing", id)
+	}
+	removed := l.Images[i]
+	l.Images = slices.Delete(l.Images, i, i+1)
+	if l.Fields.CoverImage == removed.URL {
+		l.Fields.CoverImage = ""
+		if len(l.Images) > 0 {
+			l.Fields.CoverImage = l.Images[0].URL
+		}
+	}
+	l.UpdatedAt = now
+	return events.ListingImageRemoved, nil
+}
+
+// State is the listing as events carry it and the read side shows it.
+func (l *Listing) State(cat Catalog) events.ListingState {
+	f := l.Fields
+	cityName, _ := cat.CityName(f.City)
+	districtName, _ := cat.DistrictName(f.City, f.District)
+	return events.ListingState{
+		ID: l.ID, Version: l.Version, LandlordID: l.LandlordID, Status: l.Status,
+		Title: f.Title, Description: f.Description,
+		City: f.City, CityName: cityName, District: f.District, DistrictName: districtName,
+		Block: f.Block, Community: f.Community, Address: f.Address, RentType: f.RentType,
+		Bedrooms: f.Bedrooms, LivingRooms: f.LivingRooms, Bathrooms: f.Bathrooms, AreaSqm: f.AreaSqm,
+		Orientation: f.Orientation, Floor: f.Floor, Price: f.Price, Deposit: f.Deposit, MinMonths: f.MinMonths,
+		Facilities: slices.Clone(f.Facilities), Highlights: f.Highlights, Traffic: f.Traffic, CoverImage: f.CoverImage,
+		Images:    slices.Clone(l.Images),
+		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), PublishedAt: utcPtr(l.PublishedAt),
+	}
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// apply validates every field the patch sets, then sets them all or none.
+func (l *Listing) apply(p ListingPatch, cat Catalog) error {
+	f := l.Fields
+	bad := map[string]string{}
+	text := func(name string, v *string, dst *string, min, max int) {
+		if v == nil {
+			return
+		}
+		s := strings.TrimSpace(*v)
+		if n := utf8.RuneCountInString(s); n < min {
+			bad[name] = "must not be empty"
+		} else if n > max {
+			bad[name] = "must be at most " + strconv.Itoa(max) + " characters"
+		}
+		*dst = s
+	}
+	number := func(name string, v *int, dst *int, min, max int) {
+		if v == nil {
+			return
+		}
+		if *v < min || *v > max {
+			bad[name] = "must be between " + strconv.Itoa(min) + " and " + strconv.Itoa(max)
+		}
+		*dst = *v
+	}
+	text("title", p.Title, &f.Title, 1, 100)
+	text("description", p.Description, &f.Description, 0, 5000)
+	text("block", p.Block, &f.Block, 0, 64)
+	text("community", p.Community, &f.Community, 0, 64)
+	text("address", p.Address, &f.Address, 0, 200)
+	text("orientation", p.Orientation, &f.Orientation, 0, 16)
+	text("floor", p.Floor, &f.Floor, 0, 32)
+	text("highlights", p.Highlights, &f.Highlights, 0, 500)
+	text("traffic", p.Traffic, &f.Traffic, 0, 500)
+	number("bedrooms", p.Bedrooms, &f.Bedrooms, 0, 20)
+	number("living_rooms", p.LivingRooms, &f.LivingRooms, 0, 10)
+	number("bathrooms", p.Bathrooms, &f.Bathrooms, 0, 10)
+	number("min_months", p.MinMonths, &f.MinMonths, 1, MaxMinMonth)
+	if p.City != nil {
+		f.City = strings.TrimSpace(*p.City)
+		if _, ok := cat.CityName(f.City); !ok {
+			bad["city"] = "unknown city (see GET /api/v1/areas)"
+		}
+	}
+	if p.District != nil {
+		f.District = strings.TrimSpace(*p.District)
+	}
+	if _, ok := cat.DistrictName(f.City, f.District); !ok && f.District != "" && bad["city"] == "" {
+		if p.District == nil {
+			f.District = "" // a move to another city drops the old city's district
+		} else {
+			bad["district"] = "unknown district of city " + f.City
+		}
+	}
+	if p.RentType != nil {
+		f.RentType = strings.TrimSpace(*p.RentType)
+		if f.RentType != RentWhole && f.RentType != RentShared {
+			bad["rent_type"] = "must be whole or shared"
+		}
+	}
+	if p.AreaSqm != nil {
+		f.AreaSqm = *p.AreaSqm
+		if f.AreaSqm <= 0 || f.AreaSqm > MaxAreaSqm {
+			bad["area_sqm"] = "must be > 0 and at most " + strconv.Itoa(MaxAreaSqm)
+		}
+	}
+	if p.Price != nil {
+		f.Price = *p.Price
+		if f.Price <= 0 || f.Price > MaxPrice {
+			bad["price"] = "must be > 0 and at most " + strconv.Itoa(MaxPrice)
+		}
+	}
+	if p.Deposit != nil {
+		f.Deposit = *p.Deposit
+		if f.Deposit < 0 || f.Deposit > MaxDeposit {
+			bad["deposit"] = "must be between 0 and " + strconv.Itoa(MaxDeposit)
+		}
+	}
+	if p.Facilities != nil {
+		codes, problem := normalizeFacilities(*p.Facilities, cat)
+		if problem != "" {
+			bad["facilities"] = problem
+		}
+		f.Facilities = codes
+	}
+	if p.CoverImage != nil {
+		f.CoverImage = strings.TrimSpace(*p.CoverImage)
+		if f.CoverImage != "" {
+			if problem := checkURL(f.CoverImage); problem != "" {
+				bad["cover_image"] = problem
+			}
+		}
+	}
+	if err := rental.Invalid(bad); err != nil {
+		return err
+	}
+	l.Fields = f
+	return nil
+}
+
+// missingForPublish names the fields a published listing must have.
+func (f ListingFields) missingForPublish() map[string]string {
+	missing := map[string]string{}
+	const need = "is required to publish"
+	if f.Title == "" {
+		missing["title"] = need
+	}
+	if f.Price <= 0 {
+		missing["price"] = need
+	}
+	if f.City == "" {
+		missing["city"] = need
+	}
+	if f.District == "" {
+		missing["district"] = need
+	}
+	if f.RentType == "" {
+		missing["rent_type"] = need
+	}
+	if f.AreaSqm <= 0 {
+		missing["area_sqm"] = need
+	}
+	return missing
+}
+
+// normalizeFacilities checks every code and returns them once each, in dictionary order.
+func normalizeFacilities(in []string, cat Catalog) ([]string, string) {
+	out := make([]string, 0, len(in))
+	for _, code := range in {
+		code = strings.TrimSpace(code)
+		if _, ok := cat.FacilityOrder(code); !ok {
+			return nil, "unknown facility " + strconv.Quote(code) + " (see GET /api/v1/facilities)"
+		}
+		if !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		x, _ := cat.FacilityOrder(a)
+		y, _ := cat.FacilityOrder(b)
+		return x - y
+	})
+	return out, ""
+}
+
+func checkURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "must not be empty"
+	}
+	if len(raw) > 1024 {
+		return "must be at most 1024 characters"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "must be an http or https URL"
+	}
+	return ""
+}

@@ -1,0 +1,88 @@
+// Package events is the contract between the write side and the read side:
+// event type names that never change once shipped, the envelope every event
+// travels in, its codec, and the stream names. It imports nothing of ours.
+package events
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Type is an event's stable wire name, "<aggregate>.<what happened>.v<N>".
+// A changed payload shape gets a new version; old names keep being readable.
+type Type string
+
+// Envelope is one event as stored in event_log and carried on a stream.
+// Payload is the aggregate's full state after the change (state-carried), so
+// a projector can apply "highest version wins" and never needs an earlier event.
+type Envelope struct {
+	ID            uuid.UUID       `json:"id"`
+	Type          Type            `json:"type"`
+	AggregateType string          `json:"aggregate_type"`
+	AggregateID   uuid.UUID       `json:"aggregate_id"`
+	Version       int64           `json:"version"` // the aggregate's version after the change
+	Seq           int64           `json:"seq"`     // position in event_log; 0 until appended
+	OccurredAt    time.Time       `json:"occurred_at"`
+	Actor         string          `json:"actor"`
+	CorrelationID string          `json:"correlation_id,omitempty"`
+	Payload       json.RawMessage `json:"payload"`
+}
+
+// ErrMalformed marks an entry that can never be decoded; retrying it is pointless.
+var ErrMalformed = errors.New("malformed event")
+
+// Encode returns the envelope's wire form.
+func Encode(e Envelope) ([]byte, error) { return json.Marshal(e) }
+
+// Decode parses and checks an envelope. Any problem wraps ErrMalformed.
+func Decode(b []byte) (Envelope, error) {
+	var e Envelope
+	if err := json.Unmarshal(b, &e); err != nil {
+		return Envelope{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	}
+	switch {
+	case e.ID == uuid.Nil:
+		return Envelope{}, fmt.Errorf("%w: missing id", ErrMalformed)
+	case e.Type == "":
+		return Envelope{}, fmt.Errorf("%w: missing type", ErrMalformed)
+	case e.AggregateID == uuid.Nil:
+		return Envelope{}, fmt.Errorf("%w: missing aggregate_id", ErrMalformed)
+	case e.Version <= 0:
+		return Envelope{}, fmt.Errorf("%w: version must be > 0", ErrMalformed)
+	case len(e.Payload) == 0:
+		return Envelope{}, fmt.Errorf("%w: missing payload", ErrMalformed)
+	}
+	return e, nil
+}
+
+// DecodePayload parses an envelope's payload into v, wrapping ErrMalformed.
+func DecodePayload(e Envelope, v any) error {
+	if err := json.Unmarshal(e.Payload, v); err != nil {
+		return fmt.Errorf("%w: %s payload: %v", ErrMalformed, e.Type, err)
+	}
+	return nil
+}
+
+// New builds an envelope for a change of one aggregate. The payload is the
+// aggregate's state after the change.
+func New(t Type, aggregateType string, aggregateID uuid.UUID, version int64, state any, actor, correlationID string, at time.Time) (Envelope, error) {
+	payload, err := json.Marshal(state)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("encoding %s payload: %w", t, err)
+	}
+	return Envelope{
+		ID:            uuid.Must(uuid.NewV7()),
+		Type:          t,
+		AggregateType: aggregateType,
+		AggregateID:   aggregateID,
+		Version:       version,
+		OccurredAt:    at.UTC(),
+		Actor:         actor,
+		CorrelationID: correlationID,
+		Payload:       payload,
+	}, nil
+}

@@ -1,0 +1,68 @@
+package events
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Listing events. Every one carries the listing's full state.
+const (
+	ListingCreated      Type = "listing.created.v1"
+	ListingUpdated      Type = "listing.updated.v1"
+	ListingPublished    Type = "listing.published.v1"
+	ListingUnpublished  Type = "listing.unpublished.v1"
+	ListingDeleted      Type = "listing.deleted.v1"
+	ListingImageAdded   Type = "listing.image_added.v1"
+	ListingImageRemoved Type = "listing.image_removed.v1"
+)
+
+// Listing statuses as they appear on the wire.
+const (
+	StatusDraft       = "draft"
+	StatusPublished   = "published"
+	StatusUnpublished = "unpublished"
+	StatusDeleted     = "deleted" // kept as a tombstone so a late older event cannot resurrect it
+)
+
+// ListingState is a listing as the read side sees it; it is also the JSON the
+// listing detail endpoint returns.
+type ListingState struct {
+	ID           uuid.UUID    `json:"id"`
+	Version      int64        `json:"version"`
+	LandlordID   uuid.UUID    `json:"landlord_id"`
+	Status       string       `json:"status"`
+	Title        string       `json:"title"`
+	Description  string       `json:"description"`
+	City         string       `json:"city"`
+	CityName     string       `json:"city_name"`
+	District     string       `json:"district"`
+	DistrictName string       `json:"district_name"`
+	Block        string       `json:"block"`
+	Community    string       `json:"community"`
+	Address      string       `json:"address"`
+	RentType     string       `json:"rent_type"`
+	Bedrooms     int          `json:"bedrooms"`
+	LivingRooms  int          `json:"living_rooms"`
+	Bathrooms    int          `json:"bathrooms"`
+	AreaSqm      float64      `json:"area_sqm"`
+	Orientation  string       `json:"orientation"`
+	Floor        string       `json:"floor"`
+	Price        int64        `json:"price"`
+	Deposit      int64        `json:"deposit"`
+	MinMonths    int          `json:"min_months"`
+	Facilities   []string     `json:"facilities"`
+	Highlights   string       `json:"highlights"`
+	Traffic      string       `json:"traffic"`
+	CoverImage   string       `json:"cover_image"`
+	Images       []ImageState `json:"images"`
+	CreatedAt    time.Time    `json:"created_at"`
+	UpdatedAt    time.Time    `json:"updated_at"`
+	PublishedAt  *time.Time   `json:"published_at"`
+}
+
+// ImageState is one picture of a listing, in display order.
+type ImageState struct {
+	ID  uuid.UUID `json:"id"`
+	URL string    `json:"url"`
+}

@@ -1,0 +1,151 @@
+// Package config reads the environment. Every default reaches what `make up`
+// starts on this machine, so every binary works right after it with no flags.
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zufang/rental/infra/redis"
+)
+
+// Config is every setting of the api, the worker and rentalctl.
+type Config struct {
+	HTTPAddr     string // RENTAL_HTTP_ADDR
+	MySQLDSN     string // RENTAL_MYSQL_DSN: the writer
+	MySQLReadDSN string // RENTAL_MYSQL_READ_DSN: the reader; empty = the writer
+	Redis        redis.Config
+	Prefix       string // RENTAL_REDIS_PREFIX: key prefix, so environments can share a Redis
+	MetricsAddr  string // RENTAL_METRICS_ADDR: the worker's /metrics and /healthz
+	WorkerID     string // RENTAL_WORKER_ID
+	Consumers    int    // RENTAL_WORKER_CONSUMERS: subscriptions per stream in one worker
+	BcryptCost   int    // RENTAL_BCRYPT_COST
+	LogLevel     slog.Level
+	LogJSON      bool
+	NearCache    bool          // RENTAL_NEAR_CACHE (default on): the api's in-process cache
+	ReadModels   bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
+	SweepEvery   time.Duration // RENTAL_SWEEP_INTERVAL
+	SweepAge     time.Duration // RENTAL_SWEEP_AGE
+}
+
+// Defaults that reach `make up`'s local cluster.
+const (
+	DefaultHTTPAddr     = ":9000"
+	DefaultMySQLDSN     = "rental:rental@tcp(127.0.0.1:3307)/rental"
+	DefaultMySQLReadDSN = "rental:rental@tcp(127.0.0.1:3308)/rental"
+	DefaultSentinels    = "127.0.0.1:26380,127.0.0.1:26381,127.0.0.1:26382"
+	DefaultMasterName   = "rental"
+	DefaultPassword     = "rental"
+	DefaultPrefix       = "rental:"
+	DefaultMetricsAddr  = ":9100"
+)
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) { return FromLookup(os.LookupEnv) }
+
+// FromLookup reads the configuration through lookup (tests pass a map).
+func FromLookup(lookup func(string) (string, bool)) (Config, error) {
+	get := func(name, def string) string {
+		if v, ok := lookup(name); ok && v != "" {
+			return v
+		}
+		return def
+	}
+	var problems []string
+	integer := func(name string, def int) int {
+		raw := get(name, "")
+		if raw == "" {
+			return def
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			problems = append(problems, name+" must be a whole number")
+		}
+		return n
+	}
+	duration := func(name string, def time.Duration) time.Duration {
+		raw := get(name, "")
+		if raw == "" {
+			return def
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			problems = append(problems, name+" must be a duration such as 500ms")
+		}
+		return d
+	}
+	boolean := func(name string, def bool) bool {
+		raw := get(name, "")
+		if raw == "" {
+			return def
+		}
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			problems = append(problems, name+" must be true or false")
+		}
+		return b
+	}
+	host, _ := os.Hostname()
+	c := Config{
+		HTTPAddr:     get("RENTAL_HTTP_ADDR", DefaultHTTPAddr),
+		MySQLDSN:     get("RENTAL_MYSQL_DSN", DefaultMySQLDSN),
+		MySQLReadDSN: get("RENTAL_MYSQL_READ_DSN", ""),
+		Prefix:       get("RENTAL_REDIS_PREFIX", DefaultPrefix),
+		MetricsAddr:  get("RENTAL_METRICS_ADDR", DefaultMetricsAddr),
+		WorkerID:     get("RENTAL_WORKER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
+		Consumers:    integer("RENTAL_WORKER_CONSUMERS", 4),
+		BcryptCost:   integer("RENTAL_BCRYPT_COST", 0),
+		LogJSON:      get("RENTAL_LOG_FORMAT", "text") == "json",
+		NearCache:    boolean("RENTAL_NEAR_CACHE", true),
+		ReadModels:   boolean("RENTAL_READ_MODELS", true),
+		SweepEvery:   duration("RENTAL_SWEEP_INTERVAL", time.Second),
+		SweepAge:     duration("RENTAL_SWEEP_AGE", 3*time.Second),
+	}
+	// The reader defaults to make up's reader port only when the writer is
+	// make up's too; a custom writer without a reader means "read the writer".
+	if _, set := lookup("RENTAL_MYSQL_DSN"); !set && c.MySQLReadDSN == "" {
+		c.MySQLReadDSN = DefaultMySQLReadDSN
+	}
+	if addr := get("RENTAL_REDIS_ADDR", ""); addr != "" {
+		c.Redis = redis.Config{Addr: addr, Password: get("RENTAL_REDIS_PASSWORD", "")}
+	} else {
+		c.Redis = redis.Config{
+			Sentinels:  splitList(get("RENTAL_REDIS_SENTINELS", DefaultSentinels)),
+			MasterName: get("RENTAL_REDIS_MASTER_NAME", DefaultMasterName),
+			Password:   get("RENTAL_REDIS_PASSWORD", DefaultPassword),
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("RENTAL_LOG_LEVEL", "info"))); err != nil {
+		problems = append(problems, "RENTAL_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.Consumers < 1 || c.Consumers > 64 {
+		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+// Logger returns the process logger this configuration asks for.
+func (c Config) Logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogJSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}

@@ -1,0 +1,115 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/zufang/rental"
+)
+
+// decodeJSON reads the request body into v. Problems become EINVALID errors
+// naming the field: a wrong type, an unknown field, or a body that is not a
+// JSON object.
+func decodeJSON(c echo.Context, v any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return rental.InvalidField("body", "could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return rental.InvalidField("body", "must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonProblem(err)
+	}
+	if dec.More() {
+		return rental.InvalidField("body", "must hold one JSON object")
+	}
+	return nil
+}
+
+func jsonProblem(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return rental.InvalidField("body", "must be a JSON object")
+		}
+		return rental.InvalidField(field, "must be a "+jsonKind(typeErr.Type.Kind().String()))
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return rental.InvalidField("body", "is not valid JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return rental.InvalidField(field, "is not a known field")
+	default:
+		return rental.InvalidField("body", "is not valid JSON")
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"):
+		return "whole number"
+	case strings.HasPrefix(goKind, "float"):
+		return "number"
+	case goKind == "slice" || goKind == "array":
+		return "list"
+	case goKind == "string":
+		return "string"
+	case goKind == "bool":
+		return "boolean"
+	default:
+		return goKind
+	}
+}
+
+// pathID parses a UUID path parameter.
+func pathID(c echo.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, rental.InvalidField(name, "must be a UUID")
+	}
+	return id, nil
+}
+
+// queryInt parses an optional integer query parameter (0 when absent).
+func queryInt(c echo.Context, name string, bad map[string]string) int64 {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		bad[name] = "must be a whole number"
+	}
+	return n
+}
+
+// minVersion reads ?min_version= or the X-Min-Version header.
+func minVersion(c echo.Context, bad map[string]string) int64 {
+	if c.QueryParam("min_version") != "" {
+		v := queryInt(c, "min_version", bad)
+		if v < 0 {
+			bad["min_version"] = "must be >= 0"
+		}
+		return v
+	}
+	if raw := c.Request().Header.Get("X-Min-Version"); raw != "" {
+		v, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || v < 0 {
+			bad["X-Min-Version"] = "must be a whole number >= 0"
+		}
+		return v
+	}
+	return 0
+}

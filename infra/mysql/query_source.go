@@ -1,0 +1,192 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/query"
+)
+
+// QuerySource implements query.Source: the MySQL answers to the queries,
+// from the reader pool, falling back to the writer when the reader fails, and
+// from the writer when the caller needs its own write (fresh).
+type QuerySource struct {
+	pools Pools
+	cat   *rental.Catalog
+}
+
+// NewQuerySource returns a QuerySource over both pools.
+func NewQuerySource(pools Pools, cat *rental.Catalog) QuerySource {
+	return QuerySource{pools: pools, cat: cat}
+}
+
+// read runs fn on the reader (or the writer when fresh), and once more on the
+// writer if the reader fails with a connection-level error.
+func (s QuerySource) read(ctx context.Context, fresh bool, fn func(db *sql.DB) error) error {
+	if fresh || s.pools.Reader == s.pools.Writer {
+		return fn(s.pools.Writer)
+	}
+	err := fn(s.pools.Reader)
+	if err != nil && Transient(err) {
+		return fn(s.pools.Writer)
+	}
+	return err
+}
+
+func (s QuerySource) Listing(ctx context.Context, id uuid.UUID, fresh bool) (events.ListingState, error) {
+	var l *command.Listing
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
+		var err error
+		l, err = loadListing(ctx, db, id, false)
+		return err
+	})
+	if err != nil {
+		return events.ListingState{}, err
+	}
+	return l.State(s.cat), nil
+}
+
+func (s QuerySource) Listings(ctx context.Context, ids []uuid.UUID) ([]events.ListingState, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id[:]
+	}
+	found, err := s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE id IN (`+placeholders(len(ids))+`)`, args)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[uuid.UUID]events.ListingState, len(found))
+	for _, st := range found {
+		byID[st.ID] = st
+	}
+	out := make([]events.ListingState, 0, len(ids))
+	for _, id := range ids {
+		if st, ok := byID[id]; ok {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) ([]events.ListingState, int, error) {
+	where := []string{"status = ?"}
+	args := []any{events.StatusPublished}
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if f.City != "" {
+		add("city = ?", f.City)
+	}
+	if f.District != "" {
+		add("district = ?", f.District)
+	}
+	if f.PriceMin > 0 {
+		add("price >= ?", f.PriceMin)
+	}
+	if f.PriceMax > 0 {
+		add("price <= ?", f.PriceMax)
+	}
+	if f.Bedrooms != nil {
+		add("bedrooms = ?", *f.Bedrooms)
+	}
+	if f.RentType != "" {
+		add("rent_type = ?", f.RentType)
+	}
+	cond := strings.Join(where, " AND ")
+	order := "published_at DESC, id DESC"
+	switch f.Sort {
+	case query.SortPriceAsc:
+		order = "price ASC, id ASC"
+	case query.SortPriceDesc:
+		order = "price DESC, id DESC"
+	}
+	var total int
+	err := s.read(ctx, false, func(db *sql.DB) error {
+		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE `+cond, args...).Scan(&total)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("counting listings: %w", err)
+	}
+	page, err := s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE `+cond+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, f.PageSize, (f.Page-1)*f.PageSize))
+	return page, total, err
+}
+
+func (s QuerySource) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error) {
+	var total int
+	err := s.read(ctx, false, func(db *sql.DB) error {
+		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE landlord_id = ? AND status <> ?`,
+			landlord[:], events.StatusDeleted).Scan(&total)
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("counting listings of landlord %s: %w", landlord, err)
+	}
+	page, err := s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE landlord_id = ? AND status <> ?
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, []any{landlord[:], events.StatusDeleted, limit, offset})
+	return page, total, err
+}
+
+// listings runs a listing query and loads the images of what it found.
+func (s QuerySource) listings(ctx context.Context, q string, args []any) ([]events.ListingState, error) {
+	var out []events.ListingState
+	err := s.read(ctx, false, func(db *sql.DB) error {
+		out = out[:0]
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		var ls []*command.Listing
+		ids := []uuid.UUID{}
+		for rows.Next() {
+			l, err := scanListing(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			ls = append(ls, l)
+			ids = append(ids, l.ID)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		images, err := loadImages(ctx, db, ids)
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			l.Images = append(l.Images, images[l.ID]...)
+			out = append(out, l.State(s.cat))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading listings: %w", err)
+	}
+	return out, nil
+}
+
+func (s QuerySource) User(ctx context.Context, id uuid.UUID, fresh bool) (events.UserState, error) {
+	var u *command.User
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
+		var err error
+		u, err = scanUser(db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id[:]))
+		return err
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return events.UserState{}, rental.Errorf(rental.ENOTFOUND, "user %s not found", id)
+	}
+	if err != nil {
+		return events.UserState{}, fmt.Errorf("reading user %s: %w", id, err)
+	}
+	return u.State(), nil
+}

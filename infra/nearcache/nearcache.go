@@ -1,0 +1,276 @@
+// Package nearcache keeps read-model documents and search results in the api
+// process, so a hot query costs a map lookup instead of a Redis round trip.
+//
+// It is a decorator: it implements query.ReadModels over another
+// query.ReadModels. It stays correct by listening to the change notices the
+// read-model writes publish ("listing <id> <version>"): a notice drops the
+// cached document and leaves a marker of the newer version, so a fetch that
+// raced with the change (and read the older version) is not cached. Every
+// listing change also advances an epoch that retires cached search results.
+// While the notice subscription is down nothing is served from the cache, it
+// is emptied on every (re)subscription, and every entry expires after TTL
+// anyway: a missed notice cannot keep a stale answer for long.
+package nearcache
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental/query"
+)
+
+// Config sizes the cache.
+type Config struct {
+	Documents int           // documents kept (default 100000)
+	Searches  int           // search results kept (default 10000)
+	TTL       time.Duration // longest life of an entry (default 5 s)
+}
+
+// Cache is the near cache. Run must be running for it to serve anything.
+type Cache struct {
+	inner   query.ReadModels
+	client  goredis.UniversalClient
+	channel string
+	log     *slog.Logger
+	// onGeneration is called when a projection switches generation.
+	onGeneration func()
+
+	mu       sync.Mutex // orders marker checks with adds
+	docs     *expirable.LRU[uuid.UUID, entry]
+	searches *expirable.LRU[string, searchEntry]
+	epoch    atomic.Uint64
+	live     atomic.Bool
+
+	hits, misses atomic.Uint64
+}
+
+type entry struct {
+	doc query.Doc // zero JSON = a marker: a change to Version was announced
+}
+
+type searchEntry struct {
+	epoch uint64
+	ids   []uuid.UUID
+	total int
+}
+
+// New returns a cache over inner, listening on channel through client (the
+// replica client: notices arrive there after the data they announce).
+func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, channel string, onGeneration func(), log *slog.Logger) *Cache {
+	if cfg.Documents == 0 {
+		cfg.Documents = 100000
+	}
+	if cfg.Searches == 0 {
+		cfg.Searches = 10000
+	}
+	if cfg.TTL == 0 {
+		cfg.TTL = 5 * time.Second
+	}
+	if onGeneration == nil {
+		onGeneration = func() {}
+	}
+	return &Cache{
+		inner: inner, client: client, channel: channel, onGeneration: onGeneration,
+		log:      log.With("component", "nearcache"),
+		docs:     expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
+		searches: expirable.NewLRU[string, searchEntry](cfg.Searches, nil, cfg.TTL),
+	}
+}
+
+// Stats returns hits and misses so far.
+func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+
+// Run listens for change notices until ctx ends, resubscribing after errors.
+func (c *Cache) Run(ctx context.Context) {
+	for ctx.Err() == nil {
+		err := c.listen(ctx)
+		c.disable()
+		if ctx.Err() != nil {
+			return
+		}
+		c.log.Warn("change notices lost; near cache off until resubscribed", "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
+}
+
+func (c *Cache) listen(ctx context.Context) error {
+	ps := c.client.Subscribe(ctx, c.channel)
+	defer ps.Close()
+	for {
+		msg, err := ps.ReceiveTimeout(ctx, 2*time.Second)
+		if err != nil {
+			if isTimeout(err) {
+				// Quiet channel: make sure the connection is still alive.
+				if err := ps.Ping(ctx); err != nil {
+					return fmt.Errorf("pinging notice subscription: %w", err)
+				}
+				continue
+			}
+			return err
+		}
+		switch m := msg.(type) {
+		case *goredis.Subscription:
+			if m.Kind == "subscribe" {
+				// Anything may have changed while we were not listening.
+				c.flush()
+				c.live.Store(true)
+			}
+		case *goredis.Message:
+			c.notice(m.Payload)
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	type timeout interface{ Timeout() bool }
+	t, ok := err.(timeout)
+	return ok && t.Timeout()
+}
+
+func (c *Cache) disable() {
+	c.live.Store(false)
+	c.flush()
+}
+
+func (c *Cache) flush() {
+	c.mu.Lock()
+	c.docs.Purge()
+	c.searches.Purge()
+	c.mu.Unlock()
+	c.epoch.Add(1)
+}
+
+// notice applies one change notice: "listing <id> <version>", "user <id> <version>"
+// or "gen <projection> <generation>".
+func (c *Cache) notice(payload string) {
+	kind, rest, _ := strings.Cut(payload, " ")
+	switch kind {
+	case "gen":
+		c.onGeneration()
+		c.flush()
+	case "listing":
+		idText, versionText, _ := strings.Cut(rest, " ")
+		id, err := uuid.Parse(idText)
+		if err != nil {
+			return
+		}
+		version, _ := strconv.ParseInt(versionText, 10, 64)
+		c.mu.Lock()
+		if e, ok := c.docs.Peek(id); !ok || e.doc.Version < version {
+			c.docs.Add(id, entry{doc: query.Doc{Version: version}})
+		}
+		c.mu.Unlock()
+		c.epoch.Add(1)
+	}
+}
+
+// remember caches d unless a newer version has been announced meanwhile.
+func (c *Cache) remember(id uuid.UUID, d query.Doc) {
+	if !c.live.Load() || !d.Found() {
+		return
+	}
+	c.mu.Lock()
+	if e, ok := c.docs.Peek(id); !ok || e.doc.Version <= d.Version {
+		c.docs.Add(id, entry{doc: d})
+	}
+	c.mu.Unlock()
+}
+
+func (c *Cache) cached(id uuid.UUID) (query.Doc, bool) {
+	if !c.live.Load() {
+		return query.Doc{}, false
+	}
+	e, ok := c.docs.Get(id)
+	if !ok || e.doc.JSON == nil {
+		c.misses.Add(1)
+		return query.Doc{}, false
+	}
+	c.hits.Add(1)
+	return e.doc, true
+}
+
+func (c *Cache) Listing(ctx context.Context, id uuid.UUID) (query.Doc, error) {
+	if d, ok := c.cached(id); ok {
+		return d, nil
+	}
+	d, err := c.inner.Listing(ctx, id)
+	if err == nil {
+		c.remember(id, d)
+	}
+	return d, err
+}
+
+func (c *Cache) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, error) {
+	out := make([]query.Doc, len(ids))
+	var missing []uuid.UUID
+	var at []int
+	for i, id := range ids {
+		if d, ok := c.cached(id); ok {
+			out[i] = d
+			continue
+		}
+		missing = append(missing, id)
+		at = append(at, i)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	docs, err := c.inner.Listings(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for j, d := range docs {
+		out[at[j]] = d
+		c.remember(missing[j], d)
+	}
+	return out, nil
+}
+
+func (c *Cache) SearchListings(ctx context.Context, f query.ListingFilter) ([]uuid.UUID, int, error) {
+	key := filterKey(f)
+	epoch := c.epoch.Load()
+	if c.live.Load() {
+		if e, ok := c.searches.Get(key); ok && e.epoch == epoch {
+			c.hits.Add(1)
+			return e.ids, e.total, nil
+		}
+	}
+	c.misses.Add(1)
+	ids, total, err := c.inner.SearchListings(ctx, f)
+	if err == nil && c.live.Load() {
+		// Cached under the epoch read before the search: a change that landed
+		// meanwhile has advanced the epoch, so this entry is already retired.
+		c.searches.Add(key, searchEntry{epoch: epoch, ids: ids, total: total})
+	}
+	return ids, total, err
+}
+
+func filterKey(f query.ListingFilter) string {
+	beds := "-"
+	if f.Bedrooms != nil {
+		beds = strconv.Itoa(*f.Bedrooms)
+	}
+	return strings.Join([]string{f.City, f.District, strconv.FormatInt(f.PriceMin, 10), strconv.FormatInt(f.PriceMax, 10),
+		beds, f.RentType, f.Sort, strconv.Itoa(f.Page), strconv.Itoa(f.PageSize)}, "|")
+}
+
+func (c *Cache) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
+	return c.inner.LandlordListings(ctx, landlord, offset, limit)
+}
+
+func (c *Cache) User(ctx context.Context, id uuid.UUID) (query.Doc, error) {
+	return c.inner.User(ctx, id)
+}

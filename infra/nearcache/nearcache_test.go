@@ -1,0 +1,75 @@
+package nearcache
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental/query"
+)
+
+// fakeModels answers every listing with the document it holds.
+type fakeModels struct {
+	query.ReadModels
+	doc   query.Doc
+	calls int
+}
+
+func (f *fakeModels) Listing(context.Context, uuid.UUID) (query.Doc, error) {
+	f.calls++
+	return f.doc, nil
+}
+
+func newLive(inner query.ReadModels) *Cache {
+	c := New(Config{}, inner, nil, "", nil, slog.New(slog.DiscardHandler))
+	c.live.Store(true)
+	return c
+}
+
+func TestCache_servesFromMemoryUntilAChangeIsAnnounced(t *testing.T) {
+	id := uuid.New()
+	inner := &fakeModels{doc: query.Doc{Version: 1, JSON: []byte(`{"v":1}`)}}
+	c := newLive(inner)
+	for range 3 {
+		if d, _ := c.Listing(context.Background(), id); d.Version != 1 {
+			t.Fatalf("version %d", d.Version)
+		}
+	}
+	if inner.calls != 1 {
+		t.Fatalf("cached after the first read, got %d reads", inner.calls)
+	}
+	inner.doc = query.Doc{Version: 2, JSON: []byte(`{"v":2}`)}
+	c.notice("listing " + id.String() + " 2")
+	if d, _ := c.Listing(context.Background(), id); d.Version != 2 || inner.calls != 2 {
+		t.Fatalf("a notice drops the entry: version %d after %d reads", d.Version, inner.calls)
+	}
+}
+
+func TestCache_aFetchThatRacedWithAChangeIsNotKept(t *testing.T) {
+	id := uuid.New()
+	inner := &fakeModels{doc: query.Doc{Version: 1, JSON: []byte(`{"v":1}`)}}
+	c := newLive(inner)
+	// The notice for v2 arrives while a read is still bringing v1 back.
+	c.notice("listing " + id.String() + " 2")
+	if d, _ := c.Listing(context.Background(), id); d.Version != 1 {
+		t.Fatalf("the read returns what it found: %d", d.Version)
+	}
+	if _, ok := c.cached(id); ok {
+		t.Fatal("v1 must not be cached after v2 was announced")
+	}
+}
+
+func TestCache_servesNothingWhileNoticesAreDown(t *testing.T) {
+	id := uuid.New()
+	inner := &fakeModels{doc: query.Doc{Version: 1, JSON: []byte(`{}`)}}
+	c := newLive(inner)
+	c.Listing(context.Background(), id)
+	c.disable()
+	c.Listing(context.Background(), id)
+	c.Listing(context.Background(), id)
+	if inner.calls != 3 {
+		t.Fatalf("without notices every read goes through, got %d reads", inner.calls)
+	}
+}

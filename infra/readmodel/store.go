@@ -1,0 +1,377 @@
+// Package readmodel adapts Redis to the read models: documents and search
+// indexes under generation-numbered keys, written only through a version
+// compare-and-set (put.lua) and searched with a read-only script (search.lua)
+// that runs on replicas.
+//
+// Each projection (read model) has its own generation, so one can be rebuilt
+// alone. Key layout, P being the key prefix and g a generation:
+//
+//	P rm:<projection>:gen        live generation; absent = that read model is not built
+//	P rm:<projection>:gen:next   generation being rebuilt (written alongside the live one)
+//	P rm:<projection>:gen:seq    last generation number handed out
+//	P rm:listings:g:listing:<id>                hash v (version), d (JSON), s (status), o (landlord), ix (index entries)
+//	P rm:listings:g:ix:listing:<scope>:price    zset by price, scope = all | c:<city> | d:<city>:<district>
+//	P rm:listings:g:ix:listing:<scope>:new      zset by publication time
+//	P rm:listings:g:ix:landlord:<id>            zset of a landlord's listings by creation time
+//	P rm:users:g:user:<id>                      hash v, d
+//	P rm:changed   pub/sub: "listing <id> <version>", "user <id> <version>", "gen <projection> <g>"
+package readmodel
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/query"
+)
+
+var (
+	//go:embed put.lua
+	putSource string
+	//go:embed search.lua
+	searchSource string
+
+	putScript    = goredis.NewScript(putSource)
+	searchScript = goredis.NewScript(searchSource)
+)
+
+// Projections: each names a read model with its own generation.
+const (
+	Listings = "listings"
+	Users    = "users"
+)
+
+// Projections lists every projection the store keeps.
+var Projections = []string{Listings, Users}
+
+// Store reads and writes the read models.
+type Store struct {
+	master  goredis.UniversalClient
+	replica goredis.UniversalClient
+	prefix  string
+	cat     *rental.Catalog
+	log     *slog.Logger
+
+	gens    map[string]*liveGen
+	repairs chan func(context.Context)
+}
+
+// liveGen caches one projection's live generation for reads.
+type liveGen struct {
+	mu   sync.Mutex
+	seen atomic.Pointer[genSeen]
+}
+
+type genSeen struct {
+	gen string // "" = not built
+	at  time.Time
+}
+
+// genTTL is how long a process trusts the live generation it read. A switch
+// keeps the old generation for OldGenerationGrace, far longer than this.
+const genTTL = 500 * time.Millisecond
+
+// New returns a Store. Writes go to master; reads to replica.
+func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
+	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
+		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024)}
+	for _, p := range Projections {
+		st.gens[p] = &liveGen{}
+	}
+	return st
+}
+
+// keyspace is where a projection's keys live.
+func (s *Store) keyspace(projection string) string { return s.prefix + "rm:" + projection + ":" }
+
+// Prefix returns the key prefix.
+func (s *Store) Prefix() string { return s.prefix }
+
+// ChangesChannel is the pub/sub channel that announces every applied change.
+func (s *Store) ChangesChannel() string { return s.prefix + "rm:changed" }
+
+// Run applies queued repairs until ctx ends.
+func (s *Store) Run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case repair := <-s.repairs:
+			repair(ctx)
+		}
+	}
+}
+
+// ---- writes ----
+
+type entry struct {
+	suffix string
+	score  float64
+	member string
+}
+
+// PutListing applies a listing state to generation gen ("" = live and building).
+// It returns whether any generation took it (false: an equal or newer version is there).
+func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return false, fmt.Errorf("encoding listing %s: %w", st.ID, err)
+	}
+	return s.put(ctx, Listings, gen, "listing:"+st.ID.String(), st.Version, doc, st.Status, st.LandlordID.String(),
+		"listing "+st.ID.String()+" "+strconv.FormatInt(st.Version, 10), s.listingEntries(st))
+}
+
+// PutUser applies a user state to generation gen ("" = live and building).
+func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState) (bool, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return false, fmt.Errorf("encoding user %s: %w", st.ID, err)
+	}
+	return s.put(ctx, Users, gen, "user:"+st.ID.String(), st.Version, doc, "", "",
+		"user "+st.ID.String()+" "+strconv.FormatInt(st.Version, 10), nil)
+}
+
+func (s *Store) put(ctx context.Context, projection, gen, suffix string, version int64, doc []byte, status, owner, notice string, entries []entry) (bool, error) {
+	args := make([]any, 0, 10+3*len(entries))
+	args = append(args, s.keyspace(projection), gen, suffix, version, doc, status, owner, notice, s.ChangesChannel(), len(entries))
+	for _, e := range entries {
+		args = append(args, e.suffix, e.score, e.member)
+	}
+	n, err := putScript.Run(ctx, s.master, nil, args...).Int()
+	if err != nil {
+		return false, fmt.Errorf("writing read model %s v%d: %w", suffix, version, err)
+	}
+	return n > 0, nil
+}
+
+// listingEntries are the index memberships of a listing in this state.
+func (s *Store) listingEntries(st events.ListingState) []entry {
+	var out []entry
+	if st.Status != events.StatusDeleted {
+		out = append(out, entry{"ix:landlord:" + st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()})
+	}
+	if st.Status != events.StatusPublished {
+		return out
+	}
+	var published int64
+	if st.PublishedAt != nil {
+		published = st.PublishedAt.UnixMilli()
+	}
+	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", st.ID, st.Bedrooms, rentCode(st.RentType), st.Price, published,
+		s.cat.FacilityMask(st.Facilities))
+	for _, scope := range []string{"all", "c:" + st.City, "d:" + st.City + ":" + st.District} {
+		out = append(out,
+			entry{"ix:listing:" + scope + ":price", float64(st.Price), member},
+			entry{"ix:listing:" + scope + ":new", float64(published), member})
+	}
+	return out
+}
+
+func rentCode(rentType string) string {
+	if rentType == "" {
+		return ""
+	}
+	return rentType[:1]
+}
+
+// Repair queues a write of a state read from MySQL; it never blocks.
+func (s *Store) repair(fn func(context.Context) error) {
+	select {
+	case s.repairs <- func(ctx context.Context) {
+		if err := fn(ctx); err != nil {
+			s.log.Debug("read model repair failed", "err", err)
+		}
+	}:
+	default:
+	}
+}
+
+func (s *Store) RepairListing(st events.ListingState) {
+	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, "", st); return err })
+}
+
+func (s *Store) RepairUser(st events.UserState) {
+	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, "", st); return err })
+}
+
+// ---- reads ----
+
+// Live returns a projection's live generation as last seen ("" = not built),
+// looking it up again when the cached value is older than genTTL.
+func (s *Store) Live(ctx context.Context, projection string) (string, error) {
+	lg := s.gens[projection]
+	if g := lg.seen.Load(); g != nil && time.Since(g.at) < genTTL {
+		return g.gen, nil
+	}
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if g := lg.seen.Load(); g != nil && time.Since(g.at) < genTTL {
+		return g.gen, nil
+	}
+	gen, err := s.replica.Get(ctx, s.keyspace(projection)+"gen").Result()
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return "", fmt.Errorf("reading live generation of %s: %w", projection, err)
+	}
+	lg.seen.Store(&genSeen{gen: gen, at: time.Now()})
+	return gen, nil
+}
+
+// ForgetGenerations makes the next reads look the live generations up again
+// (called when a switch is announced).
+func (s *Store) ForgetGenerations() {
+	for _, lg := range s.gens {
+		lg.seen.Store(nil)
+	}
+}
+
+// base returns the key base of a projection's live generation, or ErrMiss
+// when that read model is not built.
+func (s *Store) base(ctx context.Context, projection string) (string, error) {
+	gen, err := s.Live(ctx, projection)
+	if err != nil {
+		return "", err
+	}
+	if gen == "" {
+		return "", query.ErrMiss
+	}
+	return s.keyspace(projection) + gen + ":", nil
+}
+
+func (s *Store) Listing(ctx context.Context, id uuid.UUID) (query.Doc, error) {
+	return s.doc(ctx, Listings, "listing:"+id.String())
+}
+
+func (s *Store) User(ctx context.Context, id uuid.UUID) (query.Doc, error) {
+	return s.doc(ctx, Users, "user:"+id.String())
+}
+
+var docFields = []string{"v", "d", "s", "o"}
+
+func (s *Store) doc(ctx context.Context, projection, suffix string) (query.Doc, error) {
+	base, err := s.base(ctx, projection)
+	if err != nil {
+		return query.Doc{}, err
+	}
+	vals, err := s.replica.HMGet(ctx, base+suffix, docFields...).Result()
+	if err != nil {
+		return query.Doc{}, fmt.Errorf("reading %s: %w", suffix, err)
+	}
+	d, ok := parseDoc(vals)
+	if !ok {
+		return query.Doc{}, query.ErrMiss
+	}
+	return d, nil
+}
+
+func parseDoc(vals []any) (query.Doc, bool) {
+	v, _ := vals[0].(string)
+	version, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || version <= 0 {
+		return query.Doc{}, false
+	}
+	d := query.Doc{Version: version}
+	body, _ := vals[1].(string)
+	d.JSON = []byte(body)
+	d.Status, _ = vals[2].(string)
+	if owner, _ := vals[3].(string); owner != "" {
+		d.Owner, _ = uuid.Parse(owner)
+	}
+	return d, true
+}
+
+func (s *Store) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, error) {
+	base, err := s.base(ctx, Listings)
+	if err != nil {
+		return nil, err
+	}
+	pipe := s.replica.Pipeline()
+	cmds := make([]*goredis.SliceCmd, len(ids))
+	for i, id := range ids {
+		cmds[i] = pipe.HMGet(ctx, base+"listing:"+id.String(), docFields...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, fmt.Errorf("reading %d listings: %w", len(ids), err)
+	}
+	out := make([]query.Doc, len(ids))
+	for i, c := range cmds {
+		out[i], _ = parseDoc(c.Val())
+	}
+	return out, nil
+}
+
+func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uuid.UUID, int, error) {
+	base, err := s.base(ctx, Listings)
+	if err != nil {
+		return nil, 0, err
+	}
+	scope := "all"
+	switch {
+	case f.District != "":
+		scope = "d:" + f.City + ":" + f.District
+	case f.City != "":
+		scope = "c:" + f.City
+	}
+	pmin, pmax := "-inf", "+inf"
+	if f.PriceMin > 0 {
+		pmin = strconv.FormatInt(f.PriceMin, 10)
+	}
+	if f.PriceMax > 0 {
+		pmax = strconv.FormatInt(f.PriceMax, 10)
+	}
+	beds := ""
+	if f.Bedrooms != nil {
+		beds = strconv.Itoa(*f.Bedrooms)
+	}
+	res, err := searchScript.RunRO(ctx, s.replica, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
+		0, (f.Page-1)*f.PageSize, f.PageSize).Slice()
+	if err != nil {
+		return nil, 0, fmt.Errorf("searching listings: %w", err)
+	}
+	total, _ := res[0].(int64)
+	ids := make([]uuid.UUID, 0, len(res)-1)
+	for _, m := range res[1:] {
+		member, _ := m.(string)
+		id, err := uuid.Parse(strings.SplitN(member, "|", 2)[0])
+		if err != nil {
+			return nil, 0, fmt.Errorf("bad index member %q", member)
+		}
+		ids = append(ids, id)
+	}
+	return ids, int(total), nil
+}
+
+func (s *Store) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
+	base, err := s.base(ctx, Listings)
+	if err != nil {
+		return nil, 0, err
+	}
+	key := base + "ix:landlord:" + landlord.String()
+	pipe := s.replica.Pipeline()
+	card := pipe.ZCard(ctx, key)
+	page := pipe.ZRevRange(ctx, key, int64(offset), int64(offset+limit-1))
+	if _, err := pipe.Exec(ctx); err != nil {
+		return nil, 0, fmt.Errorf("reading listings of landlord %s: %w", landlord, err)
+	}
+	ids := make([]uuid.UUID, 0, len(page.Val()))
+	for _, m := range page.Val() {
+		id, err := uuid.Parse(m)
+		if err != nil {
+			return nil, 0, fmt.Errorf("bad landlord index member %q", m)
+		}
+		ids = append(ids, id)
+	}
+	return ids, int(card.Val()), nil
+}

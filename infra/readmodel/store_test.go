@@ -1,0 +1,166 @@
+package readmodel_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/readmodel"
+	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/query"
+)
+
+var cat = rental.NewCatalog(
+	[]rental.City{{Code: "beijing", Name: "北京", Districts: []rental.District{{Code: "haidian"}, {Code: "chaoyang"}}}},
+	[]rental.Facility{{Code: "wifi", Position: 0}},
+)
+
+// newStore returns a store on the shared test Redis under a fresh prefix,
+// with the listings read model built (an empty live generation).
+func newStore(t *testing.T) *readmodel.Store {
+	t.Helper()
+	rdb := testenv.Redis(t, testenv.RedisAddr())
+	s := readmodel.New(rdb, rdb, testenv.Prefix(t, testenv.RedisAddr()), cat, testenv.Logger())
+	ctx := context.Background()
+	for _, p := range readmodel.Projections {
+		gen, err := s.StartRebuild(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Switch(ctx, p, gen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return s
+}
+
+func listing(id uuid.UUID, version int64, price int64, district, status string) events.ListingState {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(version) * time.Minute)
+	return events.ListingState{ID: id, Version: version, LandlordID: uuid.Nil, Status: status, Title: "t",
+		City: "beijing", District: district, Price: price, RentType: "whole", Bedrooms: 2, CreatedAt: at, UpdatedAt: at, PublishedAt: &at}
+}
+
+func search(t *testing.T, s *readmodel.Store, f query.ListingFilter) []uuid.UUID {
+	t.Helper()
+	if f.Sort == "" {
+		f.Sort = query.SortNewest
+	}
+	f.Page, f.PageSize = 1, 50
+	ids, _, err := s.SearchListings(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+func TestPut_duplicateAndOlderVersionsAreNoOps(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	id := uuid.New()
+	for _, step := range []struct {
+		version int64
+		price   int64
+		applied bool
+	}{{3, 3000, true}, {1, 1000, false}, {3, 9999, false}, {2, 2000, false}, {4, 4000, true}, {4, 4000, false}} {
+		applied, err := s.PutListing(ctx, "", listing(id, step.version, step.price, "haidian", events.StatusPublished))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if applied != step.applied {
+			t.Fatalf("v%d: applied %v, want %v", step.version, applied, step.applied)
+		}
+	}
+	doc, err := s.Listing(ctx, id)
+	if err != nil || doc.Version != 4 {
+		t.Fatalf("highest version wins: %+v %v", doc, err)
+	}
+	if got := search(t, s, query.ListingFilter{PriceMin: 3500}); len(got) != 1 {
+		t.Fatalf("the index follows the highest version (price 4000): %v", got)
+	}
+	if got := search(t, s, query.ListingFilter{PriceMax: 3500}); len(got) != 0 {
+		t.Fatalf("older prices left the index: %v", got)
+	}
+}
+
+func TestPut_indexMembershipMovesWithTheListing(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	id := uuid.New()
+	mustPut(t, s, listing(id, 1, 3000, "haidian", events.StatusPublished))
+	mustPut(t, s, listing(id, 2, 3000, "chaoyang", events.StatusPublished))
+	if got := search(t, s, query.ListingFilter{City: "beijing", District: "haidian"}); len(got) != 0 {
+		t.Fatalf("moved out of haidian: %v", got)
+	}
+	if got := search(t, s, query.ListingFilter{City: "beijing", District: "chaoyang"}); len(got) != 1 {
+		t.Fatalf("moved into chaoyang: %v", got)
+	}
+	mustPut(t, s, listing(id, 3, 3000, "chaoyang", events.StatusUnpublished))
+	if got := search(t, s, query.ListingFilter{City: "beijing"}); len(got) != 0 {
+		t.Fatalf("unpublished listings are not searchable: %v", got)
+	}
+	mustPut(t, s, listing(id, 4, 3000, "chaoyang", events.StatusDeleted))
+	doc, err := s.Listing(ctx, id)
+	if err != nil || doc.Status != events.StatusDeleted {
+		t.Fatalf("a deletion leaves a tombstone, not a miss: %+v %v", doc, err)
+	}
+	if applied, _ := s.PutListing(ctx, "", listing(id, 3, 3000, "chaoyang", events.StatusPublished)); applied {
+		t.Fatal("a late older event must not resurrect a deleted listing")
+	}
+}
+
+func TestRead_missingKeysAndUnbuiltModelsAreMisses(t *testing.T) {
+	s := newStore(t)
+	if _, err := s.Listing(context.Background(), uuid.New()); !errors.Is(err, query.ErrMiss) {
+		t.Fatalf("a missing key is a miss: %v", err)
+	}
+	rdb := testenv.Redis(t, testenv.RedisAddr())
+	unbuilt := readmodel.New(rdb, rdb, testenv.Prefix(t, testenv.RedisAddr()), cat, testenv.Logger())
+	if _, _, err := unbuilt.SearchListings(context.Background(), query.ListingFilter{Sort: "new", Page: 1, PageSize: 10}); !errors.Is(err, query.ErrMiss) {
+		t.Fatalf("search before the read model is built is a miss, never an empty answer: %v", err)
+	}
+}
+
+func TestRebuild_writesDuringARebuildReachBothGenerations(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	old := uuid.New()
+	mustPut(t, s, listing(old, 1, 3000, "haidian", events.StatusPublished))
+	gen, err := s.StartRebuild(ctx, readmodel.Listings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := uuid.New()
+	mustPut(t, s, listing(live, 1, 3000, "haidian", events.StatusPublished)) // a worker write during the rebuild
+	if got := search(t, s, query.ListingFilter{}); len(got) != 2 {
+		t.Fatalf("the live generation keeps serving and takes new writes: %v", got)
+	}
+	// The replay writes the old event into the new generation only.
+	if _, err := s.PutListing(ctx, gen, listing(old, 1, 3000, "haidian", events.StatusPublished)); err != nil {
+		t.Fatal(err)
+	}
+	prev, err := s.Switch(ctx, readmodel.Listings, gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := search(t, s, query.ListingFilter{}); len(got) != 2 {
+		t.Fatalf("the new generation has the replayed and the live write: %v", got)
+	}
+	if n, err := s.DropGeneration(ctx, readmodel.Listings, prev); err != nil || n == 0 {
+		t.Fatalf("dropping the old generation: %d keys, %v", n, err)
+	}
+	if _, err := s.DropGeneration(ctx, readmodel.Listings, gen); err == nil {
+		t.Fatal("the live generation must never be dropped")
+	}
+}
+
+func mustPut(t *testing.T, s *readmodel.Store, st events.ListingState) {
+	t.Helper()
+	if _, err := s.PutListing(context.Background(), "", st); err != nil {
+		t.Fatal(err)
+	}
+}

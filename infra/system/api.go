@@ -1,0 +1,121 @@
+package system
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/httpapi"
+	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/nearcache"
+	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/relay"
+	"github.com/zufang/rental/query"
+)
+
+// API is one api replica: the HTTP server, its relay and its near cache.
+type API struct {
+	Base     *Base
+	Handler  http.Handler
+	Commands command.Commands
+	Queries  query.Queries
+	Relay    *relay.Relay
+	Near     *nearcache.Cache // nil when disabled
+}
+
+// NewAPI assembles an api replica on b.
+func NewAPI(b *Base) (*API, error) {
+	rel, err := b.NewRelay(nil)
+	if err != nil {
+		return nil, err
+	}
+	cmds := NewCommands(b, rel)
+	sessions := mysql.NewSessionStore(b.Pools.Writer)
+	logging := observe.Logging(b.Log)
+
+	a := &API{Base: b, Commands: cmds, Relay: rel}
+	var rm query.ReadModels = b.RM
+	var repair query.Repairer = b.RM
+	switch {
+	case !b.Cfg.ReadModels:
+		rm, repair = noReadModels{}, noReadModels{}
+	case b.Cfg.NearCache:
+		a.Near = nearcache.New(nearcache.Config{}, b.RM, b.Redis.Replica, b.RM.ChangesChannel(), b.RM.ForgetGenerations, b.Log)
+		rm = a.Near
+	}
+	a.Queries = query.New(query.Deps{
+		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
+	}, logging)
+	a.Handler = httpapi.New(httpapi.Deps{
+		Commands: cmds, Queries: a.Queries, Auth: sessions, Log: b.Log,
+		Checks: map[string]func(context.Context) error{
+			"mysql": b.Pools.Writer.PingContext,
+			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
+		},
+		Required: []string{"mysql"},
+	})
+	return a, nil
+}
+
+// NewCommands builds the write side over MySQL, handing committed events to rel.
+func NewCommands(b *Base, rel *relay.Relay) command.Commands {
+	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
+	return command.New(command.Deps{
+		Users: mysql.NewUserStore(writer), Sessions: mysql.NewSessionStore(b.Pools.Writer),
+		Listings: mysql.NewListingStore(writer, b.Catalog),
+		Catalog:  b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
+	}, observe.Logging(b.Log))
+}
+
+// Serve runs the api on ln until ctx ends, then drains in-flight requests.
+func (a *API) Serve(ctx context.Context, ln net.Listener) error {
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	go func() { _ = a.Relay.Run(bg) }()
+	go a.Base.RM.Run(bg)
+	if a.Near != nil {
+		go a.Near.Run(bg)
+	}
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	a.Base.Log.Info("api listening", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	// Events committed but not yet published stay in outbox; any relay's sweep
+	// (another replica's, or the worker's) publishes them.
+	return nil
+}
+
+// noReadModels answers every read with a miss: RENTAL_READ_MODELS=false
+// forces every query to MySQL (for benchmarks and diagnosis).
+type noReadModels struct{}
+
+func (noReadModels) Listing(context.Context, uuid.UUID) (query.Doc, error) {
+	return query.Doc{}, query.ErrMiss
+}
+func (noReadModels) Listings(context.Context, []uuid.UUID) ([]query.Doc, error) {
+	return nil, query.ErrMiss
+}
+func (noReadModels) SearchListings(context.Context, query.ListingFilter) ([]uuid.UUID, int, error) {
+	return nil, 0, query.ErrMiss
+}
+func (noReadModels) LandlordListings(context.Context, uuid.UUID, int, int) ([]uuid.UUID, int, error) {
+	return nil, 0, query.ErrMiss
+}
+func (noReadModels) User(context.Context, uuid.UUID) (query.Doc, error) {
+	return query.Doc{}, query.ErrMiss
+}
+func (noReadModels) RepairListing(events.ListingState) {}
+func (noReadModels) RepairUser(events.UserState)       {}

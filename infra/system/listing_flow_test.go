@@ -1,0 +1,207 @@
+package system_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zufang/rental/infra/config"
+	"github.com/zufang/rental/infra/testenv"
+)
+
+// flat is a complete listing body a landlord can publish.
+func flat(title string, price int) map[string]any {
+	return map[string]any{
+		"title": title, "price": price, "city": "beijing", "district": "haidian", "rent_type": "whole",
+		"area_sqm": 60.5, "bedrooms": 2, "facilities": []string{"wifi", "fridge"},
+	}
+}
+
+// waitVersion waits until the listing detail is served from the read model at version v.
+func waitVersion(t *testing.T, c *testenv.Client, id string, v float64) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	testenv.Eventually(t, 10*time.Second, func() string {
+		r := c.Do("GET", "/listings/"+id, nil)
+		if r.Status != http.StatusOK {
+			return fmt.Sprintf("status %d: %s", r.Status, r.Body)
+		}
+		doc = r.JSON(t)
+		if src := r.Header.Get("X-Read-Source"); src != "redis" || doc["version"] != v {
+			return fmt.Sprintf("source %s version %v, want redis and %v", src, doc["version"], v)
+		}
+		return ""
+	})
+	return doc
+}
+
+func searchIDs(t *testing.T, c *testenv.Client, query string) ([]string, float64, string) {
+	t.Helper()
+	r := c.Do("GET", "/listings?"+query, nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("search %s: %d %s", query, r.Status, r.Body)
+	}
+	page := r.JSON(t)
+	var ids []string
+	for _, it := range page["items"].([]any) {
+		ids = append(ids, it.(map[string]any)["id"].(string))
+	}
+	return ids, page["total"].(float64), r.Header.Get("X-Read-Source")
+}
+
+func TestListingFlow_publishedListingIsVisibleInDetailAndSearch(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, landlordID := sys.Register("landlord@example.com", "landlord")
+
+	created := landlord.Must(http.StatusCreated, "POST", "/listings", flat("海淀 两居", 6500))
+	id := created["id"].(string)
+	if created["version"] != float64(1) {
+		t.Fatalf("a new listing is at version 1, got %v", created["version"])
+	}
+	// A draft is the landlord's alone.
+	anonymous := sys.Client()
+	if r := anonymous.Do("GET", "/listings/"+id, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("a draft must be hidden from others, got %d", r.Status)
+	}
+	published := landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
+	if published["version"] != float64(2) {
+		t.Fatalf("publishing bumps the version to 2, got %v", published["version"])
+	}
+
+	doc := waitVersion(t, anonymous, id, 2)
+	if doc["status"] != "published" || doc["title"] != "海淀 两居" || doc["landlord_id"] != landlordID || doc["district_name"] != "海淀区" {
+		t.Fatalf("read model does not hold the published listing: %v", doc)
+	}
+	testenv.Eventually(t, 5*time.Second, func() string {
+		ids, total, source := searchIDs(t, anonymous, "city=beijing&district=haidian&price_min=6000&price_max=7000&bedrooms=2&rent_type=whole")
+		if source != "redis" || total != 1 || len(ids) != 1 || ids[0] != id {
+			return fmt.Sprintf("search from %s found %v (total %v)", source, ids, total)
+		}
+		return ""
+	})
+	ids, total, _ := searchIDs(t, anonymous, "city=shanghai")
+	if total != 0 || len(ids) != 0 {
+		t.Fatalf("a Beijing listing must not match Shanghai: %v", ids)
+	}
+	mine := landlord.Must(http.StatusOK, "GET", "/users/me/listings", nil)
+	if mine["total"] != float64(1) {
+		t.Fatalf("the landlord sees their own listing: %v", mine)
+	}
+}
+
+func TestListingFlow_editsPropagateToTheReadModel(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("editor@example.com", "landlord")
+	id := landlord.Must(http.StatusCreated, "POST", "/listings", flat("Before", 5000))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
+
+	res := landlord.Must(http.StatusOK, "PATCH", "/listings/"+id, map[string]any{"title": "After", "price": 5200})
+	doc := waitVersion(t, sys.Client(), id, res["version"].(float64))
+	if doc["title"] != "After" || doc["price"] != float64(5200) {
+		t.Fatalf("edit did not reach the read model: %v", doc)
+	}
+	img := landlord.Must(http.StatusCreated, "POST", "/listings/"+id+"/images", map[string]any{"url": "https://img.example.com/a.jpg"})
+	doc = waitVersion(t, sys.Client(), id, img["version"].(float64))
+	if doc["cover_image"] != "https://img.example.com/a.jpg" || len(doc["images"].([]any)) != 1 {
+		t.Fatalf("the first image becomes the cover: %v", doc)
+	}
+	removed := landlord.Must(http.StatusOK, "DELETE", "/listings/"+id+"/images/"+img["id"].(string), nil)
+	doc = waitVersion(t, sys.Client(), id, removed["version"].(float64))
+	if doc["cover_image"] != "" || len(doc["images"].([]any)) != 0 {
+		t.Fatalf("removing the cover image clears the cover: %v", doc)
+	}
+
+	unpublished := landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/unpublish", nil)
+	testenv.Eventually(t, 5*time.Second, func() string {
+		if ids, _, _ := searchIDs(t, sys.Client(), "city=beijing"); len(ids) != 0 {
+			return fmt.Sprintf("an unpublished listing is still found: %v", ids)
+		}
+		return ""
+	})
+	if r := sys.Client().Do("GET", "/listings/"+id, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("an unpublished listing is hidden from tenants, got %d", r.Status)
+	}
+	landlord.Must(http.StatusOK, "GET", fmt.Sprintf("/listings/%s?min_version=%v", id, unpublished["version"]), nil)
+
+	landlord.Must(http.StatusOK, "DELETE", "/listings/"+id, nil)
+	testenv.Eventually(t, 5*time.Second, func() string {
+		if r := landlord.Do("GET", "/listings/"+id, nil); r.Status != http.StatusNotFound {
+			return fmt.Sprintf("a deleted listing answers %d", r.Status)
+		}
+		if page := landlord.Must(http.StatusOK, "GET", "/users/me/listings", nil); page["total"] != float64(0) {
+			return fmt.Sprintf("a deleted listing is still listed: %v", page)
+		}
+		return ""
+	})
+	if r := landlord.Do("PATCH", "/listings/"+id, map[string]any{"title": "x"}); r.Status != http.StatusNotFound {
+		t.Fatalf("editing a deleted listing is 404, got %d", r.Status)
+	}
+}
+
+func TestListingDetail_minVersionReadsTheWriterWhenTheReadModelLags(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("lag@example.com", "landlord")
+	id := landlord.Must(http.StatusCreated, "POST", "/listings", flat("Lagging", 4000))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
+	waitVersion(t, sys.Client(), id, 2)
+
+	for id := range sys.Workers() {
+		sys.StopWorker(id) // nothing projects from now on
+	}
+	res := landlord.Must(http.StatusOK, "PATCH", "/listings/"+id, map[string]any{"price": 4100})
+	stale := sys.Client().Do("GET", "/listings/"+id, nil)
+	if stale.JSON(t)["version"] != float64(2) {
+		t.Fatalf("without a worker the read model stays at 2: %s", stale.Body)
+	}
+	for _, how := range [][]string{{"?min_version=3"}, {"", "X-Min-Version", "3"}} {
+		r := sys.Client().Do("GET", "/listings/"+id+how[0], nil, how[1:]...)
+		doc := r.JSON(t)
+		if r.Status != http.StatusOK || doc["version"] != res["version"] || doc["price"] != float64(4100) ||
+			r.Header.Get("X-Read-Source") != "mysql-writer" {
+			t.Fatalf("min_version must read the writer (%v): %d %s %s", how, r.Status, r.Header.Get("X-Read-Source"), r.Body)
+		}
+	}
+}
+
+func TestSearch_redisAnswersLikeMySQL(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("many@example.com", "landlord")
+	districts := []string{"haidian", "chaoyang", "dongcheng"}
+	var last string
+	for i := range 30 {
+		body := flat(fmt.Sprintf("L%02d", i), 3000+(i%7)*500)
+		body["district"] = districts[i%3]
+		body["bedrooms"] = 1 + i%3
+		if i%4 == 0 {
+			body["rent_type"] = "shared"
+		}
+		id := landlord.Must(http.StatusCreated, "POST", "/listings", body)["id"].(string)
+		landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
+		last = id
+	}
+	waitVersion(t, sys.Client(), last, 2)
+	mysqlOnly := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
+		c.MySQLDSN, c.Prefix, c.ReadModels = sys.Config.MySQLDSN, sys.Config.Prefix, false
+	}})
+	queries := []string{
+		"sort=new", "sort=price_asc", "sort=price_desc", "city=beijing&sort=price_asc&page=2&page_size=7",
+		"city=beijing&district=chaoyang", "city=beijing&price_min=3500&price_max=5000&sort=new",
+		"city=beijing&price_min=3500&sort=price_desc&bedrooms=2", "rent_type=shared&sort=price_asc",
+		"bedrooms=3&rent_type=whole&page=2&page_size=3", "price_max=3000",
+	}
+	testenv.Eventually(t, 5*time.Second, func() string {
+		for _, q := range queries {
+			got, gotTotal, source := searchIDs(t, sys.Client(), q)
+			want, wantTotal, wantSource := searchIDs(t, mysqlOnly.Client(), q)
+			if source != "redis" || wantSource != "mysql" {
+				return fmt.Sprintf("%s: sources %s and %s", q, source, wantSource)
+			}
+			if gotTotal != wantTotal || strings.Join(got, ",") != strings.Join(want, ",") {
+				return fmt.Sprintf("%s: redis %v (total %v), mysql %v (total %v)", q, got, gotTotal, want, wantTotal)
+			}
+		}
+		return ""
+	})
+}

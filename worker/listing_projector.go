@@ -1,0 +1,30 @@
+package worker
+
+import (
+	"context"
+
+	"github.com/zufang/rental/events"
+)
+
+// ListingProjector keeps the listing documents and the search and landlord
+// indexes. Every listing event carries the whole listing, so one
+// compare-and-set write handles them all; a deletion leaves a tombstone.
+type ListingProjector struct{ RM ReadModels }
+
+func (p ListingProjector) Projection() Projection {
+	return Projection{
+		Name: "listings",
+		Types: []events.Type{events.ListingCreated, events.ListingUpdated, events.ListingPublished,
+			events.ListingUnpublished, events.ListingDeleted, events.ListingImageAdded, events.ListingImageRemoved},
+		Apply: p.onListingChanged,
+	}
+}
+
+func (p ListingProjector) onListingChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
+	var st events.ListingState
+	if err := events.DecodePayload(e, &st); err != nil {
+		return false, err
+	}
+	st.ID, st.Version = e.AggregateID, e.Version // the envelope is authoritative
+	return p.RM.PutListing(ctx, gen, st)
+}

@@ -1,0 +1,119 @@
+// Package worker turns events into read models: projectors (one per read
+// model, each a version compare-and-set write per event), the Watermill
+// router that feeds them from the streams, and replay, which rebuilds every
+// read model from event_log into a new generation.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/zufang/rental/events"
+)
+
+// ReadModels is where projections are written. gen "" means the live
+// generation and, during a rebuild, the one being built; replay names its own.
+type ReadModels interface {
+	PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error)
+	PutUser(ctx context.Context, gen string, st events.UserState) (bool, error)
+}
+
+// Outcome is what applying one event did.
+type Outcome string
+
+const (
+	Applied Outcome = "applied" // a generation took it
+	Stale   Outcome = "stale"   // an equal or newer version was already there: a repeat or out of order
+	Unknown Outcome = "unknown" // no projector handles this type; acknowledged and counted
+)
+
+// Observer sees every applied event (metrics: lag from occurred_at, outcomes).
+type Observer interface {
+	Projected(e events.Envelope, o Outcome, took time.Duration)
+}
+
+type noObserver struct{}
+
+func (noObserver) Projected(events.Envelope, Outcome, time.Duration) {}
+
+// Projection is one read model and the events that feed it.
+type Projection struct {
+	Name  string
+	Types []events.Type
+	Apply func(ctx context.Context, gen string, e events.Envelope) (bool, error)
+}
+
+// Projectors routes each event to the projection that handles its type.
+type Projectors struct {
+	projections []Projection
+	byType      map[events.Type]Projection
+	obs         Observer
+}
+
+// NewProjectors returns every projection over rm.
+func NewProjectors(rm ReadModels, obs Observer) *Projectors {
+	if obs == nil {
+		obs = noObserver{}
+	}
+	p := &Projectors{byType: map[events.Type]Projection{}, obs: obs}
+	for _, proj := range []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection()} {
+		p.projections = append(p.projections, proj)
+		for _, t := range proj.Types {
+			p.byType[t] = proj
+		}
+	}
+	return p
+}
+
+// Names lists the projections, for `rentalctl replay --projection`.
+func (p *Projectors) Names() []string {
+	names := make([]string, len(p.projections))
+	for i, proj := range p.projections {
+		names[i] = proj.Name
+	}
+	return names
+}
+
+// Types returns the event types of the named projections (all when names is empty).
+func (p *Projectors) Types(names ...string) ([]events.Type, error) {
+	var out []events.Type
+	for _, name := range names {
+		if !slices.Contains(p.Names(), name) {
+			return nil, fmt.Errorf("unknown projection %q (have %v)", name, p.Names())
+		}
+	}
+	for _, proj := range p.projections {
+		if len(names) == 0 || slices.Contains(names, proj.Name) {
+			out = append(out, proj.Types...)
+		}
+	}
+	return out, nil
+}
+
+// Projection returns the projection that handles an event type.
+func (p *Projectors) Projection(t events.Type) (Projection, bool) {
+	proj, ok := p.byType[t]
+	return proj, ok
+}
+
+// Apply projects one event into generation gen.
+func (p *Projectors) Apply(ctx context.Context, gen string, e events.Envelope) (Outcome, error) {
+	start := time.Now()
+	proj, ok := p.byType[e.Type]
+	if !ok {
+		p.obs.Projected(e, Unknown, time.Since(start))
+		return Unknown, nil
+	}
+	applied, err := proj.Apply(ctx, gen, e)
+	if err != nil {
+		return "", fmt.Errorf("projecting %s %s v%d into %s: %w", e.Type, e.AggregateID, e.Version, proj.Name, err)
+	}
+	o := Stale
+	if applied {
+		o = Applied
+	}
+	p.obs.Projected(e, o, time.Since(start))
+	return o, nil
+}

@@ -1,0 +1,86 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"github.com/zufang/rental/events"
+)
+
+// RouterConfig shapes one worker process's consumption.
+type RouterConfig struct {
+	Prefix   string
+	WorkerID string // unique per process; consumer names derive from it
+	// Consumers is the number of subscriptions per stream in this process.
+	// Each handles one message at a time, so this is the process's parallelism.
+	Consumers int
+}
+
+// NewSubscriber returns a subscriber consuming as the named consumer.
+type NewSubscriber func(consumer string) (message.Subscriber, error)
+
+// NewRouter wires the projectors behind Watermill: for every stream,
+// cfg.Consumers handlers in the shared consumer group, each wrapped in
+//   - PoisonQueue: an event that can never apply (malformed, or a projector
+//     panics on it) goes to the dead-letter stream with the reason and handler;
+//   - Retry: other failures (Redis briefly unreachable) are retried with
+//     backoff, then nacked and redelivered, never dead-lettered;
+//   - Recoverer: a panic becomes an error instead of killing the worker.
+func NewRouter(cfg RouterConfig, subscribe NewSubscriber, deadLetters message.Publisher, p *Projectors, log watermill.LoggerAdapter) (*message.Router, error) {
+	if cfg.Consumers <= 0 {
+		cfg.Consumers = 1
+	}
+	r, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, log)
+	if err != nil {
+		return nil, err
+	}
+	poison, err := middleware.PoisonQueueWithFilter(deadLetters, events.DeadLetterStream(cfg.Prefix), Permanent)
+	if err != nil {
+		return nil, err
+	}
+	retry := middleware.Retry{
+		MaxRetries: 3, InitialInterval: 50 * time.Millisecond, Multiplier: 2, MaxInterval: time.Second,
+		RandomizationFactor: 0.5, Logger: log,
+		ShouldRetry: func(rp middleware.RetryParams) bool { return !Permanent(rp.Err) },
+	}
+	r.AddMiddleware(poison, retry.Middleware, middleware.Recoverer)
+	handle := Handle(p)
+	for i := range cfg.Consumers {
+		consumer := fmt.Sprintf("%s-%d", cfg.WorkerID, i)
+		sub, err := subscribe(consumer)
+		if err != nil {
+			return nil, err
+		}
+		for _, agg := range events.Aggregates {
+			r.AddConsumerHandler(agg+"-projector-"+consumer, events.Stream(cfg.Prefix, agg), sub, handle)
+		}
+	}
+	return r, nil
+}
+
+// Handle projects one stream message into the live read models.
+func Handle(p *Projectors) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		if reason := msg.Metadata.Get(events.MetaMalformed); reason != "" {
+			return fmt.Errorf("%w: undecodable stream entry: %s", events.ErrMalformed, reason)
+		}
+		e, err := events.Decode(msg.Payload)
+		if err != nil {
+			return err
+		}
+		_, err = p.Apply(msg.Context(), "", e)
+		return err
+	}
+}
+
+// Permanent reports whether retrying err is pointless: the entry is
+// malformed, or the projector panicked on it.
+func Permanent(err error) bool {
+	var panicked middleware.RecoveredPanicError
+	return errors.Is(err, events.ErrMalformed) || errors.As(err, &panicked)
+}

@@ -1,0 +1,27 @@
+package worker
+
+import (
+	"context"
+
+	"github.com/zufang/rental/events"
+)
+
+// UserProjector keeps the user documents behind GET /api/v1/users/me.
+type UserProjector struct{ RM ReadModels }
+
+func (p UserProjector) Projection() Projection {
+	return Projection{
+		Name:  "users",
+		Types: []events.Type{events.UserRegistered, events.UserProfileUpdated, events.UserPasswordChanged, events.UserRolesChanged},
+		Apply: p.onUserChanged,
+	}
+}
+
+func (p UserProjector) onUserChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
+	var st events.UserState
+	if err := events.DecodePayload(e, &st); err != nil {
+		return false, err
+	}
+	st.ID, st.Version = e.AggregateID, e.Version
+	return p.RM.PutUser(ctx, gen, st)
+}
