@@ -1,6 +1,7 @@
 package command
 
 import (
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -277,7 +278,7 @@ func (l *Listing) apply(p ListingPatch, cat Catalog) error {
 		}
 	}
 	if p.AreaSqm != nil {
-		f.AreaSqm = *p.AreaSqm
+		f.AreaSqm = math.Round(*p.AreaSqm*100) / 100 // MySQL keeps two decimals
 		if f.AreaSqm <= 0 || f.AreaSqm > MaxAreaSqm {
 			bad["area_sqm"] = "must be > 0 and at most " + strconv.Itoa(MaxAreaSqm)
 		}

@@ -1,0 +1,73 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+)
+
+// States streams every aggregate's current state from the writer, in id
+// order and in batches, for consistency checks; deleted listings included.
+type States struct {
+	db  *sql.DB
+	cat *rental.Catalog
+}
+
+// NewStates reads from db (give it the writer: checks compare against the truth).
+func NewStates(db *sql.DB, cat *rental.Catalog) States { return States{db: db, cat: cat} }
+
+// Listings returns up to limit listings with an id greater than after.
+func (s States) Listings(ctx context.Context, after uuid.UUID, limit int) ([]events.ListingState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+listingColumns+` FROM listings WHERE id > ? ORDER BY id LIMIT ?`, after[:], limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading listings: %w", err)
+	}
+	var ls []*command.Listing
+	var ids []uuid.UUID
+	for rows.Next() {
+		l, err := scanListing(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading listings: %w", err)
+		}
+		ls, ids = append(ls, l), append(ids, l.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading listings: %w", err)
+	}
+	images, err := loadImages(ctx, s.db, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]events.ListingState, len(ls))
+	for i, l := range ls {
+		l.Images = append(l.Images, images[l.ID]...)
+		out[i] = l.State(s.cat)
+	}
+	return out, nil
+}
+
+// Users returns up to limit users with an id greater than after.
+func (s States) Users(ctx context.Context, after uuid.UUID, limit int) ([]events.UserState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users WHERE id > ? ORDER BY id LIMIT ?`, after[:], limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading users: %w", err)
+	}
+	defer rows.Close()
+	var out []events.UserState
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("reading users: %w", err)
+		}
+		out = append(out, u.State())
+	}
+	return out, rows.Err()
+}
