@@ -37,5 +37,11 @@ vet:
 fmt:
 	gofmt -w $$(git ls-files '*.go')
 
+# Benchmarks, side by side in one run, on a scratch database and key prefix of
+# the MariaDB and Redis that `make test` uses; output goes to docs/BENCHMARKS.md by hand.
+bench:
+	@command -v wrk >/dev/null || apt-get install -y -qq --no-install-recommends wrk
+	$(GO) run ./cmd/rentalbench $(BENCHFLAGS)
+
 clean:
 	rm -rf $(BIN)

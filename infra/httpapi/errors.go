@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -42,7 +43,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			err = fromEcho(he)
 		}
 		code := rental.ErrorCode(err)
-		if code == rental.EINTERNAL {
+		if code == rental.EINTERNAL && !errors.Is(err, context.Canceled) { // a client that left is not our failure
 			log.Error("request failed", "method", c.Request().Method, "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}

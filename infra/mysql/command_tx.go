@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,6 +20,12 @@ import (
 // one place that appends event_log and outbox rows, records the command id,
 // commits, retries transient failures and hands the committed events to the
 // relay. Stores build on it; no handler writes this SQL itself.
+//
+// A command costs two round trips: the reads that lock its aggregates (the
+// first carries START TRANSACTION), then every write, the event_log and
+// outbox rows, the command record and COMMIT as one multi-statement batch.
+// Round trips, not statements, dominate the cost of a command on a small
+// machine (see docs/BENCHMARKS.md).
 type Writer struct {
 	db      *sql.DB
 	backoff Backoff
@@ -46,12 +54,54 @@ type change struct {
 	events []events.Envelope
 }
 
-// run executes fn in a transaction, then appends its events, records the
-// command and commits. On a transient error the whole transaction is retried;
-// before each retry it checks whether an earlier attempt did commit (the
-// acknowledgement of a COMMIT can be lost with the connection), and if so
-// returns that attempt's result instead of applying the command twice.
-func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *sql.Tx) (change, error)) (command.Result, error) {
+// Tx is one command's transaction as a store sees it: reads go out at once
+// (the first also starts the transaction); writes are queued and go out with
+// the events and the commit.
+type Tx struct {
+	conn    *sql.Conn
+	started bool
+	writes  []statement
+}
+
+type statement struct {
+	query string
+	args  []any
+	// explain turns a failure of this statement (a duplicate key, say) into
+	// an application error; nil when it has nothing to say.
+	explain func(error) error
+}
+
+// Query runs a read inside the transaction and returns its rows.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.started {
+		return t.conn.QueryContext(ctx, query, args...)
+	}
+	// The driver skips START TRANSACTION's empty result: rows are the read's.
+	rows, err := t.conn.QueryContext(ctx, "START TRANSACTION; "+query, args...)
+	if err != nil {
+		return nil, err
+	}
+	t.started = true
+	return rows, nil
+}
+
+// Exec queues a write; explain (may be nil) names what its failure means.
+func (t *Tx) Exec(explain func(error) error, query string, args ...any) {
+	t.writes = append(t.writes, statement{query: query, args: args, explain: explain})
+}
+
+func (t *Tx) rollback() {
+	if t.started {
+		_, _ = t.conn.ExecContext(context.Background(), "ROLLBACK")
+	}
+}
+
+// run executes fn, then commits its writes with its events and the command
+// record. On a transient error the whole command is retried; before each
+// retry it checks whether an earlier attempt did commit (the acknowledgement
+// of a COMMIT can be lost with the connection), and if so returns that
+// attempt's result instead of applying the command twice.
+func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (change, error)) (command.Result, error) {
 	cmdID := meta.CommandID
 	if cmdID == uuid.Nil {
 		cmdID = rental.NewID()
@@ -90,42 +140,115 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *sql.Tx)
 	return done.result, nil
 }
 
-// attempt is one try of a command transaction. dup reports that the command
-// id was already recorded by an earlier commit.
-func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *sql.Tx) (change, error)) (c change, dup bool, err error) {
-	tx, err := w.db.BeginTx(ctx, nil)
+// attempt is one try of a command on a connection of its own. dup reports
+// that the command id was already recorded by an earlier commit.
+func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *Tx) (change, error)) (change, bool, error) {
+	conn, err := w.db.Conn(ctx)
 	if err != nil {
-		return change{}, false, fmt.Errorf("beginning transaction: %w", err)
+		return change{}, false, fmt.Errorf("getting a connection: %w", err)
 	}
-	defer func() {
-		if err != nil || dup {
-			_ = tx.Rollback()
-		}
-	}()
-	if c, err = fn(tx); err != nil {
+	defer conn.Close()
+	tx := &Tx{conn: conn}
+	c, err := fn(tx)
+	if err != nil {
+		tx.rollback()
 		return change{}, false, err
-	}
-	now := w.now().UTC()
-	for i := range c.events {
-		if err = appendEvent(ctx, tx, &c.events[i], now); err != nil {
-			return change{}, false, err
-		}
 	}
 	result, err := json.Marshal(c.result)
 	if err != nil {
+		tx.rollback()
 		return change{}, false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, ?)`, cmdID[:], result, now)
-	if isDuplicate(err) {
-		return change{}, true, nil
-	}
-	if err != nil {
-		return change{}, false, fmt.Errorf("recording command %s: %w", cmdID, err)
-	}
-	if err = tx.Commit(); err != nil {
-		return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
+	query, args := commitBatch(tx, c.events, cmdID, result, w.now().UTC())
+	if err := execBatch(ctx, conn, query, args, c.events); err != nil {
+		tx.rollback()
+		return w.explain(ctx, tx, cmdID, err)
 	}
 	return c, false, nil
+}
+
+// commitBatch is the second round trip: queued writes, each event with its
+// outbox row and position, the command record and COMMIT.
+func commitBatch(tx *Tx, evs []events.Envelope, cmdID uuid.UUID, result []byte, now time.Time) (string, []any) {
+	var q strings.Builder
+	var args []any
+	if !tx.started {
+		q.WriteString("START TRANSACTION;\n")
+	}
+	for _, s := range tx.writes {
+		q.WriteString(s.query)
+		q.WriteString(";\n")
+		args = append(args, s.args...)
+	}
+	for _, e := range evs {
+		q.WriteString(`INSERT INTO event_log (id, type, aggregate_type, aggregate_id, version, occurred_at, actor,
+			correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+			INSERT INTO outbox (seq, created_at) VALUES (LAST_INSERT_ID(), ?);
+			SELECT LAST_INSERT_ID();
+		`)
+		args = append(args, e.ID[:], string(e.Type), e.AggregateType, e.AggregateID[:], e.Version,
+			e.OccurredAt, e.Actor, e.CorrelationID, []byte(e.Payload), now)
+	}
+	q.WriteString("INSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, ?);\nCOMMIT")
+	args = append(args, cmdID[:], result, now)
+	return q.String(), args
+}
+
+// execBatch sends the batch and reads each event's event_log position from
+// its SELECT LAST_INSERT_ID() result.
+func execBatch(ctx context.Context, conn *sql.Conn, query string, args []any, evs []events.Envelope) error {
+	rows, err := conn.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	k := 0
+	for {
+		for rows.Next() {
+			if k >= len(evs) {
+				return errors.New("more event positions than events")
+			}
+			if err := rows.Scan(&evs[k].Seq); err != nil {
+				return err
+			}
+			k++
+		}
+		if !rows.NextResultSet() {
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if k != len(evs) {
+		return fmt.Errorf("got %d event positions for %d events", k, len(evs))
+	}
+	return nil
+}
+
+// explain turns a failed batch into what it means: an earlier commit of the
+// same command (dup), a concurrent change of the same aggregate version, or
+// whatever a queued write says of its failure.
+func (w *Writer) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, err error) (change, bool, error) {
+	if !isDuplicate(err) {
+		return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
+	}
+	if _, found, lookErr := w.recorded(ctx, cmdID); lookErr == nil && found {
+		return change{}, true, nil
+	}
+	if strings.Contains(err.Error(), "uk_event_log_aggregate_version") {
+		// Another node committed this aggregate version first: the command
+		// must run again on the new state.
+		return change{}, false, rental.Errorf(rental.ECONFLICT, "the data was changed concurrently; try again")
+	}
+	for _, s := range tx.writes {
+		if s.explain != nil {
+			if explained := s.explain(err); explained != nil {
+				return change{}, false, explained
+			}
+		}
+	}
+	return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
 }
 
 // recorded returns the result an earlier commit of the command recorded.
@@ -143,33 +266,6 @@ func (w *Writer) recorded(ctx context.Context, cmdID uuid.UUID) (command.Result,
 		return command.Result{}, false, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
 	}
 	return res, true, nil
-}
-
-// appendEvent writes the event to event_log and its position to outbox, and
-// sets env.Seq.
-func appendEvent(ctx context.Context, tx *sql.Tx, env *events.Envelope, now time.Time) error {
-	res, err := tx.ExecContext(ctx, `INSERT INTO event_log
-		(id, type, aggregate_type, aggregate_id, version, occurred_at, actor, correlation_id, payload)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		env.ID[:], string(env.Type), env.AggregateType, env.AggregateID[:], env.Version,
-		env.OccurredAt, env.Actor, env.CorrelationID, []byte(env.Payload))
-	if isDuplicate(err) {
-		// Another node committed this aggregate version first: the command must
-		// run again on the new state.
-		return rental.Errorf(rental.ECONFLICT, "%s %s was changed concurrently; try again", env.AggregateType, env.AggregateID)
-	}
-	if err != nil {
-		return fmt.Errorf("appending %s to event_log: %w", env.Type, err)
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("reading event_log position: %w", err)
-	}
-	env.Seq = seq
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (seq, created_at) VALUES (?, ?)`, seq, now); err != nil {
-		return fmt.Errorf("appending %s to outbox: %w", env.Type, err)
-	}
-	return nil
 }
 
 // newEvent builds the envelope of a change made by a command.

@@ -3,9 +3,8 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -27,12 +26,9 @@ func NewListingStore(w *Writer, cat *rental.Catalog) ListingStore {
 }
 
 func (s ListingStore) Create(ctx context.Context, meta command.Meta, l *command.Listing, ev events.Type) (command.Result, error) {
-	return s.w.run(ctx, meta, func(tx *sql.Tx) (change, error) {
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
 		l.Version = 1
-		if err := insertListing(ctx, tx, l, s.cat); err != nil {
-			return change{}, err
-		}
-		if err := writeImages(ctx, tx, l.ID, l.Images); err != nil {
+		if err := insertListing(tx, l, s.cat); err != nil {
 			return change{}, err
 		}
 		return s.changed(l, ev, meta)
@@ -40,27 +36,21 @@ func (s ListingStore) Create(ctx context.Context, meta command.Meta, l *command.
 }
 
 func (s ListingStore) Update(ctx context.Context, meta command.Meta, id uuid.UUID, fn func(*command.Listing) (events.Type, error)) (command.Result, error) {
-	return s.w.run(ctx, meta, func(tx *sql.Tx) (change, error) {
-		l, err := loadListing(ctx, tx, id, true)
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
+		l, err := lockListing(ctx, tx, id)
 		if err != nil {
 			return change{}, err
 		}
-		if l.Status == events.StatusDeleted {
+		if l == nil || l.Status == events.StatusDeleted {
 			return change{}, listingNotFound(id)
 		}
-		before := slices.Clone(l.Images)
 		ev, err := fn(l)
 		if err != nil {
 			return change{}, err
 		}
 		l.Version++
-		if err := updateListing(ctx, tx, l, s.cat); err != nil {
+		if err := updateListing(tx, l, s.cat); err != nil {
 			return change{}, err
-		}
-		if !slices.Equal(before, l.Images) {
-			if err := writeImages(ctx, tx, l.ID, l.Images); err != nil {
-				return change{}, err
-			}
 		}
 		return s.changed(l, ev, meta)
 	})
@@ -80,133 +70,99 @@ func listingNotFound(id uuid.UUID) error {
 
 const listingColumns = `id, version, landlord_id, status, title, description, city, district, block,
 	community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm, orientation, floor,
-	price, deposit, min_months, facilities, highlights, traffic, cover_image, created_at, updated_at, published_at`
+	price, deposit, min_months, facilities, highlights, traffic, cover_image, images, created_at, updated_at, published_at`
 
-func listingArgs(l *command.Listing, cat *rental.Catalog) []any {
+func listingArgs(l *command.Listing, cat *rental.Catalog) ([]any, error) {
 	f := l.Fields
+	images, err := json.Marshal(l.Images)
+	if err != nil {
+		return nil, fmt.Errorf("encoding images of listing %s: %w", l.ID, err)
+	}
 	return []any{l.Version, l.LandlordID[:], l.Status, f.Title, f.Description, f.City, f.District, f.Block,
 		f.Community, f.Address, f.RentType, f.Bedrooms, f.LivingRooms, f.Bathrooms, f.AreaSqm, f.Orientation, f.Floor,
 		f.Price, f.Deposit, f.MinMonths, strings.Join(f.Facilities, ","), cat.FacilityMask(f.Facilities),
-		f.Highlights, f.Traffic, f.CoverImage, l.CreatedAt.UTC(), l.UpdatedAt.UTC(), l.PublishedAt}
+		f.Highlights, f.Traffic, f.CoverImage, images, l.CreatedAt.UTC(), l.UpdatedAt.UTC(), l.PublishedAt}, nil
 }
 
-func insertListing(ctx context.Context, tx *sql.Tx, l *command.Listing, cat *rental.Catalog) error {
-	args := append([]any{l.ID[:]}, listingArgs(l, cat)...)
-	_, err := tx.ExecContext(ctx, `INSERT INTO listings (id, version, landlord_id, status, title, description,
+func insertListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
+	args, err := listingArgs(l, cat)
+	if err != nil {
+		return err
+	}
+	tx.Exec(nil, `INSERT INTO listings (id, version, landlord_id, status, title, description,
 		city, district, block, community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm,
 		orientation, floor, price, deposit, min_months, facilities, facility_mask, highlights, traffic,
-		cover_image, created_at, updated_at, published_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
-	if err != nil {
-		return fmt.Errorf("inserting listing %s: %w", l.ID, err)
-	}
+		cover_image, images, created_at, updated_at, published_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		append([]any{l.ID[:]}, args...)...)
 	return nil
 }
 
-func updateListing(ctx context.Context, tx *sql.Tx, l *command.Listing, cat *rental.Catalog) error {
-	args := append(listingArgs(l, cat), l.ID[:])
-	_, err := tx.ExecContext(ctx, `UPDATE listings SET version = ?, landlord_id = ?, status = ?, title = ?,
+func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
+	args, err := listingArgs(l, cat)
+	if err != nil {
+		return err
+	}
+	tx.Exec(nil, `UPDATE listings SET version = ?, landlord_id = ?, status = ?, title = ?,
 		description = ?, city = ?, district = ?, block = ?, community = ?, address = ?, rent_type = ?,
 		bedrooms = ?, living_rooms = ?, bathrooms = ?, area_sqm = ?, orientation = ?, floor = ?, price = ?,
 		deposit = ?, min_months = ?, facilities = ?, facility_mask = ?, highlights = ?, traffic = ?,
-		cover_image = ?, created_at = ?, updated_at = ?, published_at = ? WHERE id = ?`, args...)
-	if err != nil {
-		return fmt.Errorf("updating listing %s: %w", l.ID, err)
-	}
+		cover_image = ?, images = ?, created_at = ?, updated_at = ?, published_at = ? WHERE id = ?`,
+		append(args, l.ID[:])...)
 	return nil
 }
 
-func writeImages(ctx context.Context, tx *sql.Tx, listingID uuid.UUID, images []events.ImageState) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM listing_images WHERE listing_id = ?`, listingID[:]); err != nil {
-		return fmt.Errorf("replacing images of listing %s: %w", listingID, err)
-	}
-	if len(images) == 0 {
-		return nil
-	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO listing_images (id, listing_id, position, url) VALUES `)
-	args := make([]any, 0, 4*len(images))
-	for i, img := range images {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?)")
-		args = append(args, img.ID[:], listingID[:], i, img.URL)
-	}
-	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-		return fmt.Errorf("writing images of listing %s: %w", listingID, err)
-	}
-	return nil
-}
-
-// queryer is what both *sql.DB and *sql.Tx offer.
+// queryer is what both *sql.DB and *Tx offer for reads.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// loadListing reads one listing with its images; forUpdate locks its row.
-func loadListing(ctx context.Context, q queryer, id uuid.UUID, forUpdate bool) (*command.Listing, error) {
-	query := `SELECT ` + listingColumns + ` FROM listings WHERE id = ?`
-	if forUpdate {
-		query += ` FOR UPDATE`
-	}
-	l, err := scanListing(q.QueryRowContext(ctx, query, id[:]))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, listingNotFound(id)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("loading listing %s: %w", id, err)
-	}
-	images, err := loadImages(ctx, q, []uuid.UUID{id})
+// lockListing reads one listing and locks its row for the command.
+func lockListing(ctx context.Context, tx *Tx, id uuid.UUID) (*command.Listing, error) {
+	return oneListing(tx.Query(ctx, `SELECT `+listingColumns+` FROM listings WHERE id = ? FOR UPDATE`, id[:]))
+}
+
+// loadListing reads one listing without locking it.
+func loadListing(ctx context.Context, db *sql.DB, id uuid.UUID) (*command.Listing, error) {
+	l, err := oneListing(db.QueryContext(ctx, `SELECT `+listingColumns+` FROM listings WHERE id = ?`, id[:]))
 	if err != nil {
 		return nil, err
 	}
-	l.Images = append(l.Images, images[id]...)
+	if l == nil {
+		return nil, listingNotFound(id)
+	}
 	return l, nil
 }
 
-// loadImages returns the images of several listings, in display order.
-func loadImages(ctx context.Context, q queryer, ids []uuid.UUID) (map[uuid.UUID][]events.ImageState, error) {
-	out := make(map[uuid.UUID][]events.ImageState, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id[:]
-	}
-	rows, err := q.QueryContext(ctx, `SELECT listing_id, id, url FROM listing_images WHERE listing_id IN (`+
-		placeholders(len(ids))+`) ORDER BY listing_id, position`, args...)
+// oneListing reads the single listing a query found, or nil.
+func oneListing(rows *sql.Rows, err error) (*command.Listing, error) {
+	ls, err := scanListings(rows, err)
 	if err != nil {
-		return nil, fmt.Errorf("loading listing images: %w", err)
+		return nil, fmt.Errorf("loading a listing: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var listingID, imageID uuid.UUID
-		var img events.ImageState
-		if err := rows.Scan(&listingID, &imageID, &img.URL); err != nil {
-			return nil, fmt.Errorf("loading listing images: %w", err)
-		}
-		img.ID = imageID
-		out[listingID] = append(out[listingID], img)
+	if len(ls) == 0 {
+		return nil, nil
 	}
-	return out, rows.Err()
+	return ls[0], nil
 }
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanListing(row scanner) (*command.Listing, error) {
-	l := &command.Listing{Images: []events.ImageState{}}
+	l := &command.Listing{}
 	f := &l.Fields
 	var facilities string
+	var images []byte
 	var published sql.NullTime
 	err := row.Scan(&l.ID, &l.Version, &l.LandlordID, &l.Status, &f.Title, &f.Description, &f.City, &f.District,
 		&f.Block, &f.Community, &f.Address, &f.RentType, &f.Bedrooms, &f.LivingRooms, &f.Bathrooms, &f.AreaSqm,
 		&f.Orientation, &f.Floor, &f.Price, &f.Deposit, &f.MinMonths, &facilities, &f.Highlights, &f.Traffic,
-		&f.CoverImage, &l.CreatedAt, &l.UpdatedAt, &published)
+		&f.CoverImage, &images, &l.CreatedAt, &l.UpdatedAt, &published)
 	if err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal(images, &l.Images); err != nil {
+		return nil, fmt.Errorf("decoding images of listing %s: %w", l.ID, err)
 	}
 	f.Facilities = splitList(facilities)
 	if published.Valid {
@@ -225,4 +181,31 @@ func splitList(s string) []string {
 
 func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// scanListings reads every row of a listing query; it takes the query's
+// results directly: scanListings(db.QueryContext(...)).
+func scanListings(rows *sql.Rows, err error) ([]*command.Listing, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*command.Listing
+	for rows.Next() {
+		l, err := scanListing(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// listingStates is how listings read from MySQL are shown.
+func listingStates(ls []*command.Listing, cat *rental.Catalog) []events.ListingState {
+	out := make([]events.ListingState, len(ls))
+	for i, l := range ls {
+		out[i] = l.State(cat)
+	}
+	return out
 }

@@ -45,7 +45,7 @@ func (s QuerySource) Listing(ctx context.Context, id uuid.UUID, fresh bool) (eve
 	var l *command.Listing
 	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		var err error
-		l, err = loadListing(ctx, db, id, false)
+		l, err = loadListing(ctx, db, id)
 		return err
 	})
 	if err != nil {
@@ -135,39 +135,13 @@ func (s QuerySource) LandlordListings(ctx context.Context, landlord uuid.UUID, o
 	return page, total, err
 }
 
-// listings runs a listing query and loads the images of what it found.
+// listings runs a listing query.
 func (s QuerySource) listings(ctx context.Context, q string, args []any) ([]events.ListingState, error) {
 	var out []events.ListingState
 	err := s.read(ctx, false, func(db *sql.DB) error {
-		out = out[:0]
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		var ls []*command.Listing
-		ids := []uuid.UUID{}
-		for rows.Next() {
-			l, err := scanListing(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			ls = append(ls, l)
-			ids = append(ids, l.ID)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		images, err := loadImages(ctx, db, ids)
-		if err != nil {
-			return err
-		}
-		for _, l := range ls {
-			l.Images = append(l.Images, images[l.ID]...)
-			out = append(out, l.State(s.cat))
-		}
-		return nil
+		ls, err := scanListings(db.QueryContext(ctx, q, args...))
+		out = listingStates(ls, s.cat)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading listings: %w", err)

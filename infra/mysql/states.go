@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
-	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
 )
 
@@ -24,34 +23,11 @@ func NewStates(db *sql.DB, cat *rental.Catalog) States { return States{db: db, c
 
 // Listings returns up to limit listings with an id greater than after.
 func (s States) Listings(ctx context.Context, after uuid.UUID, limit int) ([]events.ListingState, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+listingColumns+` FROM listings WHERE id > ? ORDER BY id LIMIT ?`, after[:], limit)
+	ls, err := scanListings(s.db.QueryContext(ctx, `SELECT `+listingColumns+` FROM listings WHERE id > ? ORDER BY id LIMIT ?`, after[:], limit))
 	if err != nil {
 		return nil, fmt.Errorf("reading listings: %w", err)
 	}
-	var ls []*command.Listing
-	var ids []uuid.UUID
-	for rows.Next() {
-		l, err := scanListing(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("reading listings: %w", err)
-		}
-		ls, ids = append(ls, l), append(ids, l.ID)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("reading listings: %w", err)
-	}
-	images, err := loadImages(ctx, s.db, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]events.ListingState, len(ls))
-	for i, l := range ls {
-		l.Images = append(l.Images, images[l.ID]...)
-		out[i] = l.State(s.cat)
-	}
-	return out, nil
+	return listingStates(ls, s.cat), nil
 }
 
 // Users returns up to limit users with an id greater than after.

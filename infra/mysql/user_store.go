@@ -23,45 +23,33 @@ func NewUserStore(w *Writer) UserStore { return UserStore{w: w} }
 const userColumns = `id, version, email, mobile, password_hash, must_reset_password, nickname, roles, created_at, updated_at`
 
 func (s UserStore) Create(ctx context.Context, meta command.Meta, u *command.User, ev events.Type) (command.Result, error) {
-	return s.w.run(ctx, meta, func(tx *sql.Tx) (change, error) {
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
 		u.Version = 1
-		_, err := tx.ExecContext(ctx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tx.Exec(loginTaken, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID[:], u.Version, nullString(u.Email), nullString(u.Mobile), u.PasswordHash, u.MustResetPassword, u.Nickname,
 			joinRoles(u.Roles), u.CreatedAt, u.UpdatedAt)
-		if isDuplicate(err) {
-			return change{}, loginTaken(err)
-		}
-		if err != nil {
-			return change{}, fmt.Errorf("inserting user: %w", err)
-		}
 		return userChanged(u, ev, meta)
 	})
 }
 
 func (s UserStore) Update(ctx context.Context, meta command.Meta, id uuid.UUID, fn func(*command.User) (events.Type, error)) (command.Result, error) {
-	return s.w.run(ctx, meta, func(tx *sql.Tx) (change, error) {
-		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ? FOR UPDATE`, id[:]))
-		if errors.Is(err, sql.ErrNoRows) {
-			return change{}, rental.Errorf(rental.ENOTFOUND, "user %s not found", id)
-		}
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
+		u, err := oneUser(tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = ? FOR UPDATE`, id[:]))
 		if err != nil {
 			return change{}, fmt.Errorf("loading user %s: %w", id, err)
+		}
+		if u == nil {
+			return change{}, rental.Errorf(rental.ENOTFOUND, "user %s not found", id)
 		}
 		ev, err := fn(u)
 		if err != nil {
 			return change{}, err
 		}
 		u.Version++
-		_, err = tx.ExecContext(ctx, `UPDATE users SET version = ?, email = ?, mobile = ?, password_hash = ?,
+		tx.Exec(loginTaken, `UPDATE users SET version = ?, email = ?, mobile = ?, password_hash = ?,
 			must_reset_password = ?, nickname = ?, roles = ?, updated_at = ? WHERE id = ?`,
 			u.Version, nullString(u.Email), nullString(u.Mobile), u.PasswordHash, u.MustResetPassword, u.Nickname, joinRoles(u.Roles),
 			u.UpdatedAt, u.ID[:])
-		if isDuplicate(err) {
-			return change{}, loginTaken(err)
-		}
-		if err != nil {
-			return change{}, fmt.Errorf("updating user %s: %w", id, err)
-		}
 		return userChanged(u, ev, meta)
 	})
 }
@@ -109,11 +97,31 @@ func scanUser(row scanner) (*command.User, error) {
 	return u, nil
 }
 
-// loginTaken names the unique key that clashed, so the client knows which field.
+// oneUser reads the single user a query found, or nil.
+func oneUser(rows *sql.Rows, err error) (*command.User, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, rows.Err()
+	}
+	return scanUser(rows)
+}
+
+// loginTaken names the unique key that clashed, so the client knows which
+// field; it says nothing of other failures.
 func loginTaken(err error) error {
-	field := "email"
-	if strings.Contains(err.Error(), "mobile") {
+	var field string
+	switch {
+	case !isDuplicate(err):
+		return nil
+	case strings.Contains(err.Error(), "uk_users_email"):
+		field = "email"
+	case strings.Contains(err.Error(), "uk_users_mobile"):
 		field = "mobile"
+	default:
+		return nil
 	}
 	return &rental.Error{Code: rental.ECONFLICT, Message: field + " is already registered",
 		Fields: map[string]string{field: "is already registered"}}

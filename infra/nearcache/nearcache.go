@@ -6,7 +6,8 @@
 // read-model writes publish ("listing <id> <version>"): a notice drops the
 // cached document and leaves a marker of the newer version, so a fetch that
 // raced with the change (and read the older version) is not cached. Every
-// listing change also advances an epoch that retires cached search results.
+// listing change also advances an epoch that retires cached search answers
+// (see Pages).
 // While the notice subscription is down nothing is served from the cache, it
 // is emptied on every (re)subscription, and every entry expires after TTL
 // anyway: a missed notice cannot keep a stale answer for long.
@@ -26,13 +27,14 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/zufang/rental"
 	"github.com/zufang/rental/query"
 )
 
 // Config sizes the cache.
 type Config struct {
 	Documents int           // documents kept (default 100000)
-	Searches  int           // search results kept (default 10000)
+	Pages     int           // search answers kept (default 10000)
 	TTL       time.Duration // longest life of an entry (default 5 s)
 }
 
@@ -45,11 +47,11 @@ type Cache struct {
 	// onGeneration is called when a projection switches generation.
 	onGeneration func()
 
-	mu       sync.Mutex // orders marker checks with adds
-	docs     *expirable.LRU[uuid.UUID, entry]
-	searches *expirable.LRU[string, searchEntry]
-	epoch    atomic.Uint64
-	live     atomic.Bool
+	mu    sync.Mutex // orders marker checks with adds
+	docs  *expirable.LRU[uuid.UUID, entry]
+	pages *expirable.LRU[string, pageEntry]
+	epoch atomic.Uint64
+	live  atomic.Bool
 
 	hits, misses atomic.Uint64
 }
@@ -58,10 +60,9 @@ type entry struct {
 	doc query.Doc // zero JSON = a marker: a change to Version was announced
 }
 
-type searchEntry struct {
+type pageEntry struct {
 	epoch uint64
-	ids   []uuid.UUID
-	total int
+	body  query.Body
 }
 
 // New returns a cache over inner, listening on channel through client (the
@@ -70,8 +71,8 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 	if cfg.Documents == 0 {
 		cfg.Documents = 100000
 	}
-	if cfg.Searches == 0 {
-		cfg.Searches = 10000
+	if cfg.Pages == 0 {
+		cfg.Pages = 10000
 	}
 	if cfg.TTL == 0 {
 		cfg.TTL = 5 * time.Second
@@ -81,9 +82,9 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 	}
 	return &Cache{
 		inner: inner, client: client, channel: channel, onGeneration: onGeneration,
-		log:      log.With("component", "nearcache"),
-		docs:     expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
-		searches: expirable.NewLRU[string, searchEntry](cfg.Searches, nil, cfg.TTL),
+		log:   log.With("component", "nearcache"),
+		docs:  expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
+		pages: expirable.NewLRU[string, pageEntry](cfg.Pages, nil, cfg.TTL),
 	}
 }
 
@@ -148,7 +149,7 @@ func (c *Cache) disable() {
 func (c *Cache) flush() {
 	c.mu.Lock()
 	c.docs.Purge()
-	c.searches.Purge()
+	c.pages.Purge()
 	c.mu.Unlock()
 	c.epoch.Add(1)
 }
@@ -240,22 +241,36 @@ func (c *Cache) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, err
 }
 
 func (c *Cache) SearchListings(ctx context.Context, f query.ListingFilter) ([]uuid.UUID, int, error) {
-	key := filterKey(f)
-	epoch := c.epoch.Load()
-	if c.live.Load() {
-		if e, ok := c.searches.Get(key); ok && e.epoch == epoch {
-			c.hits.Add(1)
-			return e.ids, e.total, nil
+	return c.inner.SearchListings(ctx, f)
+}
+
+// Pages is a query middleware that keeps whole search answers (the encoded
+// page) while no listing has changed: an answer is cached under the epoch
+// read before it was computed, so a change that lands meanwhile retires it.
+// Only answers from the read models are kept; a MySQL fallback is not.
+func (c *Cache) Pages() rental.Middleware {
+	return func(name string, next rental.Next) rental.Next {
+		return func(ctx context.Context, cmd any) (any, error) {
+			q, ok := cmd.(query.SearchListings)
+			if !ok {
+				return next(ctx, cmd)
+			}
+			key := filterKey(q.Filter)
+			epoch := c.epoch.Load()
+			if c.live.Load() {
+				if e, ok := c.pages.Get(key); ok && e.epoch == epoch {
+					c.hits.Add(1)
+					return e.body, nil
+				}
+			}
+			c.misses.Add(1)
+			res, err := next(ctx, cmd)
+			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && c.live.Load() {
+				c.pages.Add(key, pageEntry{epoch: epoch, body: b})
+			}
+			return res, err
 		}
 	}
-	c.misses.Add(1)
-	ids, total, err := c.inner.SearchListings(ctx, f)
-	if err == nil && c.live.Load() {
-		// Cached under the epoch read before the search: a change that landed
-		// meanwhile has advanced the epoch, so this entry is already retired.
-		c.searches.Add(key, searchEntry{epoch: epoch, ids: ids, total: total})
-	}
-	return ids, total, err
 }
 
 func filterKey(f query.ListingFilter) string {

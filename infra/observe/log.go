@@ -4,6 +4,7 @@ package observe
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -19,7 +20,7 @@ func Logging(log *slog.Logger) rental.Middleware {
 			res, err := next(ctx, cmd)
 			code := rental.ErrorCode(err)
 			switch {
-			case code == rental.EINTERNAL:
+			case code == rental.EINTERNAL && !errors.Is(err, context.Canceled):
 				log.ErrorContext(ctx, "use case failed", "use_case", name, "took", time.Since(start), "err", err)
 			case log.Enabled(ctx, slog.LevelDebug):
 				log.DebugContext(ctx, "use case", "use_case", name, "took", time.Since(start), "code", code)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/zufang/rental"
+
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/httpapi"
@@ -42,16 +44,18 @@ func NewAPI(b *Base) (*API, error) {
 	a := &API{Base: b, Commands: cmds, Relay: rel}
 	var rm query.ReadModels = b.RM
 	var repair query.Repairer = b.RM
+	queryMiddleware := []rental.Middleware{logging}
 	switch {
 	case !b.Cfg.ReadModels:
 		rm, repair = noReadModels{}, noReadModels{}
 	case b.Cfg.NearCache:
 		a.Near = nearcache.New(nearcache.Config{}, b.RM, b.Redis.Replica, b.RM.ChangesChannel(), b.RM.ForgetGenerations, b.Log)
 		rm = a.Near
+		queryMiddleware = append(queryMiddleware, a.Near.Pages())
 	}
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
-	}, logging)
+	}, queryMiddleware...)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Commands: cmds, Queries: a.Queries, Auth: sessions, Log: b.Log,
 		Checks: map[string]func(context.Context) error{

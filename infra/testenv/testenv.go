@@ -13,6 +13,8 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"net"
 	"os"
 	"testing"
@@ -51,37 +53,69 @@ func Name(prefix string) string {
 // ends. It returns the DSN of the new database.
 func Database(t testing.TB) string {
 	t.Helper()
-	ctx := context.Background()
-	server := MySQLServerDSN()
-	admin, err := sql.Open("mysql", server)
+	dsn, drop, err := CreateDatabase(context.Background(), MySQLServerDSN())
 	if err != nil {
-		t.Fatalf("opening test MySQL: %v", err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	name := Name("rt_")
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4"); err != nil {
-		t.Fatalf("creating test database (is MariaDB running at %s?): %v", server, err)
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name); err != nil {
-			t.Errorf("dropping test database %s: %v", name, err)
+		if err := drop(); err != nil {
+			t.Error(err)
 		}
 	})
-	cfg, err := driver.ParseDSN(server)
+	return dsn
+}
+
+// CreateDatabase creates and migrates a database with a random name on the
+// server behind serverDSN (for tests and benchmarks), and returns its DSN and
+// a function that drops it.
+func CreateDatabase(ctx context.Context, serverDSN string) (string, func() error, error) {
+	admin, err := sql.Open("mysql", serverDSN)
 	if err != nil {
-		t.Fatalf("parsing %s: %v", server, err)
+		return "", nil, fmt.Errorf("opening MySQL %s: %w", serverDSN, err)
+	}
+	name := Name("rt_")
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4"); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("creating a scratch database (is MariaDB running at %s?): %w", serverDSN, err)
+	}
+	drop := func() error {
+		defer admin.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name); err != nil {
+			return fmt.Errorf("dropping scratch database %s: %w", name, err)
+		}
+		return nil
+	}
+	cfg, err := driver.ParseDSN(serverDSN)
+	if err != nil {
+		return "", nil, errors.Join(err, drop())
 	}
 	cfg.DBName = name
 	dsn := cfg.FormatDSN()
 	db, err := mysql.Open(ctx, dsn)
 	if err != nil {
-		t.Fatalf("connecting to test database: %v", err)
+		return "", nil, errors.Join(err, drop())
 	}
 	defer db.Close()
 	if _, err := mysql.Migrate(ctx, db); err != nil {
-		t.Fatalf("migrating test database: %v", err)
+		return "", nil, errors.Join(err, drop())
 	}
-	return dsn
+	return dsn, drop, nil
+}
+
+// DeletePrefix removes every key under prefix from Redis at addr.
+func DeletePrefix(ctx context.Context, addr, prefix string) {
+	c := goredis.NewClient(&goredis.Options{Addr: addr})
+	defer c.Close()
+	iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), 1000)
+		c.Unlink(ctx, keys[:n]...)
+		keys = keys[n:]
+	}
 }
 
 // Prefix returns a fresh Redis key prefix and deletes every key under it on
@@ -89,21 +123,7 @@ func Database(t testing.TB) string {
 func Prefix(t testing.TB, addr string) string {
 	t.Helper()
 	prefix := Name("t") + ":"
-	t.Cleanup(func() {
-		c := goredis.NewClient(&goredis.Options{Addr: addr})
-		defer c.Close()
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-		}
-		for len(keys) > 0 {
-			n := min(len(keys), 1000)
-			c.Unlink(ctx, keys[:n]...)
-			keys = keys[n:]
-		}
-	})
+	t.Cleanup(func() { DeletePrefix(context.Background(), addr, prefix) })
 	return prefix
 }
 

@@ -70,6 +70,7 @@ CREATE TABLE listings (
   highlights    VARCHAR(500)  NOT NULL,
   traffic       VARCHAR(500)  NOT NULL,
   cover_image   VARCHAR(1024) NOT NULL,
+  images        TEXT          NOT NULL, -- JSON [{"id","url"}] in display order: the aggregate loads in one read
   created_at    DATETIME(6)   NOT NULL,
   updated_at    DATETIME(6)   NOT NULL,
   published_at  DATETIME(6)   NULL,
@@ -78,14 +79,6 @@ CREATE TABLE listings (
   KEY ix_listings_newest (status, city, published_at),
   KEY ix_listings_all_price (status, price),
   KEY ix_listings_all_newest (status, published_at)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-
-CREATE TABLE listing_images (
-  id         BINARY(16)    NOT NULL PRIMARY KEY,
-  listing_id BINARY(16)    NOT NULL,
-  position   INT           NOT NULL,
-  url        VARCHAR(1024) NOT NULL,
-  KEY ix_listing_images_listing (listing_id, position)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 -- event_log is permanent: the source for replay. One event per aggregate
@@ -124,7 +117,6 @@ CREATE TABLE command_dedup (
 DROP TABLE command_dedup;
 DROP TABLE outbox;
 DROP TABLE event_log;
-DROP TABLE listing_images;
 DROP TABLE listings;
 DROP TABLE facilities;
 DROP TABLE areas;

@@ -1,0 +1,90 @@
+// Command rentalbench runs the benchmarks side by side in one run on a
+// scratch database and key prefix of the local MariaDB and Redis, and prints
+// Markdown tables for docs/BENCHMARKS.md. It needs wrk for HTTP throughput.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/zufang/rental/infra/bench"
+	"github.com/zufang/rental/infra/testenv"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var (
+		scenarios   []string
+		listings    int
+		rate        int
+		lagDuration time.Duration
+		load        = bench.DefaultLoad
+		cpuProfile  string
+	)
+	root := &cobra.Command{
+		Use:          "rentalbench",
+		Short:        "Run the benchmarks and print Markdown",
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "Run %s on %d cores (%s), `%s`\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
+				runtime.NumCPU(), runtime.Version(), strings.Join(os.Args, " "))
+			for _, name := range scenarios {
+				env, err := bench.NewEnv(ctx, testenv.MySQLServerDSN(), testenv.RedisAddr(), log)
+				if err != nil {
+					return err
+				}
+				var t bench.Table
+				switch name {
+				case "reads":
+					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
+				case "lag":
+					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rate: rate, Duration: lagDuration, Workers: 1})
+				default:
+					err = fmt.Errorf("unknown scenario %q", name)
+				}
+				env.Close()
+				if err != nil {
+					return fmt.Errorf("%s: %w", name, err)
+				}
+				fmt.Fprintln(out, t.Markdown())
+			}
+			return nil
+		},
+	}
+	f := root.Flags()
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag"}, "scenarios to run, in order")
+	f.IntVar(&listings, "listings", 1000, "listings to seed")
+	f.IntVar(&rate, "rate", 1000, "commands per second in the lag scenario")
+	f.DurationVar(&lagDuration, "lag-duration", 20*time.Second, "how long the lag scenario sends commands")
+	f.DurationVar(&load.Duration, "duration", load.Duration, "how long each wrk run lasts")
+	f.IntVar(&load.Connections, "connections", load.Connections, "wrk connections")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	if err := root.ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "rentalbench:", err)
+		os.Exit(1)
+	}
+}
