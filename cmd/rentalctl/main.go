@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -25,6 +26,23 @@ func main() {
 	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "rentalctl:", err)
-		os.Exit(1)
+		code := 1
+		var st exitStatus
+		if errors.As(err, &st) {
+			code = st.code
+		}
+		os.Exit(code)
 	}
 }
+
+// exitStatus is an error that asks for a particular exit status (check: 1
+// when something differs, 2 when the check itself failed).
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func exit(code int, err error) error { return exitStatus{code: code, err: err} }
+
+func (e exitStatus) Error() string { return e.err.Error() }
+func (e exitStatus) Unwrap() error { return e.err }

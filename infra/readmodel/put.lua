@@ -10,6 +10,10 @@
 -- ARGV[8] change notice ('' = none), published on ARGV[9] for the live generation
 -- ARGV[9] change channel
 -- ARGV[10] n, then n triples: index key suffix, score, member
+-- ARGV[11 + 3n] 'repair' (optional): also rewrite a document at the SAME
+--   version (`rentalctl check --repair`: the body or index entries differ
+--   though the version agrees). A newer version is still never overwritten,
+--   so a concurrent projector write of a later version wins either way.
 -- Returns how many generations took the write.
 local prefix = ARGV[1]
 local live = redis.call('GET', prefix .. 'gen')
@@ -23,12 +27,13 @@ else
 end
 local version = tonumber(ARGV[4])
 local n = tonumber(ARGV[10])
+local repair = ARGV[11 + n * 3] == 'repair'
 local applied = 0
 for _, g in ipairs(gens) do
   local base = prefix .. g .. ':'
   local key = base .. ARGV[3]
   local current = tonumber(redis.call('HGET', key, 'v') or '0')
-  if version > current then
+  if version > current or (repair and version == current) then
     local old = redis.call('HGET', key, 'ix')
     if old and old ~= '' then
       for entry in string.gmatch(old, '[^\n]+') do
