@@ -16,7 +16,8 @@ func (p ListingProjector) Projection() Projection {
 		Name: "listings",
 		Types: []events.Type{events.ListingCreated, events.ListingUpdated, events.ListingPublished,
 			events.ListingUnpublished, events.ListingDeleted, events.ListingImageAdded, events.ListingImageRemoved},
-		Apply: p.onListingChanged,
+		Apply:      p.onListingChanged,
+		LatestOnly: true,
 	}
 }
 

@@ -30,6 +30,9 @@ type Config struct {
 	ReadModels   bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
 	SweepEvery   time.Duration // RENTAL_SWEEP_INTERVAL
 	SweepAge     time.Duration // RENTAL_SWEEP_AGE
+	// GenerationGrace (RENTAL_GENERATION_GRACE) is how long a read-model
+	// generation a replay replaced stays readable before workers delete it.
+	GenerationGrace time.Duration
 }
 
 // Defaults that reach `make up`'s local cluster.
@@ -104,6 +107,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		ReadModels:   boolean("RENTAL_READ_MODELS", true),
 		SweepEvery:   duration("RENTAL_SWEEP_INTERVAL", time.Second),
 		SweepAge:     duration("RENTAL_SWEEP_AGE", 3*time.Second),
+
+		GenerationGrace: duration("RENTAL_GENERATION_GRACE", 30*time.Second),
 	}
 	// The reader defaults to make up's reader port only when the writer is
 	// make up's too; a custom writer without a reader means "read the writer".
@@ -124,6 +129,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Consumers < 1 || c.Consumers > 64 {
 		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")
+	}
+	if c.GenerationGrace < time.Second {
+		// Readers trust the live generation they read for up to half a second.
+		problems = append(problems, "RENTAL_GENERATION_GRACE must be at least 1s")
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/stream"
@@ -40,13 +42,43 @@ func NewWorker(b *Base) (*Worker, error) {
 
 // Replayer returns a replayer over this worker's projectors.
 func (w *Worker) Replayer() worker.Replayer {
-	return NewReplayer(w.Base, w.Projectors)
+	return replayer(w.Base, w.Projectors)
 }
 
-// NewReplayer rebuilds read models from the writer's event_log.
-func NewReplayer(b *Base, p *worker.Projectors) worker.Replayer {
-	return worker.Replayer{Log: mysql.NewEventLog(b.Pools.Writer), Gens: b.RM, Projectors: p, Logger: b.Log}
+// NewReplayer rebuilds read models from the writer's event_log (rentalctl replay).
+func NewReplayer(b *Base) worker.Replayer {
+	return replayer(b, worker.NewProjectors(b.RM, nil))
 }
+
+// replayer sends the projectors' writes in pipelined batches.
+func replayer(b *Base, p *worker.Projectors) worker.Replayer {
+	return worker.Replayer{Log: mysql.NewEventLog(b.Pools.Writer), Gens: b.RM, Projectors: p, Batches: batcher{b.RM}, Logger: b.Log}
+}
+
+// AbortRebuilds abandons the rebuilds under way of the named projections (all
+// when none is named) and returns those it abandoned.
+func AbortRebuilds(ctx context.Context, b *Base, r worker.Replayer, names ...string) ([]string, error) {
+	building, err := r.Building(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var aborted []string
+	for _, name := range building {
+		if len(names) > 0 && !slices.Contains(names, name) {
+			continue
+		}
+		if err := b.RM.AbortRebuild(ctx, name); err != nil {
+			return aborted, err
+		}
+		aborted = append(aborted, name)
+	}
+	return aborted, nil
+}
+
+// batcher adapts the read-model store's batches to the worker's port.
+type batcher struct{ rm *readmodel.Store }
+
+func (b batcher) Batch() (worker.ReadModels, func(context.Context) error) { return b.rm.Batch() }
 
 // Run consumes until ctx ends. The router is rebuilt after a failure (Redis
 // away at start-up, say), so the worker recovers on its own.
@@ -81,14 +113,18 @@ func (w *Worker) consume(ctx context.Context) error {
 	return router.Run(ctx)
 }
 
-// watchdog builds any read model that has no live generation: on a fresh
-// Redis, or after Redis lost its data. It checks every few seconds.
+// watchdog builds any read model that has no live generation (on a fresh
+// Redis, or after Redis lost its data) and deletes generations a replay
+// retired once readers have moved on. It checks every few seconds.
 func (w *Worker) watchdog(ctx context.Context) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
 		if err := w.EnsureBuilt(ctx); err != nil && ctx.Err() == nil {
 			w.Base.Log.Warn("building read models failed; will retry", "err", err)
+		}
+		if err := w.dropRetired(ctx); err != nil && ctx.Err() == nil {
+			w.Base.Log.Warn("deleting retired read-model generations failed; will retry", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -122,6 +158,19 @@ func (w *Worker) EnsureBuilt(ctx context.Context) error {
 	w.Base.Log.Info("building read models", "projections", missing)
 	_, _, err = w.Replayer().Rebuild(held, missing...)
 	return err
+}
+
+func (w *Worker) dropRetired(ctx context.Context) error {
+	for _, name := range w.Projectors.Names() {
+		dropped, err := w.Base.RM.DropRetired(ctx, name, w.Base.Cfg.GenerationGrace)
+		if err != nil {
+			return err
+		}
+		if len(dropped) > 0 {
+			w.Base.Log.Info("deleted retired read-model generations", "projection", name, "generations", dropped)
+		}
+	}
+	return nil
 }
 
 // ServeHealth serves /healthz on ln until ctx ends.
