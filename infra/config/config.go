@@ -33,6 +33,11 @@ type Config struct {
 	// GenerationGrace (RENTAL_GENERATION_GRACE) is how long a read-model
 	// generation a replay replaced stays readable before workers delete it.
 	GenerationGrace time.Duration
+	// StreamMaxLen (RENTAL_STREAM_MAXLEN) is about how many entries each event
+	// stream keeps; workers trim every StreamTrimEvery
+	// (RENTAL_STREAM_TRIM_INTERVAL), never past what a consumer group still needs.
+	StreamMaxLen    int64
+	StreamTrimEvery time.Duration
 }
 
 // Defaults that reach `make up`'s local cluster.
@@ -109,6 +114,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		SweepAge:     duration("RENTAL_SWEEP_AGE", 3*time.Second),
 
 		GenerationGrace: duration("RENTAL_GENERATION_GRACE", 30*time.Second),
+		StreamMaxLen:    int64(integer("RENTAL_STREAM_MAXLEN", 10000)),
+		StreamTrimEvery: duration("RENTAL_STREAM_TRIM_INTERVAL", 10*time.Second),
 	}
 	// The reader defaults to make up's reader port only when the writer is
 	// make up's too; a custom writer without a reader means "read the writer".
@@ -129,6 +136,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Consumers < 1 || c.Consumers > 64 {
 		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")
+	}
+	if c.StreamMaxLen < 1 || c.StreamTrimEvery <= 0 {
+		problems = append(problems, "RENTAL_STREAM_MAXLEN and RENTAL_STREAM_TRIM_INTERVAL must be positive")
 	}
 	if c.GenerationGrace < time.Second {
 		// Readers trust the live generation they read for up to half a second.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/redis"
@@ -86,6 +87,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go func() { _ = w.Relay.Run(ctx) }()
 	go w.Base.RM.Run(ctx)
 	go w.watchdog(ctx)
+	go w.retention().Run(ctx, w.Base.Cfg.StreamTrimEvery)
 	for ctx.Err() == nil {
 		err := w.consume(ctx)
 		if ctx.Err() != nil {
@@ -158,6 +160,16 @@ func (w *Worker) EnsureBuilt(ctx context.Context) error {
 	w.Base.Log.Info("building read models", "projections", missing)
 	_, _, err = w.Replayer().Rebuild(held, missing...)
 	return err
+}
+
+// retention trims the event streams (not the dead letters: an operator
+// decides about those).
+func (w *Worker) retention() stream.Retention {
+	r := stream.Retention{Client: w.Base.Redis.Master, MaxLen: w.Base.Cfg.StreamMaxLen, Log: w.Base.Log}
+	for _, agg := range events.Aggregates {
+		r.Streams = append(r.Streams, events.Stream(w.Base.Cfg.Prefix, agg))
+	}
+	return r
 }
 
 func (w *Worker) dropRetired(ctx context.Context) error {
