@@ -29,14 +29,17 @@ const (
 	Unknown Outcome = "unknown" // no projector handles this type; acknowledged and counted
 )
 
-// Observer sees every applied event (metrics: lag from occurred_at, outcomes).
+// Observer sees every applied event (metrics: lag from occurred_at, outcomes)
+// and every projector failure.
 type Observer interface {
 	Projected(e events.Envelope, o Outcome, took time.Duration)
+	Failed(e events.Envelope, err error)
 }
 
 type noObserver struct{}
 
 func (noObserver) Projected(events.Envelope, Outcome, time.Duration) {}
+func (noObserver) Failed(events.Envelope, error)                     {}
 
 // Projection is one read model and the events that feed it.
 type Projection struct {
@@ -152,6 +155,7 @@ func (p *Projectors) Apply(ctx context.Context, gen string, e events.Envelope) (
 	}
 	applied, err := proj.Apply(ctx, gen, e)
 	if err != nil {
+		p.obs.Failed(e, err)
 		return "", fmt.Errorf("projecting %s %s v%d into %s: %w", e.Type, e.AggregateID, e.Version, proj.Name, err)
 	}
 	o := Stale

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
 
@@ -29,22 +30,24 @@ type API struct {
 	Queries  query.Queries
 	Relay    *relay.Relay
 	Near     *nearcache.Cache // nil when disabled
+	Metrics  *observe.Metrics
 }
 
 // NewAPI assembles an api replica on b.
 func NewAPI(b *Base) (*API, error) {
-	rel, err := b.NewRelay(nil)
+	metrics := observe.NewMetrics()
+	rel, err := b.NewRelay(metrics.Relay())
 	if err != nil {
 		return nil, err
 	}
-	cmds := NewCommands(b, rel)
+	cmds := NewCommands(b, rel, metrics.UseCases())
 	sessions := mysql.NewSessionStore(b.Pools.Writer)
 	logging := observe.Logging(b.Log)
 
-	a := &API{Base: b, Commands: cmds, Relay: rel}
+	a := &API{Base: b, Commands: cmds, Relay: rel, Metrics: metrics}
 	var rm query.ReadModels = b.RM
 	var repair query.Repairer = b.RM
-	queryMiddleware := []rental.Middleware{logging}
+	queryMiddleware := []rental.Middleware{logging, metrics.UseCases()}
 	switch {
 	case !b.Cfg.ReadModels:
 		rm, repair = noReadModels{}, noReadModels{}
@@ -52,6 +55,11 @@ func NewAPI(b *Base) (*API, error) {
 		a.Near = nearcache.New(nearcache.Config{}, b.RM, b.Redis.Replica, b.RM.ChangesChannel(), b.RM.ForgetGenerations, b.Log)
 		rm = a.Near
 		queryMiddleware = append(queryMiddleware, a.Near.Pages())
+		near := a.Near
+		metrics.CounterFunc("near_cache_hits_total", "Reads the api's near cache answered (documents and search pages).",
+			func() float64 { h, _ := near.Stats(); return float64(h) })
+		metrics.CounterFunc("near_cache_misses_total", "Reads the api's near cache passed on to Redis.",
+			func() float64 { _, m := near.Stats(); return float64(m) })
 	}
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
@@ -62,19 +70,22 @@ func NewAPI(b *Base) (*API, error) {
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
 		},
-		Required: []string{"mysql"},
+		Required:   []string{"mysql"},
+		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
+		Metrics:    metrics.Handler(),
 	})
 	return a, nil
 }
 
-// NewCommands builds the write side over MySQL, handing committed events to rel.
-func NewCommands(b *Base, rel *relay.Relay) command.Commands {
+// NewCommands builds the write side over MySQL, handing committed events to
+// rel; every command is logged, then wrapped in mws (metrics).
+func NewCommands(b *Base, rel *relay.Relay, mws ...rental.Middleware) command.Commands {
 	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
 	return command.New(command.Deps{
 		Users: mysql.NewUserStore(writer), Sessions: mysql.NewSessionStore(b.Pools.Writer),
 		Listings: mysql.NewListingStore(writer, b.Catalog),
 		Catalog:  b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
-	}, observe.Logging(b.Log))
+	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
 }
 
 // Serve runs the api on ln until ctx ends, then drains in-flight requests.

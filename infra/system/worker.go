@@ -12,6 +12,7 @@ import (
 
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/observe"
 	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/relay"
@@ -25,12 +26,14 @@ type Worker struct {
 	Base       *Base
 	Projectors *worker.Projectors
 	Relay      *relay.Relay
+	Metrics    *observe.Metrics
 	deadLetter message.Publisher
 }
 
 // NewWorker assembles a worker replica on b.
 func NewWorker(b *Base) (*Worker, error) {
-	rel, err := b.NewRelay(nil)
+	metrics := observe.NewMetrics()
+	rel, err := b.NewRelay(metrics.Relay())
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +41,34 @@ func NewWorker(b *Base) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, nil), Relay: rel, deadLetter: dlq}, nil
+	w := &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, metrics), Relay: rel, Metrics: metrics, deadLetter: dlq}
+	metrics.WatchBacklog(w.backlog())
+	return w, nil
+}
+
+// backlog is what the worker's /metrics reads at every scrape: the outbox,
+// the streams and their groups, the dead letters and rebuilds under way.
+func (w *Worker) backlog() observe.Backlog {
+	b := w.Base
+	streams := w.retention().Streams
+	dead := events.DeadLetterStream(b.Cfg.Prefix)
+	return observe.Backlog{
+		Outbox:      relay.Backlog(b.Pools.Writer),
+		Streams:     stream.Stats(b.Redis.Master, streams),
+		DeadLetters: func(ctx context.Context) (int64, error) { return b.Redis.Master.XLen(ctx, dead).Result() },
+		Rebuilding: func(ctx context.Context) (map[string]bool, error) {
+			out := map[string]bool{}
+			for _, name := range w.Projectors.Names() {
+				_, building, err := b.RM.Generations(ctx, name)
+				if err != nil {
+					return nil, err
+				}
+				out[name] = building != ""
+			}
+			return out, nil
+		},
+		Log: b.Log,
+	}
 }
 
 // Replayer returns a replayer over this worker's projectors.
