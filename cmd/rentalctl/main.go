@@ -23,7 +23,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd(), dlqCmd())
+	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd(), dlqCmd(), importCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "rentalctl:", err)
 		code := 1
