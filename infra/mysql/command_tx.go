@@ -161,6 +161,10 @@ func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *Tx) (
 	}
 	query, args := commitBatch(tx, c.events, cmdID, result, w.now().UTC())
 	if err := execBatch(ctx, conn, query, args, c.events); err != nil {
+		// The batch opened the transaction if no read did: a statement that
+		// failed stops the batch before its COMMIT, so roll back either way,
+		// or the connection goes back to the pool holding locks.
+		tx.started = true
 		tx.rollback()
 		return w.explain(ctx, tx, cmdID, err)
 	}
