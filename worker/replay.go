@@ -16,7 +16,8 @@ import (
 
 // EventLog reads the permanent event log.
 type EventLog interface {
-	// Read returns up to q.Limit events with q.After < seq <= q.UpTo, in seq order.
+	// Read returns up to q.Limit events with q.After < seq <= q.UpTo, in seq
+	// order, leaving out the superseded ones (see LogQuery).
 	Read(ctx context.Context, q LogQuery) ([]events.Envelope, error)
 	// LastSeq returns the highest seq so far.
 	LastSeq(ctx context.Context) (int64, error)
@@ -29,9 +30,9 @@ type LogQuery struct {
 	After, UpTo int64
 	Limit       int
 	Types       []events.Type // every type when empty
-	// Superseded lists types whose events come back with an empty payload
-	// when a newer version of the same aggregate is in event_log: replay
-	// counts them and skips them, and the log need not send their payload.
+	// Superseded lists types whose events are left out when a newer version
+	// of the same aggregate is in event_log: that version carries everything
+	// they would write. Replay counts them as done (Count) without reading them.
 	Superseded []events.Type
 }
 
@@ -100,6 +101,11 @@ func (r Replayer) Rebuild(ctx context.Context, names ...string) ([]Rebuilt, int6
 	if err != nil {
 		return nil, 0, err
 	}
+	if len(names) == len(r.Projectors.Names()) {
+		// Every read model: read every event (projectors ignore types they
+		// do not handle), so counting and reading need no filter on type.
+		types = nil
+	}
 	gens := map[string]string{}
 	after := int64(-1)
 	for _, name := range names {
@@ -158,13 +164,16 @@ func (r Replayer) batch() int {
 }
 
 // replay reads event_log one batch ahead of the batch being applied, applies
-// each and records the position reached.
+// each and records the position reached. Superseded events are never read,
+// so how many events a batch covered is estimated from its seq range for the
+// progress report (exact when seq has no gaps); the total is exact.
 func (r Replayer) replay(ctx context.Context, names []string, gens map[string]string, q LogQuery, total int64) (int64, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type read struct {
-		evs []events.Envelope
-		err error
+		evs    []events.Envelope
+		covers int64 // the batch accounts for the seq range up to here
+		err    error
 	}
 	batches := make(chan read, 1)
 	go func() {
@@ -174,39 +183,36 @@ func (r Replayer) replay(ctx context.Context, names []string, gens map[string]st
 			if err != nil {
 				err = fmt.Errorf("reading event_log after %d: %w", q.After, err)
 			}
+			covers := q.UpTo
+			if len(evs) == q.Limit {
+				covers = evs[len(evs)-1].Seq
+			}
 			select {
-			case batches <- read{evs, err}:
+			case batches <- read{evs, covers, err}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || len(evs) < q.Limit {
+			if err != nil {
 				return
 			}
-			q.After = evs[len(evs)-1].Seq
+			q.After = covers
 		}
 	}()
-	skip := map[events.Type]bool{}
-	for _, t := range q.Superseded {
-		skip[t] = true
-	}
+	start, span := q.After, max(q.UpTo-q.After, 1)
 	var done int64
 	for b := range batches {
 		if b.err != nil {
 			return done, b.err
 		}
-		if len(b.evs) == 0 {
-			break
-		}
-		if err := r.applyRetrying(ctx, gens, b.evs, skip); err != nil {
+		if err := r.applyRetrying(ctx, gens, b.evs); err != nil {
 			return done, err
 		}
-		last := b.evs[len(b.evs)-1].Seq
 		for _, name := range names {
-			if err := r.Gens.SetPosition(ctx, name, gens[name], last); err != nil {
+			if err := r.Gens.SetPosition(ctx, name, gens[name], b.covers); err != nil {
 				return done, err
 			}
 		}
-		done += int64(len(b.evs))
+		done = total * (b.covers - start) / span
 		if r.Progress != nil {
 			r.Progress(done, total)
 		}
@@ -216,7 +222,7 @@ func (r Replayer) replay(ctx context.Context, names []string, gens map[string]st
 
 // applyRetrying applies a batch, again after a failure (Redis briefly away):
 // every write is a compare-and-set, so applying twice is harmless.
-func (r Replayer) applyRetrying(ctx context.Context, gens map[string]string, evs []events.Envelope, skip map[events.Type]bool) error {
+func (r Replayer) applyRetrying(ctx context.Context, gens map[string]string, evs []events.Envelope) error {
 	var err error
 	for attempt := range 4 {
 		if attempt > 0 {
@@ -229,7 +235,7 @@ func (r Replayer) applyRetrying(ctx context.Context, gens map[string]string, evs
 			case <-time.After(time.Duration(attempt*attempt) * 200 * time.Millisecond):
 			}
 		}
-		if err = r.apply(ctx, gens, evs, skip); err == nil || ctx.Err() != nil {
+		if err = r.apply(ctx, gens, evs); err == nil || ctx.Err() != nil {
 			return err
 		}
 	}
@@ -240,9 +246,12 @@ func (r Replayer) applyRetrying(ctx context.Context, gens map[string]string, evs
 // the batch is split by aggregate over parallel goroutines (decoding is the
 // costly part on our side), each sending its writes in one pipeline; an
 // aggregate's events stay together and in order.
-func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []events.Envelope, skip map[events.Type]bool) error {
+func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []events.Envelope) error {
+	if len(evs) == 0 {
+		return nil
+	}
 	if r.Batches == nil {
-		return r.applyPart(ctx, r.Projectors, gens, evs, skip)
+		return r.applyPart(ctx, r.Projectors, gens, evs)
 	}
 	parts := r.Parallel
 	if parts <= 0 {
@@ -250,9 +259,6 @@ func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []event
 	}
 	split := make([][]events.Envelope, parts)
 	for _, e := range evs {
-		if skip[e.Type] && len(e.Payload) == 0 {
-			continue // superseded: a newer version of this aggregate comes later
-		}
 		h := fnv.New32a()
 		_, _ = h.Write(e.AggregateID[:])
 		i := int(h.Sum32() % uint32(parts))
@@ -268,7 +274,7 @@ func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []event
 		go func() {
 			defer wg.Done()
 			rm, flush := r.Batches.Batch()
-			if errs[i] = r.applyPart(ctx, r.Projectors.Over(rm), gens, part, skip); errs[i] == nil {
+			if errs[i] = r.applyPart(ctx, r.Projectors.Over(rm), gens, part); errs[i] == nil {
 				errs[i] = flush(ctx)
 			}
 		}()
@@ -277,11 +283,8 @@ func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []event
 	return errors.Join(errs...)
 }
 
-func (r Replayer) applyPart(ctx context.Context, p *Projectors, gens map[string]string, evs []events.Envelope, skip map[events.Type]bool) error {
+func (r Replayer) applyPart(ctx context.Context, p *Projectors, gens map[string]string, evs []events.Envelope) error {
 	for _, e := range evs {
-		if skip[e.Type] && len(e.Payload) == 0 {
-			continue
-		}
 		proj, ok := p.Projection(e.Type)
 		if !ok || gens[proj.Name] == "" {
 			continue
