@@ -25,12 +25,16 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var (
-		scenarios   []string
-		listings    int
-		rate        int
-		lagDuration time.Duration
-		load        = bench.DefaultLoad
-		cpuProfile  string
+		scenarios     []string
+		listings      int
+		rate          int
+		lagDuration   time.Duration
+		load          = bench.DefaultLoad
+		cpuProfile    string
+		replayEvents  int
+		workerEvents  int
+		checkListings int
+		compare       bool
 	)
 	root := &cobra.Command{
 		Use:          "rentalbench",
@@ -63,6 +67,15 @@ func main() {
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rate: rate, Duration: lagDuration, Workers: 1})
+				case "workers":
+					t, err = bench.Workers(ctx, func() (*bench.Env, error) {
+						return bench.NewEnv(ctx, testenv.MySQLServerDSN(), testenv.RedisAddr(), log)
+					}, bench.WorkersConfig{Events: workerEvents, PerListing: 5, Replicas: []int{1, 2}, Consumers: []int{4, 16}})
+				case "check":
+					t, err = bench.Check(ctx, env, bench.CheckConfig{Listings: checkListings, Tamper: 1000})
+				case "replay":
+					t, err = bench.Replay(ctx, env, bench.ReplayConfig{Compare: compare,
+						History: bench.HistoryConfig{Landlords: 2000, Listings: replayEvents / 10, PerListing: 10}})
 				default:
 					err = fmt.Errorf("unknown scenario %q", name)
 				}
@@ -76,12 +89,16 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag"}, "scenarios to run, in order")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "replay", "workers", "check"}, "scenarios to run, in order")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntVar(&rate, "rate", 1000, "commands per second in the lag scenario")
 	f.DurationVar(&lagDuration, "lag-duration", 20*time.Second, "how long the lag scenario sends commands")
 	f.DurationVar(&load.Duration, "duration", load.Duration, "how long each wrk run lasts")
 	f.IntVar(&load.Connections, "connections", load.Connections, "wrk connections")
+	f.IntVar(&replayEvents, "replay-events", 1_000_000, "events in the replay scenario's event_log (10 per listing)")
+	f.IntVar(&workerEvents, "worker-events", 100_000, "events on the stream in the workers scenario")
+	f.IntVar(&checkListings, "check-listings", 100_000, "listings in the check scenario")
+	f.BoolVar(&compare, "replay-compare", false, "also replay applying every event, superseded or not")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "rentalbench:", err)
