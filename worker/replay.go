@@ -175,8 +175,9 @@ func (r Replayer) replay(ctx context.Context, names []string, gens map[string]st
 		covers int64 // the batch accounts for the seq range up to here
 		err    error
 	}
+	start, span := q.After, max(q.UpTo-q.After, 1)
 	batches := make(chan read, 1)
-	go func() {
+	go func(q LogQuery) {
 		defer close(batches)
 		for q.After < q.UpTo {
 			evs, err := r.Log.Read(ctx, q)
@@ -197,8 +198,7 @@ func (r Replayer) replay(ctx context.Context, names []string, gens map[string]st
 			}
 			q.After = covers
 		}
-	}()
-	start, span := q.After, max(q.UpTo-q.After, 1)
+	}(q)
 	var done int64
 	for b := range batches {
 		if b.err != nil {
