@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"maps"
@@ -98,10 +99,12 @@ func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 	if im.Log == nil {
 		im.Log = slog.New(slog.DiscardHandler)
 	}
-	if err := r.table(ctx, src, UserTable, r.user); err != nil {
+	email := func(row Row) string { return strings.ToLower(row.Get("email")) }
+	phone := func(row Row) string { p, _ := Mobile(row.Get("phone_num")); return p }
+	if err := r.table(ctx, src, UserTable, email, r.user); err != nil {
 		return r.report, err
 	}
-	if err := r.table(ctx, src, HouseTable, r.house); err != nil {
+	if err := r.table(ctx, src, HouseTable, phone, r.house); err != nil {
 		return r.report, err
 	}
 	r.pending()
@@ -133,13 +136,18 @@ type landlord struct {
 	err  string // why its houses cannot be imported
 }
 
-// table reads a table and imports its rows on Parallel goroutines.
-func (r *run) table(ctx context.Context, src Source, table string, one func(context.Context, Row) (string, error)) error {
+// table reads a table and imports its rows on Parallel goroutines. Rows
+// with the same key (a user's email, a house's landlord phone) go to the same
+// goroutine, in the order read: of two old accounts with one email the first
+// is imported and the second reported, every run, whatever the timing.
+func (r *run) table(ctx context.Context, src Source, table string, key func(Row) string, one func(context.Context, Row) (string, error)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	rows := make(chan Row)
+	lanes := make([]chan Row, max(r.im.Parallel, 1))
 	var wg sync.WaitGroup
-	for range max(r.im.Parallel, 1) {
+	for i := range lanes {
+		lanes[i] = make(chan Row, 16)
+		rows := lanes[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -154,14 +162,18 @@ func (r *run) table(ctx context.Context, src Source, table string, one func(cont
 		}()
 	}
 	err := src.Rows(ctx, table, func(row Row) error {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(key(row)))
 		select {
-		case rows <- row:
+		case lanes[h.Sum32()%uint32(len(lanes))] <- row:
 			return nil
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
 	})
-	close(rows)
+	for _, l := range lanes {
+		close(l)
+	}
 	wg.Wait()
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		return cause
