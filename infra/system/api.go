@@ -37,11 +37,10 @@ func NewAPI(b *Base) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmds := NewCommands(b, rel)
-	sessions := mysql.NewSessionStore(b.Pools.Writer)
 	logging := observe.Logging(b.Log)
-
-	a := &API{Base: b, Commands: cmds, Relay: rel}
+	a := &API{Base: b, Relay: rel}
+	var auth httpapi.Authenticator = mysql.NewSessionStore(b.Pools.Writer)
+	var sessions *nearcache.Sessions
 	var rm query.ReadModels = b.RM
 	var repair query.Repairer = b.RM
 	queryMiddleware := []rental.Middleware{logging}
@@ -52,12 +51,15 @@ func NewAPI(b *Base) (*API, error) {
 		a.Near = nearcache.New(nearcache.Config{}, b.RM, b.Redis.Replica, b.RM.ChangesChannel(), b.RM.ForgetGenerations, b.Log)
 		rm = a.Near
 		queryMiddleware = append(queryMiddleware, a.Near.Pages())
+		sessions = a.Near.Sessions(mysql.NewSessionStore(b.Pools.Writer), b.Redis.Master, b.Cfg.Prefix+"sessions:changed")
+		auth = sessions
 	}
+	a.Commands = NewCommands(b, rel, sessions)
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
 	}, queryMiddleware...)
 	a.Handler = httpapi.New(httpapi.Deps{
-		Commands: cmds, Queries: a.Queries, Auth: sessions, Log: b.Log,
+		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
 		Checks: map[string]func(context.Context) error{
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
@@ -67,13 +69,18 @@ func NewAPI(b *Base) (*API, error) {
 	return a, nil
 }
 
-// NewCommands builds the write side over MySQL, handing committed events to rel.
-func NewCommands(b *Base, rel *relay.Relay) command.Commands {
+// NewCommands builds the write side over MySQL, handing committed events to
+// rel. sessions, when set, learns of logouts and user changes at once.
+func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions) command.Commands {
 	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
+	var users command.UserStore = mysql.NewUserStore(writer)
+	var sessionStore command.SessionStore = mysql.NewSessionStore(b.Pools.Writer)
+	if sessions != nil {
+		users, sessionStore = sessions.UserStore(users), sessions.SessionStore(sessionStore)
+	}
 	return command.New(command.Deps{
-		Users: mysql.NewUserStore(writer), Sessions: mysql.NewSessionStore(b.Pools.Writer),
-		Listings: mysql.NewListingStore(writer, b.Catalog),
-		Catalog:  b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
+		Users: users, Sessions: sessionStore, Listings: mysql.NewListingStore(writer, b.Catalog),
+		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
 	}, observe.Logging(b.Log))
 }
 
