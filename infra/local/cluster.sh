@@ -873,7 +873,7 @@ cmd_start_node() {
       o=$(app_bin "$n")
       [[ -x $o ]] || die "$o not built"
       start_app "$n"
-      [[ $n == api* ]] && haproxy_wait_up api "$n"
+      if [[ $n == api* ]]; then haproxy_wait_up api "$n"; fi
       ;;
   esac
 }

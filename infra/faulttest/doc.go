@@ -1,0 +1,13 @@
+// Package faulttest holds the fault tests of the local HA cluster
+// (infra/local/cluster.sh): a Redis master, a worker, an api and a Galera
+// node are killed with SIGKILL under a steady mixed load, and every test ends
+// with a consistency check of every read model against MySQL.
+//
+// The tests carry the build tag "cluster", so `make test` does not run them:
+//
+//	make test-cluster        # or: go test -tags cluster -count=1 -v ./infra/faulttest/
+//
+// They start the cluster themselves (and stop it afterwards unless it was
+// already running) and write their figures to .run/fault-report/*.json; see
+// docs/RELIABILITY.md.
+package faulttest
