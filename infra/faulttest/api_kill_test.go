@@ -67,8 +67,7 @@ func TestAPIKilledBetweenCommitAndPublish(t *testing.T) {
 		return ""
 	})
 	rep.since("swept_events_published", delivered)
-	startNode(t, "api1")
-	rep.since("api1_restarted", time.Now())
+	startNode(t, "api1", rep)
 	time.Sleep(3 * time.Second)
 	l.halt()
 	end := time.Now()

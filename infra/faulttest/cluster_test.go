@@ -40,7 +40,7 @@ func sh(name string, args ...string) (string, error) {
 }
 
 // TestMain builds the binaries and brings the whole cluster up (migrated and
-// seeded); it stops the cluster at the end unless it was running before or
+// seeded, apps restarted on the new binaries); it stops the cluster at the end unless it was running before or
 // RENTAL_FAULT_KEEP is set.
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -52,6 +52,8 @@ func run(m *testing.M) int {
 		{script(), "up-data"},
 		{filepath.Join(repo, "bin/rentalctl"), "migrate"},
 		{filepath.Join(repo, "bin/rentalctl"), "seed"},
+		// Apps already running may be older builds: restart them on the new ones.
+		{script(), "down-apps"},
 		{script(), "up-apps"},
 	}
 	_, err := sh(script(), "pid", "galera1")
@@ -138,13 +140,16 @@ func kill9(t *testing.T, node string) time.Time {
 	return at
 }
 
-// startNode restarts a node the way an operator would.
-func startNode(t *testing.T, node string) {
+// startNode restarts a node the way an operator would and records how long
+// `cluster.sh start-node` took (until the node is back in service).
+func startNode(t *testing.T, node string, rep *report) {
 	t.Helper()
+	start := time.Now()
 	out, err := sh(script(), "start-node", node)
 	if err != nil {
 		t.Fatalf("cluster.sh start-node %s: %v\n%s", node, err, out)
 	}
+	rep.Measured["start_node_"+node+"_s"] = time.Since(start).Seconds()
 	t.Logf("cluster.sh start-node %s:\n%s", node, strings.TrimSpace(out))
 }
 

@@ -54,8 +54,7 @@ func TestGaleraWriterKilled(t *testing.T) {
 
 	time.Sleep(5 * time.Second)
 	rejoin := time.Now()
-	startNode(t, "galera1")
-	rep.since("galera1_rejoined", time.Now())
+	startNode(t, "galera1", rep)
 	time.Sleep(5 * time.Second)
 	l.halt()
 	end := time.Now()

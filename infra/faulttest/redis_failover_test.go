@@ -77,9 +77,7 @@ func TestRedisMasterKilled(t *testing.T) {
 	rep.since("first_command_acknowledged", l.firstCommandAckAfter(rep.KilledAt))
 
 	time.Sleep(5 * time.Second)
-	startNode(t, oldNode)
-	rejoined := time.Now()
-	rep.since("old_master_rejoined_as_replica", rejoined)
+	startNode(t, oldNode, rep)
 	time.Sleep(5 * time.Second)
 	l.halt()
 	end := time.Now()

@@ -75,7 +75,7 @@ func TestWorkerKilled(t *testing.T) {
 	})
 	rep.since("pending_messages_claimed_and_acknowledged", claimed)
 	time.Sleep(2 * time.Second)
-	startNode(t, "worker1")
+	startNode(t, "worker1", rep)
 	time.Sleep(3 * time.Second)
 	l.halt()
 	end := time.Now()
