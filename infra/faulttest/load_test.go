@@ -334,12 +334,12 @@ func (l *load) traffic(from, to time.Time) traffic {
 				tr.QueryErrors++
 			}
 			msg := r.Op + ": " + r.Err
-			if len(msg) > 160 {
-				msg = msg[:160]
+			if len(msg) > 120 {
+				msg = msg[:120]
 			}
 			if !seen[msg] && len(tr.ErrorSamples) < 8 {
 				seen[msg] = true
-				tr.ErrorSamples = append(tr.ErrorSamples, msg)
+				tr.ErrorSamples = append(tr.ErrorSamples, fmt.Sprintf("%s (first at %s)", msg, r.Start.Format("15:04:05.000")))
 			}
 		}
 	}
