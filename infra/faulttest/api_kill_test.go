@@ -81,7 +81,7 @@ func TestAPIKilledBetweenCommitAndPublish(t *testing.T) {
 	res, took := converge(t, b)
 	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
 	waitHealthy(t)
-	rep.write(t)
+	rep.write(t, l)
 	if rep.Whole.QueryErrors != 0 {
 		t.Errorf("HAProxy retries queries on the other api: %+v", rep.Whole)
 	}

@@ -67,7 +67,7 @@ func TestGaleraWriterKilled(t *testing.T) {
 	res, took := converge(t, b)
 	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
 	waitHealthy(t)
-	rep.write(t)
+	rep.write(t, l)
 	if rep.Whole.QueryErrors != 0 {
 		t.Errorf("queries must not fail when a MySQL node dies: %+v", rep.Whole)
 	}

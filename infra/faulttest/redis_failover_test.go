@@ -109,7 +109,7 @@ func TestRedisMasterKilled(t *testing.T) {
 	rep.Measured["old_master_role_after_rejoin"] = role
 	after := waitHealthy(t)
 	rep.Measured["status_after"] = fmt.Sprintf("master %s, replicas %d, problems %d", after.Redis.Master, len(after.Redis.Replicas), len(after.Problems))
-	rep.write(t)
+	rep.write(t, l)
 
 	if rep.Whole.QueryErrors != 0 || rep.Whole.CommandErrors != 0 {
 		t.Errorf("queries and commands must not fail during a Redis failover: %+v", rep.Whole)
@@ -190,6 +190,9 @@ func eventsAtRisk(t *testing.T, deadNode, replicaNode string, killedAt time.Time
 		}
 	}
 	t.Logf("%s accepted %d event-stream entries in its last minute; %d were not on %s", deadNode, len(entries), len(risk), replicaNode)
+	if len(entries) == 0 {
+		t.Fatalf("no event-stream entry found in %s's append-only file: the measurement would prove nothing", deadNode)
+	}
 	return risk, len(entries)
 }
 

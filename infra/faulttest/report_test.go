@@ -6,8 +6,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +39,9 @@ type report struct {
 	Checked     map[string]int `json:"checked"`
 	Differences int            `json:"differences"`
 	ConvergedS  float64        `json:"converged_after_load_s"`
+	// HAProxy5xx are the HTTP front's 5xx log lines during the run, naming
+	// the api and HAProxy's termination state (e.g. SH--: the server died).
+	HAProxy5xx []string `json:"haproxy_5xx,omitempty"`
 }
 
 func newReport(fault, test string) *report {
@@ -48,8 +55,9 @@ func (r *report) since(name string, at time.Time) {
 	}
 }
 
-func (r *report) write(t *testing.T) {
+func (r *report) write(t *testing.T, l *load) {
 	t.Helper()
+	r.HAProxy5xx = haproxyServerErrors(l.start)
 	raw, _ := json.MarshalIndent(r, "", "  ")
 	t.Logf("fault report:\n%s", raw)
 	dir := filepath.Join(repo, ".run", "fault-report")
@@ -133,3 +141,34 @@ func (w *outboxWatch) drainedAfter(at time.Time, age float64) (time.Time, int64)
 	}
 	return drained, most
 }
+
+// haproxyServerErrors returns the HTTP front's 5xx log lines since at, from
+// HAProxy's in-memory "traffic" ring (read on the admin socket).
+func haproxyServerErrors(at time.Time) []string {
+	conn, err := net.Dial("unix", filepath.Join(repo, ".run", "haproxy.sock"))
+	if err != nil {
+		return []string{"reading the HAProxy log: " + err.Error()}
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
+	if _, err := conn.Write([]byte("show events traffic\n")); err != nil {
+		return []string{"reading the HAProxy log: " + err.Error()}
+	}
+	raw, _ := io.ReadAll(conn)
+	var out []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		m := haproxyLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		when, err := time.ParseInLocation("02/Jan/2006:15:04:05.000", m[1], time.Local)
+		if err == nil && when.Before(at.Add(-time.Second)) {
+			continue
+		}
+		out = append(out, strings.TrimSpace(line))
+	}
+	return out
+}
+
+// haproxyLine matches an httplog line with a 5xx status: its accept date and status.
+var haproxyLine = regexp.MustCompile(`\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3})\] \S+ \S+ [-0-9/]+ (5\d\d) `)

@@ -85,7 +85,7 @@ func TestWorkerKilled(t *testing.T) {
 	res, took := converge(t, b)
 	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
 	waitHealthy(t)
-	rep.write(t)
+	rep.write(t, l)
 	if rep.Whole.QueryErrors != 0 || rep.Whole.CommandErrors != 0 {
 		t.Errorf("a worker's death is invisible to clients: %+v", rep.Whole)
 	}
