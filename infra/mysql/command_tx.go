@@ -92,6 +92,16 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *sql.Tx)
 
 // attempt is one try of a command transaction. dup reports that the command
 // id was already recorded by an earlier commit.
+//
+// The command id is recorded first, the result last. A retry can overlap the
+// try it repeats: the client (or this process, after a lost connection) gave
+// up while the first try's COMMIT was still on its way to the server. Recorded
+// first, the retry's insert waits on the first try's uncommitted row and then
+// fails as a duplicate (or, on another Galera node, fails certification and is
+// retried), so it returns the first result. Recorded last, the retry would run
+// the command on the state the first try left and answer, say, "already
+// published" for a publish that succeeded. The fault test that kills an api
+// between commit and publish caught exactly that.
 func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *sql.Tx) (change, error)) (c change, dup bool, err error) {
 	tx, err := w.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -102,10 +112,17 @@ func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *sql.T
 			_ = tx.Rollback()
 		}
 	}()
+	now := w.now().UTC()
+	_, err = tx.ExecContext(ctx, `INSERT INTO command_dedup (id, result, created_at) VALUES (?, '', ?)`, cmdID[:], now)
+	if isDuplicate(err) {
+		return change{}, true, nil
+	}
+	if err != nil {
+		return change{}, false, fmt.Errorf("recording command %s: %w", cmdID, err)
+	}
 	if c, err = fn(tx); err != nil {
 		return change{}, false, err
 	}
-	now := w.now().UTC()
 	for i := range c.events {
 		if err = appendEvent(ctx, tx, &c.events[i], now); err != nil {
 			return change{}, false, err
@@ -115,12 +132,8 @@ func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *sql.T
 	if err != nil {
 		return change{}, false, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, ?)`, cmdID[:], result, now)
-	if isDuplicate(err) {
-		return change{}, true, nil
-	}
-	if err != nil {
-		return change{}, false, fmt.Errorf("recording command %s: %w", cmdID, err)
+	if _, err = tx.ExecContext(ctx, `UPDATE command_dedup SET result = ? WHERE id = ?`, result, cmdID[:]); err != nil {
+		return change{}, false, fmt.Errorf("recording the result of command %s: %w", cmdID, err)
 	}
 	if err = tx.Commit(); err != nil {
 		return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
