@@ -39,9 +39,10 @@ type report struct {
 	Checked     map[string]int `json:"checked"`
 	Differences int            `json:"differences"`
 	ConvergedS  float64        `json:"converged_after_load_s"`
-	// HAProxy5xx are the HTTP front's 5xx log lines during the run, naming
-	// the api and HAProxy's termination state (e.g. SH--: the server died).
-	HAProxy5xx []string `json:"haproxy_5xx,omitempty"`
+	// HAProxyTrouble are the HTTP front's log lines of the run that did not
+	// end well, naming the api and HAProxy's termination state (SH--: the
+	// server closed the connection before answering).
+	HAProxyTrouble []string `json:"haproxy_trouble,omitempty"`
 }
 
 func newReport(fault, test string) *report {
@@ -57,7 +58,7 @@ func (r *report) since(name string, at time.Time) {
 
 func (r *report) write(t *testing.T, l *load) {
 	t.Helper()
-	r.HAProxy5xx = haproxyServerErrors(l.start)
+	r.HAProxyTrouble = haproxyTrouble(l.start)
 	raw, _ := json.MarshalIndent(r, "", "  ")
 	t.Logf("fault report:\n%s", raw)
 	dir := filepath.Join(repo, ".run", "fault-report")
@@ -142,9 +143,10 @@ func (w *outboxWatch) drainedAfter(at time.Time, age float64) (time.Time, int64)
 	return drained, most
 }
 
-// haproxyServerErrors returns the HTTP front's 5xx log lines since at, from
-// HAProxy's in-memory "traffic" ring (read on the admin socket).
-func haproxyServerErrors(at time.Time) []string {
+// haproxyTrouble returns the HTTP front's log lines since at that did not end
+// well: a 5xx, or a session HAProxy did not close normally (its termination
+// state is not "----"), from HAProxy's in-memory "traffic" ring.
+func haproxyTrouble(at time.Time) []string {
 	conn, err := net.Dial("unix", filepath.Join(repo, ".run", "haproxy.sock"))
 	if err != nil {
 		return []string{"reading the HAProxy log: " + err.Error()}
@@ -158,8 +160,11 @@ func haproxyServerErrors(at time.Time) []string {
 	var out []string
 	for _, line := range strings.Split(string(raw), "\n") {
 		m := haproxyLine.FindStringSubmatch(line)
-		if m == nil {
+		if m == nil || !strings.HasPrefix(m[2], "5") && m[3] == "----" {
 			continue
+		}
+		if strings.Contains(line, "<BADREQ>") && m[3] == "CR--" {
+			continue // a client closed a spare connection without using it
 		}
 		when, err := time.ParseInLocation("02/Jan/2006:15:04:05.000", m[1], time.Local)
 		if err == nil && when.Before(at.Add(-time.Second)) {
@@ -170,5 +175,5 @@ func haproxyServerErrors(at time.Time) []string {
 	return out
 }
 
-// haproxyLine matches an httplog line with a 5xx status: its accept date and status.
-var haproxyLine = regexp.MustCompile(`\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3})\] \S+ \S+ [-0-9/]+ (5\d\d) `)
+// haproxyLine matches an httplog line: accept date, status, termination state.
+var haproxyLine = regexp.MustCompile(`\[(\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d\.\d{3})\] \S+ \S+ [-0-9/]+ (-?\d+) \S+ \S+ \S+ (\S{4}) `)
