@@ -1,7 +1,8 @@
 // Package faulttest holds the fault tests of the local HA cluster
-// (infra/local/cluster.sh): a Redis master, a worker, an api and a Galera
-// node are killed with SIGKILL under a steady mixed load, and every test ends
-// with a consistency check of every read model against MySQL.
+// (infra/local/cluster.sh): the Redis master, the Redis replica, a worker, an
+// api and the Galera writer are killed with SIGKILL under a steady mixed load,
+// and every test ends with a check that every acknowledged command is in
+// MySQL exactly once and that every read model matches MySQL.
 //
 // The tests carry the build tag "cluster", so `make test` does not run them:
 //

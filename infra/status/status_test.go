@@ -203,7 +203,7 @@ func TestRedisAndStreams_throughSentinel(t *testing.T) {
 			l = s
 		}
 	}
-	if l.Length != 3 || len(l.Groups) != 1 || l.Groups[0].Pending != 2 || l.Groups[0].Lag != 1 ||
+	if l.Length != 3 || len(l.Groups) != 1 || l.Groups[0].Pending != 2 || l.Groups[0].Undelivered != 1 ||
 		len(l.Groups[0].Consumers) != 1 || l.Groups[0].Consumers[0].Name != "w1-0" || l.Groups[0].Consumers[0].Pending != 2 {
 		t.Fatalf("length, pending, undelivered and the consumer holding them: %+v", l)
 	}

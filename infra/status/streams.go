@@ -33,9 +33,12 @@ type Group struct {
 	Name string `json:"name"`
 	// Pending: delivered to a consumer and not yet acknowledged.
 	Pending int64 `json:"pending"`
-	// Lag: entries not yet delivered to any consumer (-1: Redis cannot tell).
-	Lag       int64      `json:"lag"`
-	Consumers []Consumer `json:"consumers"`
+	// Undelivered: entries after the group's last delivered one, counted up
+	// to MaxCount (More: there are more). Redis 7.0's own "lag" is not used:
+	// its entries-read counter is wrong on a replica promoted by a failover.
+	Undelivered int64      `json:"undelivered"`
+	More        bool       `json:"undelivered_more,omitempty"`
+	Consumers   []Consumer `json:"consumers"`
 }
 
 // Consumer is one consumer of a group.
@@ -44,6 +47,10 @@ type Consumer struct {
 	Pending int64  `json:"pending"`
 	IdleMs  int64  `json:"idle_ms"` // since its last read or claim
 }
+
+// MaxCount bounds the count of undelivered entries (a backlog larger than
+// this is shown as "more than").
+const MaxCount = 10000
 
 // IdleConsumer is how long a consumer may hold pending messages without
 // reading before the screen calls them stuck: a worker's consumers claim
@@ -73,6 +80,10 @@ func (s Streams) problems() []string {
 			out = append(out, fmt.Sprintf("stream %s: no consumer group (has a worker ever run?)", st.Name))
 		}
 		for _, g := range st.Groups {
+			if g.More {
+				out = append(out, fmt.Sprintf("stream %s group %s: more than %d entries not yet delivered (are the workers running and keeping up?)",
+					st.Name, g.Name, MaxCount))
+			}
 			for _, c := range g.Idle() {
 				if c.Pending > 0 {
 					out = append(out, fmt.Sprintf("stream %s: %d messages pending on idle consumer %s for %ds (not being claimed)",
@@ -123,8 +134,19 @@ func readStream(ctx context.Context, c goredis.UniversalClient, name string) (St
 	if err != nil && !isNoSuchKey(err) {
 		return st, fmt.Errorf("reading groups of %s: %w", name, err)
 	}
+	last, err := c.XInfoStream(ctx, name).Result()
+	if err != nil {
+		return st, fmt.Errorf("reading %s: %w", name, err)
+	}
 	for _, g := range groups {
-		grp := Group{Name: g.Name, Pending: g.Pending, Lag: g.Lag, Consumers: []Consumer{}}
+		grp := Group{Name: g.Name, Pending: g.Pending, Consumers: []Consumer{}}
+		if g.LastDeliveredID != last.LastGeneratedID {
+			after, err := c.XRangeN(ctx, name, "("+g.LastDeliveredID, "+", MaxCount+1).Result()
+			if err != nil {
+				return st, fmt.Errorf("counting undelivered entries of %s/%s: %w", name, g.Name, err)
+			}
+			grp.Undelivered, grp.More = int64(min(len(after), MaxCount)), len(after) > MaxCount
+		}
 		consumers, err := c.XInfoConsumers(ctx, name, g.Name).Result()
 		if err != nil {
 			return st, fmt.Errorf("reading consumers of %s/%s: %w", name, g.Name, err)

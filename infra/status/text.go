@@ -108,7 +108,11 @@ func Write(out io.Writer, r Report) error {
 			}
 			for _, g := range s.Groups {
 				idle := g.Idle()
-				fmt.Fprintf(w, "  %s\t%d\t%s\t%d\t%d\t%d, %d idle > %s\n", s.Name, s.Length, g.Name, g.Pending, g.Lag,
+				undelivered := fmt.Sprint(g.Undelivered)
+				if g.More {
+					undelivered = "> " + undelivered
+				}
+				fmt.Fprintf(w, "  %s\t%d\t%s\t%d\t%s\t%d, %d idle > %s\n", s.Name, s.Length, g.Name, g.Pending, undelivered,
 					len(g.Consumers), len(idle), IdleConsumer)
 				for _, c := range g.Consumers {
 					if c.Pending > 0 {
