@@ -21,7 +21,7 @@ import (
 // models converge.
 //
 // To make the kill land between commit and publish every time, the Redis
-// master is frozen (SIGSTOP) for 400 ms, well under Sentinel's 1 s
+// master is frozen (SIGSTOP) for about 300 ms, well under Sentinel's 1 s
 // down-after: the apis keep committing while their fast-path publishes wait,
 // and api1 is killed during the freeze. The events it left behind are those
 // still in outbox a second later (api2 has long published its own by then,
@@ -39,6 +39,7 @@ func TestAPIKilledBetweenCommitAndPublish(t *testing.T) {
 	master := redisNodes[before.Redis.Master]
 	rp := pid(t, master)
 	signal(t, master, rp, syscall.SIGSTOP)
+	defer func() { _ = syscall.Kill(rp, syscall.SIGCONT) }() // never leave the master frozen
 	time.Sleep(300 * time.Millisecond)
 	rep.KilledAt = kill9(t, "api1")
 	signal(t, master, rp, syscall.SIGCONT)
