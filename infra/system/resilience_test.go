@@ -221,12 +221,19 @@ func TestCommands_aRetryOverlappingItsFirstTryReturnsTheFirstResult(t *testing.T
 		res, err := sys.API.Commands.PublishListing.Handle(ctx, command.PublishListing{Meta: meta, ListingID: id})
 		retry <- outcome{res, err}
 	}()
+	// The retry is blocked in a statement (the first try's connection is idle).
 	testenv.Eventually(t, 10*time.Second, func() string {
-		var waiting int
-		if err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'`).Scan(&waiting); err != nil {
+		select {
+		case got := <-retry:
+			t.Fatalf("the retry ended before the first try did: %+v %v", got.res, got.err)
+		default:
+		}
+		var busy int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.PROCESSLIST
+			WHERE DB = DATABASE() AND COMMAND = 'Query' AND ID <> CONNECTION_ID()`).Scan(&busy); err != nil {
 			return err.Error()
 		}
-		if waiting == 0 {
+		if busy == 0 {
 			return "the retry is not waiting for the first try"
 		}
 		return ""
