@@ -866,7 +866,7 @@ func TestLoadBalancer(t *testing.T) {
 	cfg := readFile(t, hostPath(t, lb, "/usr/local/etc/haproxy/haproxy.cfg"))
 	for _, want := range []string{
 		"resolvers docker", "127.0.0.11:53", "server-template", "api:9000",
-		"resolvers docker", "bind :9000", "/readyz",
+		"resolvers docker", "bind :9000", "uri /healthz",
 	} {
 		if !strings.Contains(cfg, want) {
 			t.Errorf("haproxy.cfg lacks %q", want)
