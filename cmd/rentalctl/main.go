@@ -22,7 +22,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd())
+	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd(), statusCmd())
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "rentalctl:", err)
 		os.Exit(1)
