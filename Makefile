@@ -2,10 +2,13 @@
 #   make up    start the whole system (local HA cluster, migrations, demo data, api x2, worker x2)
 #   make test  run every test (needs MariaDB on 127.0.0.1:3306 and Redis on 127.0.0.1:6379;
 #              .ci/run installs and starts them when absent)
+#   make test-cluster   fault tests against the local HA cluster (starts and stops it;
+#              FAULT=TestRedisMasterKilled runs one)
 GO      ?= go
 BIN     := $(CURDIR)/bin
 CLUSTER := infra/local/cluster.sh
 TESTFLAGS ?= -race -count=1 -timeout 20m
+FAULT   ?= .
 
 .PHONY: build up down status test test-cluster bench vet fmt clean
 
@@ -30,6 +33,9 @@ status:
 test:
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
+
+test-cluster: build
+	$(GO) test -tags cluster -count=1 -v -timeout 30m -run '$(FAULT)' ./infra/faulttest/
 
 vet:
 	$(GO) vet ./...

@@ -31,7 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd(), dlqCmd(), importCmd())
+	root.AddCommand(migrateCmd(), seedCmd(), userCmd(), replayCmd(), checkCmd(), statusCmd(), dlqCmd(), importCmd())
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)

@@ -44,7 +44,7 @@ func seedCmd() *cobra.Command {
 			relayCtx, stopRelay := context.WithCancel(ctx)
 			defer stopRelay()
 			go func() { _ = rel.Run(relayCtx) }()
-			cmds := system.NewCommands(base, rel)
+			cmds := system.NewCommands(base, rel, nil)
 
 			ids := make([]uuid.UUID, 0, landlords)
 			for i := 1; i <= landlords; i++ {

@@ -32,7 +32,7 @@ func userCmd() *cobra.Command {
 			if landlord {
 				roles = append(roles, string(rental.RoleLandlord))
 			}
-			res, err := system.NewCommands(base, rel).RegisterUser.Handle(ctx, command.RegisterUser{
+			res, err := system.NewCommands(base, rel, nil).RegisterUser.Handle(ctx, command.RegisterUser{
 				Meta: command.Meta{Actor: rental.System}, Email: email, Mobile: mobile, Password: password,
 				Nickname: nickname, Roles: roles, Admin: admin,
 			})

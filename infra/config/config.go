@@ -38,6 +38,11 @@ type Config struct {
 	// (RENTAL_STREAM_TRIM_INTERVAL), never past what a consumer group still needs.
 	StreamMaxLen    int64
 	StreamTrimEvery time.Duration
+
+	// What `rentalctl status` inspects besides the DSNs above.
+	MySQLNodes       []string // RENTAL_MYSQL_NODES: each node, "host:port" (writer's credentials) or a DSN
+	HAProxyStatsURL  string   // RENTAL_HAPROXY_STATS_URL: HAProxy's CSV stats
+	ProxySQLAdminDSN string   // RENTAL_PROXYSQL_ADMIN_DSN: ProxySQL's admin interface
 }
 
 // Defaults that reach `make up`'s local cluster.
@@ -50,6 +55,8 @@ const (
 	DefaultPassword     = "rental"
 	DefaultPrefix       = "rental:"
 	DefaultMetricsAddr  = ":9100"
+	DefaultMySQLNodes   = "127.0.0.1:3311,127.0.0.1:3312,127.0.0.1:3313"
+	DefaultHAProxyStats = "http://127.0.0.1:8404/stats;csv"
 )
 
 // FromEnv reads the configuration from the process environment.
@@ -116,11 +123,24 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		GenerationGrace: duration("RENTAL_GENERATION_GRACE", 30*time.Second),
 		StreamMaxLen:    int64(integer("RENTAL_STREAM_MAXLEN", 10000)),
 		StreamTrimEvery: duration("RENTAL_STREAM_TRIM_INTERVAL", 10*time.Second),
+
+		MySQLNodes:       splitList(get("RENTAL_MYSQL_NODES", "")),
+		HAProxyStatsURL:  get("RENTAL_HAPROXY_STATS_URL", ""),
+		ProxySQLAdminDSN: get("RENTAL_PROXYSQL_ADMIN_DSN", ""),
 	}
-	// The reader defaults to make up's reader port only when the writer is
-	// make up's too; a custom writer without a reader means "read the writer".
-	if _, set := lookup("RENTAL_MYSQL_DSN"); !set && c.MySQLReadDSN == "" {
-		c.MySQLReadDSN = DefaultMySQLReadDSN
+	// The reader, the nodes and the HAProxy stats default to make up's only
+	// when the writer is make up's too; a custom writer without a reader means
+	// "read the writer", and without nodes "inspect the writer".
+	if _, set := lookup("RENTAL_MYSQL_DSN"); !set {
+		if c.MySQLReadDSN == "" {
+			c.MySQLReadDSN = DefaultMySQLReadDSN
+		}
+		if len(c.MySQLNodes) == 0 {
+			c.MySQLNodes = splitList(DefaultMySQLNodes)
+		}
+		if c.HAProxyStatsURL == "" {
+			c.HAProxyStatsURL = DefaultHAProxyStats
+		}
 	}
 	if addr := get("RENTAL_REDIS_ADDR", ""); addr != "" {
 		c.Redis = redis.Config{Addr: addr, Password: get("RENTAL_REDIS_PASSWORD", "")}

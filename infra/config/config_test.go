@@ -19,6 +19,9 @@ func TestDefaultsReachTheLocalCluster(t *testing.T) {
 		len(c.Redis.Sentinels) != 3 || c.Redis.MasterName != "rental" || c.Redis.Password != "rental" || c.Redis.Addr != "" {
 		t.Fatalf("defaults: %+v", c)
 	}
+	if strings.Join(c.MySQLNodes, ",") != DefaultMySQLNodes || c.HAProxyStatsURL != DefaultHAProxyStats || c.ProxySQLAdminDSN != "" {
+		t.Fatalf("status sources must default to make up's cluster: %+v", c)
+	}
 	if c.GenerationGrace != 30*time.Second || c.StreamMaxLen != 10000 || c.StreamTrimEvery != 10*time.Second {
 		t.Fatalf("operations defaults: %+v", c)
 	}
@@ -39,6 +42,23 @@ func TestOneRedisAndACustomWriter(t *testing.T) {
 	}
 	if c.SweepAge != 2*time.Second {
 		t.Fatalf("sweep age %s", c.SweepAge)
+	}
+	if len(c.MySQLNodes) != 0 || c.HAProxyStatsURL != "" {
+		t.Fatalf("a custom writer does not inherit make up's nodes or HAProxy: %v %q", c.MySQLNodes, c.HAProxyStatsURL)
+	}
+}
+
+func TestStatusSources(t *testing.T) {
+	c, err := FromLookup(lookup(map[string]string{
+		"RENTAL_MYSQL_DSN":          "w:p@tcp(proxysql:6033)/rental",
+		"RENTAL_MYSQL_NODES":        "monitor:monitor@tcp(mysql1:3306)/, mysql2:3306",
+		"RENTAL_PROXYSQL_ADMIN_DSN": "radmin:radmin@tcp(proxysql:6032)/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.MySQLNodes) != 2 || c.MySQLNodes[1] != "mysql2:3306" || c.ProxySQLAdminDSN == "" {
+		t.Fatalf("status sources: %+v", c)
 	}
 }
 

@@ -292,6 +292,9 @@ func TestAppEnvironment(t *testing.T) {
 		"RENTAL_REDIS_SENTINELS":   "sentinel1:26379,sentinel2:26379,sentinel3:26379",
 		"RENTAL_REDIS_MASTER_NAME": "rental",
 		"RENTAL_REDIS_PASSWORD":    "rental",
+		// rentalctl status: the proxy's admin interface and each group member.
+		"RENTAL_PROXYSQL_ADMIN_DSN": "radmin:radmin@tcp(proxysql:6032)/",
+		"RENTAL_MYSQL_NODES":        "monitor:monitor@tcp(mysql1:3306)/,monitor:monitor@tcp(mysql2:3306)/,monitor:monitor@tcp(mysql3:3306)/",
 	}
 	extra := map[string]map[string]string{
 		"api":     {"RENTAL_HTTP_ADDR": ":9000"},
@@ -863,7 +866,7 @@ func TestLoadBalancer(t *testing.T) {
 	cfg := readFile(t, hostPath(t, lb, "/usr/local/etc/haproxy/haproxy.cfg"))
 	for _, want := range []string{
 		"resolvers docker", "127.0.0.11:53", "server-template", "api:9000",
-		"resolvers docker", "bind :9000", "/readyz",
+		"resolvers docker", "bind :9000", "uri /healthz",
 	} {
 		if !strings.Contains(cfg, want) {
 			t.Errorf("haproxy.cfg lacks %q", want)

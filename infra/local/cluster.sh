@@ -105,6 +105,15 @@ owns() {
   esac
 }
 
+# running <pid>: the process exists and is not a zombie. Used right after a start,
+# when setsid may not have exec'd the program yet (owns would see "setsid" or
+# "bash" and wrongly report that the node exited).
+running() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ $state != Z && $state != X ]]
+}
+
 # alive_pid <node>: print the node's PID when it is running.
 alive_pid() {
   local f p
@@ -349,7 +358,7 @@ start_galera() {
   t0=$(date +%s)
   [[ $mode == new ]] && timeout=60
   for ((i = 0; ; i++)); do
-    owns "$pid" "$n" || fail "$n" "mariadbd exited during start"
+    running "$pid" || fail "$n" "mariadbd exited during start"
     if s=$(gstate "$n") && [[ $s == "4 Primary "* ]]; then break; fi
     (($(date +%s) - t0 > timeout)) && fail "$n" "not Synced/Primary after ${timeout}s (state: ${s:-no answer})"
     sleep 0.2
@@ -705,7 +714,7 @@ start_app() {
   case $n in
     api*)
       for ((i = 0; ; i++)); do
-        owns "$pid" "$n" || fail "$n" "exited during start"
+        running "$pid" || fail "$n" "exited during start"
         [[ $(http_code "http://127.0.0.1:${PORT[$n]}/readyz") == 200 ]] && break
         (($(date +%s) - t0 >= APP_READY_TIMEOUT)) && fail "$n" "GET /readyz not 200 after ${APP_READY_TIMEOUT}s"
         sleep 0.25
@@ -714,7 +723,7 @@ start_app() {
       ;;
     worker*)
       for ((i = 0; i < 40; i++)); do
-        owns "$pid" "$n" || fail "$n" "exited during start"
+        running "$pid" || fail "$n" "exited during start"
         port_busy "${PORT[$n]}" && break
         sleep 0.25
       done
@@ -873,7 +882,7 @@ cmd_start_node() {
       o=$(app_bin "$n")
       [[ -x $o ]] || die "$o not built"
       start_app "$n"
-      [[ $n == api* ]] && haproxy_wait_up api "$n"
+      if [[ $n == api* ]]; then haproxy_wait_up api "$n"; fi
       ;;
   esac
 }

@@ -22,10 +22,20 @@ import (
 // relay. Stores build on it; no handler writes this SQL itself.
 //
 // A command costs two round trips: the reads that lock its aggregates (the
-// first carries START TRANSACTION), then every write, the event_log and
-// outbox rows, the command record and COMMIT as one multi-statement batch.
-// Round trips, not statements, dominate the cost of a command on a small
-// machine (see docs/BENCHMARKS.md).
+// first carries START TRANSACTION and records the command id), then every
+// write, the event_log and outbox rows, the command's result and COMMIT as
+// one multi-statement batch. Round trips, not statements, dominate the cost
+// of a command on a small machine (see docs/BENCHMARKS.md).
+//
+// The command id is recorded before anything else. A retry can overlap the
+// try it repeats: the client (or this process, after a lost connection) gave
+// up while the first try's COMMIT was still on its way. Recorded first, the
+// retry's insert waits on the first try's uncommitted row and then fails as
+// a duplicate (or, on another Galera node, fails certification and is
+// retried), so it returns the first result. Recorded last, the retry would
+// run the command on the state the first try left and answer, say, "already
+// published" for a publish that succeeded; the fault test that kills an api
+// between commit and publish caught exactly that.
 type Writer struct {
 	db      *sql.DB
 	backoff Backoff
@@ -59,6 +69,8 @@ type change struct {
 // the events and the commit.
 type Tx struct {
 	conn    *sql.Conn
+	cmdID   uuid.UUID
+	now     time.Time
 	started bool
 	writes  []statement
 }
@@ -76,13 +88,16 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	if t.started {
 		return t.conn.QueryContext(ctx, query, args...)
 	}
-	// The driver skips START TRANSACTION's empty result: rows are the read's.
-	rows, err := t.conn.QueryContext(ctx, "START TRANSACTION; "+query, args...)
-	if err != nil {
-		return nil, err
+	// The driver skips the empty results of the first two statements: rows
+	// are the read's. A duplicate command id fails the INSERT (errRecorded).
+	args = append([]any{t.cmdID[:], t.now}, args...)
+	rows, err := t.conn.QueryContext(ctx, "START TRANSACTION; "+
+		"INSERT INTO command_dedup (id, result, created_at) VALUES (?, '', ?); "+query, args...)
+	t.started = true // whatever failed, a transaction may be open: it must be ended
+	if isDuplicate(err) {
+		return nil, errRecorded
 	}
-	t.started = true
-	return rows, nil
+	return rows, err
 }
 
 // Exec queues a write; explain (may be nil) names what its failure means.
@@ -148,23 +163,20 @@ func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *Tx) (
 		return change{}, false, fmt.Errorf("getting a connection: %w", err)
 	}
 	defer conn.Close()
-	tx := &Tx{conn: conn}
+	tx := &Tx{conn: conn, cmdID: cmdID, now: w.now().UTC()}
 	c, err := fn(tx)
 	if err != nil {
 		tx.rollback()
-		return change{}, false, err
+		return change{}, errors.Is(err, errRecorded), ignoreRecorded(err)
 	}
 	result, err := json.Marshal(c.result)
 	if err != nil {
 		tx.rollback()
 		return change{}, false, err
 	}
-	query, args := commitBatch(tx, c.events, cmdID, result, w.now().UTC())
+	query, args := commitBatch(tx, c.events, result)
+	tx.started = true
 	if err := execBatch(ctx, conn, query, args, c.events); err != nil {
-		// The batch opened the transaction if no read did: a statement that
-		// failed stops the batch before its COMMIT, so roll back either way,
-		// or the connection goes back to the pool holding locks.
-		tx.started = true
 		tx.rollback()
 		return w.explain(ctx, tx, cmdID, err)
 	}
@@ -172,12 +184,14 @@ func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *Tx) (
 }
 
 // commitBatch is the second round trip: queued writes, each event with its
-// outbox row and position, the command record and COMMIT.
-func commitBatch(tx *Tx, evs []events.Envelope, cmdID uuid.UUID, result []byte, now time.Time) (string, []any) {
+// outbox row and position, the command's result and COMMIT. A command that
+// read nothing records its id here, first, with its result.
+func commitBatch(tx *Tx, evs []events.Envelope, result []byte) (string, []any) {
 	var q strings.Builder
 	var args []any
 	if !tx.started {
-		q.WriteString("START TRANSACTION;\n")
+		q.WriteString("START TRANSACTION;\nINSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, ?);\n")
+		args = append(args, tx.cmdID[:], result, tx.now)
 	}
 	for _, s := range tx.writes {
 		q.WriteString(s.query)
@@ -191,11 +205,24 @@ func commitBatch(tx *Tx, evs []events.Envelope, cmdID uuid.UUID, result []byte, 
 			SELECT LAST_INSERT_ID();
 		`)
 		args = append(args, e.ID[:], string(e.Type), e.AggregateType, e.AggregateID[:], e.Version,
-			e.OccurredAt, e.Actor, e.CorrelationID, []byte(e.Payload), now)
+			e.OccurredAt, e.Actor, e.CorrelationID, []byte(e.Payload), tx.now)
 	}
-	q.WriteString("INSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, ?);\nCOMMIT")
-	args = append(args, cmdID[:], result, now)
+	if tx.started {
+		q.WriteString("UPDATE command_dedup SET result = ? WHERE id = ?;\n")
+		args = append(args, result, tx.cmdID[:])
+	}
+	q.WriteString("COMMIT")
 	return q.String(), args
+}
+
+// errRecorded means the command id is already recorded: an earlier try committed.
+var errRecorded = errors.New("command already recorded")
+
+func ignoreRecorded(err error) error {
+	if errors.Is(err, errRecorded) {
+		return nil
+	}
+	return err
 }
 
 // execBatch sends the batch and reads each event's event_log position from

@@ -54,6 +54,10 @@ type Cache struct {
 	live  atomic.Bool
 
 	hits, misses atomic.Uint64
+
+	// sessions, when set, is kept current by the announcements on sessionChannel.
+	sessions       *Sessions
+	sessionChannel string
 }
 
 type entry struct {
@@ -108,7 +112,11 @@ func (c *Cache) Run(ctx context.Context) {
 }
 
 func (c *Cache) listen(ctx context.Context) error {
-	ps := c.client.Subscribe(ctx, c.channel)
+	channels := []string{c.channel}
+	if c.sessions != nil {
+		channels = append(channels, c.sessionChannel)
+	}
+	ps := c.client.Subscribe(ctx, channels...)
 	defer ps.Close()
 	for {
 		msg, err := ps.ReceiveTimeout(ctx, 2*time.Second)
@@ -124,12 +132,17 @@ func (c *Cache) listen(ctx context.Context) error {
 		}
 		switch m := msg.(type) {
 		case *goredis.Subscription:
-			if m.Kind == "subscribe" {
-				// Anything may have changed while we were not listening.
+			// Once every channel is confirmed: anything may have changed while
+			// we were not listening.
+			if m.Kind == "subscribe" && m.Count == len(channels) {
 				c.flush()
 				c.live.Store(true)
 			}
 		case *goredis.Message:
+			if c.sessions != nil && m.Channel == c.sessionChannel {
+				c.sessions.notice(m.Payload)
+				continue
+			}
 			c.notice(m.Payload)
 		}
 	}
@@ -152,6 +165,9 @@ func (c *Cache) flush() {
 	c.pages.Purge()
 	c.mu.Unlock()
 	c.epoch.Add(1)
+	if c.sessions != nil {
+		c.sessions.purge()
+	}
 }
 
 // notice applies one change notice: "listing <id> <version>", "user <id> <version>"

@@ -2,11 +2,13 @@ package nearcache
 
 import (
 	"context"
+	"encoding/hex"
 	"log/slog"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/zufang/rental"
 	"github.com/zufang/rental/query"
 )
 
@@ -84,5 +86,56 @@ func TestCache_aNoticeOfTheSameVersionDropsTheEntry(t *testing.T) {
 	c.notice("listing " + id.String() + " 3")
 	if d, _ := c.Listing(context.Background(), id); string(d.JSON) != `{"good":true}` || inner.calls != 2 {
 		t.Fatalf("the repaired body must be read again: %s after %d reads", d.JSON, inner.calls)
+	}
+}
+
+// fakeAuth counts lookups and can revoke in the middle of one.
+type fakeAuth struct {
+	calls  int
+	during func()
+}
+
+func (f *fakeAuth) Authenticate(context.Context, []byte) (rental.Actor, error) {
+	f.calls++
+	if f.during != nil {
+		f.during()
+	}
+	return rental.Actor{UserID: uuid.MustParse("01a20a2c-ad76-7a8f-9b67-e317225ecffd")}, nil
+}
+
+func TestSessions_cachedUntilRevoked(t *testing.T) {
+	c := newLive(&fakeModels{})
+	auth := &fakeAuth{}
+	s := c.Sessions(auth, nil, "")
+	for range 3 {
+		if _, err := s.Authenticate(context.Background(), []byte("h1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if auth.calls != 1 {
+		t.Fatalf("a session is looked up once, got %d lookups", auth.calls)
+	}
+	s.notice("token " + hex.EncodeToString([]byte("h1")))
+	s.Authenticate(context.Background(), []byte("h1"))
+	if auth.calls != 2 {
+		t.Fatalf("a revoked token is looked up again, got %d lookups", auth.calls)
+	}
+	s.notice("user 01a20a2c-ad76-7a8f-9b67-e317225ecffd")
+	s.Authenticate(context.Background(), []byte("h1"))
+	if auth.calls != 3 {
+		t.Fatalf("a changed user's sessions are looked up again, got %d lookups", auth.calls)
+	}
+}
+
+func TestSessions_aLookupThatRacedWithARevocationIsNotKept(t *testing.T) {
+	c := newLive(&fakeModels{})
+	auth := &fakeAuth{}
+	s := c.Sessions(auth, nil, "")
+	auth.during = func() { s.notice("token " + hex.EncodeToString([]byte("h2"))) }
+	s.Authenticate(context.Background(), []byte("h2"))
+	auth.during = nil
+	s.Authenticate(context.Background(), []byte("h2"))
+	if auth.calls != 2 {
+		t.Fatalf("the raced lookup must not be cached, got %d lookups", auth.calls)
 	}
 }

@@ -69,6 +69,8 @@ type Store struct {
 
 	gens    map[string]*liveGen
 	repairs chan func(context.Context)
+	// masterFallback: a failed replica read is tried once more on the master.
+	masterFallback bool
 	// pipe, when set, queues writes instead of sending them (see Batch).
 	pipe goredis.Pipeliner
 }
@@ -89,15 +91,21 @@ type genSeen struct {
 // 1 s), longer than this.
 const genTTL = 500 * time.Millisecond
 
-// New returns a Store. Writes go to master; reads to replica.
+// New returns a Store. Writes go to master; reads to replica, and to master
+// when a replica read fails (unless they are the same client, or
+// SingleServer says they are the same server).
 func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
 	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
-		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024)}
+		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), masterFallback: master != replica}
 	for _, p := range Projections {
 		st.gens[p] = &liveGen{}
 	}
 	return st
 }
+
+// SingleServer tells the store that master and replica are two clients of
+// one Redis: a failed read is not tried again on the same server.
+func (s *Store) SingleServer() { s.masterFallback = false }
 
 // keyspace is where a projection's keys live.
 func (s *Store) keyspace(projection string) string { return s.prefix + "rm:" + projection + ":" }
@@ -283,6 +291,29 @@ func (s *Store) RepairUser(st events.UserState) {
 
 // ---- reads ----
 
+// masterReadTimeout bounds the second try of a read on the master: past it,
+// MySQL answers sooner than a struggling Redis would.
+const masterReadTimeout = 300 * time.Millisecond
+
+// read runs fn on the replica client and, when that fails (the replica is
+// down, still loading, or being promoted; a missing key is not a failure),
+// once more on the master, so a lost replica costs one Redis round trip
+// instead of sending every query to MySQL. With one Redis both clients are
+// the same server and there is no second try.
+func (s *Store) read(ctx context.Context, fn func(context.Context, goredis.UniversalClient) error) error {
+	err := fn(ctx, s.replica)
+	if err == nil || !s.masterFallback || ctx.Err() != nil {
+		return err
+	}
+	mctx, cancel := context.WithTimeout(ctx, masterReadTimeout)
+	defer cancel()
+	if merr := fn(mctx, s.master); merr != nil {
+		return fmt.Errorf("replica: %v; master: %w", err, merr)
+	}
+	s.log.Debug("read from the master after the replica failed", "err", err)
+	return nil
+}
+
 // Live returns a projection's live generation as last seen ("" = not built),
 // looking it up again when the cached value is older than genTTL.
 func (s *Store) Live(ctx context.Context, projection string) (string, error) {
@@ -295,8 +326,16 @@ func (s *Store) Live(ctx context.Context, projection string) (string, error) {
 	if g := lg.seen.Load(); g != nil && time.Since(g.at) < genTTL {
 		return g.gen, nil
 	}
-	gen, err := s.replica.Get(ctx, s.keyspace(projection)+"gen").Result()
-	if err != nil && !errors.Is(err, goredis.Nil) {
+	var gen string
+	err := s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		var err error
+		gen, err = c.Get(ctx, s.keyspace(projection)+"gen").Result()
+		if errors.Is(err, goredis.Nil) {
+			gen, err = "", nil
+		}
+		return err
+	})
+	if err != nil {
 		return "", fmt.Errorf("reading live generation of %s: %w", projection, err)
 	}
 	lg.seen.Store(&genSeen{gen: gen, at: time.Now()})
@@ -339,7 +378,12 @@ func (s *Store) doc(ctx context.Context, projection, suffix string) (query.Doc, 
 	if err != nil {
 		return query.Doc{}, err
 	}
-	vals, err := s.replica.HMGet(ctx, base+suffix, docFields...).Result()
+	var vals []any
+	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		var err error
+		vals, err = c.HMGet(ctx, base+suffix, docFields...).Result()
+		return err
+	})
 	if err != nil {
 		return query.Doc{}, fmt.Errorf("reading %s: %w", suffix, err)
 	}
@@ -371,12 +415,16 @@ func (s *Store) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, err
 	if err != nil {
 		return nil, err
 	}
-	pipe := s.replica.Pipeline()
 	cmds := make([]*goredis.SliceCmd, len(ids))
-	for i, id := range ids {
-		cmds[i] = pipe.HMGet(ctx, base+"listing:"+id.String(), docFields...)
-	}
-	if _, err := pipe.Exec(ctx); err != nil {
+	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		pipe := c.Pipeline()
+		for i, id := range ids {
+			cmds[i] = pipe.HMGet(ctx, base+"listing:"+id.String(), docFields...)
+		}
+		_, err := pipe.Exec(ctx)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("reading %d listings: %w", len(ids), err)
 	}
 	out := make([]query.Doc, len(ids))
@@ -409,8 +457,13 @@ func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 	if f.Bedrooms != nil {
 		beds = strconv.Itoa(*f.Bedrooms)
 	}
-	res, err := searchScript.RunRO(ctx, s.replica, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
-		0, (f.Page-1)*f.PageSize, f.PageSize).Slice()
+	var res []any
+	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		var err error
+		res, err = searchScript.RunRO(ctx, c, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
+			0, (f.Page-1)*f.PageSize, f.PageSize).Slice()
+		return err
+	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("searching listings: %w", err)
 	}
@@ -433,10 +486,16 @@ func (s *Store) LandlordListings(ctx context.Context, landlord uuid.UUID, offset
 		return nil, 0, err
 	}
 	key := base + "ix:landlord:" + landlord.String()
-	pipe := s.replica.Pipeline()
-	card := pipe.ZCard(ctx, key)
-	page := pipe.ZRevRange(ctx, key, int64(offset), int64(offset+limit-1))
-	if _, err := pipe.Exec(ctx); err != nil {
+	var card *goredis.IntCmd
+	var page *goredis.StringSliceCmd
+	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		pipe := c.Pipeline()
+		card = pipe.ZCard(ctx, key)
+		page = pipe.ZRevRange(ctx, key, int64(offset), int64(offset+limit-1))
+		_, err := pipe.Exec(ctx)
+		return err
+	})
+	if err != nil {
 		return nil, 0, fmt.Errorf("reading listings of landlord %s: %w", landlord, err)
 	}
 	ids := make([]uuid.UUID, 0, len(page.Val()))

@@ -3,10 +3,13 @@ package readmodel_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/events"
@@ -162,5 +165,56 @@ func mustPut(t *testing.T, s *readmodel.Store, st events.ListingState) {
 	t.Helper()
 	if _, err := s.PutListing(context.Background(), "", st); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRead_aFailedReplicaReadIsTriedOnTheMaster(t *testing.T) {
+	master := testenv.StartRedis(t, "--repl-diskless-sync-delay", "0") // the default waits 5 s before a first sync
+	port := master.Addr[strings.LastIndex(master.Addr, ":")+1:]
+	replica := testenv.StartRedis(t, "--replicaof", "127.0.0.1", port)
+	mc := testenv.Redis(t, master.Addr)
+	// Like the platform's replica client: short timeouts, no retries.
+	rc := goredis.NewClient(&goredis.Options{Addr: replica.Addr, MaxRetries: -1, DialerRetries: 1,
+		DialTimeout: 200 * time.Millisecond, ReadTimeout: 300 * time.Millisecond})
+	t.Cleanup(func() { rc.Close() })
+	ctx := context.Background()
+	prefix := testenv.Name("t") + ":"
+	s := readmodel.New(mc, rc, prefix, cat, testenv.Logger())
+	for _, p := range readmodel.Projections {
+		gen, err := s.StartRebuild(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Switch(ctx, p, gen); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := uuid.New()
+	mustPut(t, s, listing(id, 1, 3000, "haidian", events.StatusPublished))
+	testenv.Eventually(t, 10*time.Second, func() string {
+		if doc, err := s.Listing(ctx, id); err != nil || doc.Version != 1 {
+			return fmt.Sprintf("replica has not caught up: %+v %v", doc, err)
+		}
+		return ""
+	})
+
+	replica.Kill()
+	if doc, err := s.Listing(ctx, id); err != nil || doc.Version != 1 {
+		t.Fatalf("with the replica gone the master answers: %+v %v", doc, err)
+	}
+	if got := search(t, s, query.ListingFilter{City: "beijing"}); len(got) != 1 || got[0] != id {
+		t.Fatalf("search falls back to the master too: %v", got)
+	}
+	if docs, err := s.Listings(ctx, []uuid.UUID{id}); err != nil || docs[0].Version != 1 {
+		t.Fatalf("a page of documents falls back to the master: %+v %v", docs, err)
+	}
+	if ids, total, err := s.LandlordListings(ctx, uuid.Nil, 0, 10); err != nil || total != 1 || len(ids) != 1 {
+		t.Fatalf("a landlord's listings fall back to the master: %v %d %v", ids, total, err)
+	}
+
+	single := readmodel.New(mc, rc, prefix, cat, testenv.Logger())
+	single.SingleServer()
+	if _, err := single.Listing(ctx, id); err == nil || errors.Is(err, query.ErrMiss) {
+		t.Fatalf("two clients of one server: a failed read is an error for MySQL to answer, not retried: %v", err)
 	}
 }

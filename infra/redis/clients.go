@@ -23,9 +23,12 @@ type Config struct {
 // Clients are the two ways the platform talks to Redis.
 //   - Master: streams, projections, relay confirmation; follows failovers.
 //   - Replica: queries. With Sentinel it reads a replica (go-redis falls back
-//     to the master when none is up); with one Redis it is that server.
-//     Short timeouts and no retries: a query that cannot read Redis quickly
-//     is better answered from MySQL.
+//     to the master only when Sentinel knows no healthy replica; the read
+//     models retry a failed replica read on Master, see readmodel.Store);
+//     with one Redis it is that server.
+//     Short timeouts and no retries (not even of a failed dial, which go-redis
+//     otherwise repeats 5 times): a query that cannot read a replica quickly
+//     is better answered by the master or MySQL.
 type Clients struct {
 	Master  goredis.UniversalClient
 	Replica goredis.UniversalClient
@@ -70,13 +73,13 @@ func newReplica(cfg Config) goredis.UniversalClient {
 			MasterName: cfg.MasterName, SentinelAddrs: cfg.Sentinels, Password: cfg.Password,
 			ReplicaOnly: true,
 			DialTimeout: 200 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
-			PoolSize: 64, MaxRetries: -1,
+			PoolSize: 64, MaxRetries: -1, DialerRetries: 1,
 		})
 	}
 	return goredis.NewClient(&goredis.Options{
 		Addr: cfg.Addr, Password: cfg.Password,
 		DialTimeout: 200 * time.Millisecond, ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond,
-		PoolSize: 64, MaxRetries: -1,
+		PoolSize: 64, MaxRetries: -1, DialerRetries: 1,
 	})
 }
 

@@ -40,11 +40,10 @@ func NewAPI(b *Base) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmds := NewCommands(b, rel, metrics.UseCases())
-	sessions := mysql.NewSessionStore(b.Pools.Writer)
 	logging := observe.Logging(b.Log)
-
-	a := &API{Base: b, Commands: cmds, Relay: rel, Metrics: metrics}
+	a := &API{Base: b, Relay: rel, Metrics: metrics}
+	var auth httpapi.Authenticator = mysql.NewSessionStore(b.Pools.Writer)
+	var sessions *nearcache.Sessions
 	var rm query.ReadModels = b.RM
 	var repair query.Repairer = b.RM
 	queryMiddleware := []rental.Middleware{logging, metrics.UseCases()}
@@ -60,12 +59,15 @@ func NewAPI(b *Base) (*API, error) {
 			func() float64 { h, _ := near.Stats(); return float64(h) })
 		metrics.CounterFunc("near_cache_misses_total", "Reads the api's near cache passed on to Redis.",
 			func() float64 { _, m := near.Stats(); return float64(m) })
+		sessions = a.Near.Sessions(mysql.NewSessionStore(b.Pools.Writer), b.Redis.Master, b.Cfg.Prefix+"sessions:changed")
+		auth = sessions
 	}
+	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
 	}, queryMiddleware...)
 	a.Handler = httpapi.New(httpapi.Deps{
-		Commands: cmds, Queries: a.Queries, Auth: sessions, Log: b.Log,
+		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
 		Checks: map[string]func(context.Context) error{
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
@@ -78,13 +80,18 @@ func NewAPI(b *Base) (*API, error) {
 }
 
 // NewCommands builds the write side over MySQL, handing committed events to
-// rel; every command is logged, then wrapped in mws (metrics).
-func NewCommands(b *Base, rel *relay.Relay, mws ...rental.Middleware) command.Commands {
+// rel. sessions, when set, learns of logouts and user changes at once. Every
+// command is logged, then wrapped in mws (metrics).
+func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ...rental.Middleware) command.Commands {
 	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
+	var users command.UserStore = mysql.NewUserStore(writer)
+	var sessionStore command.SessionStore = mysql.NewSessionStore(b.Pools.Writer)
+	if sessions != nil {
+		users, sessionStore = sessions.UserStore(users), sessions.SessionStore(sessionStore)
+	}
 	return command.New(command.Deps{
-		Users: mysql.NewUserStore(writer), Sessions: mysql.NewSessionStore(b.Pools.Writer),
-		Listings: mysql.NewListingStore(writer, b.Catalog),
-		Catalog:  b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
+		Users: users, Sessions: sessionStore, Listings: mysql.NewListingStore(writer, b.Catalog),
+		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
 	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
 }
 

@@ -1,8 +1,10 @@
 package system_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/zufang/rental/infra/testenv"
 )
@@ -130,4 +132,31 @@ func TestAPI_registrationConflictsAndProfile(t *testing.T) {
 	}
 	// The new role takes effect at once: the user may now create listings.
 	user.Must(http.StatusCreated, "POST", "/listings", flat("now a landlord", 2000))
+}
+
+func TestAPI_logoutAndRoleChangesReachEveryReplica(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	a, _ := sys.Register("replicas@example.com", "tenant")
+	b := sys.StartAPI()
+	b.Token = a.Token
+	for range 3 { // warm replica b's session cache
+		b.Must(http.StatusOK, "GET", "/users/me", nil)
+	}
+	if r := b.Do("POST", "/listings", flat("x", 1000)); r.Status != http.StatusForbidden {
+		t.Fatalf("a tenant cannot create listings yet: %d", r.Status)
+	}
+	a.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant", "landlord"}})
+	testenv.Eventually(t, 5*time.Second, func() string {
+		if r := b.Do("POST", "/listings", flat("now a landlord", 1000)); r.Status != http.StatusCreated {
+			return fmt.Sprintf("the other replica still sees the old roles: %d", r.Status)
+		}
+		return ""
+	})
+	a.Must(http.StatusNoContent, "DELETE", "/sessions", nil)
+	testenv.Eventually(t, 5*time.Second, func() string {
+		if r := b.Do("GET", "/users/me", nil); r.Status != http.StatusUnauthorized {
+			return fmt.Sprintf("the other replica still accepts a revoked token: %d", r.Status)
+		}
+		return ""
+	})
 }

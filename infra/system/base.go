@@ -63,11 +63,11 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger) (*Base, erro
 	if err != nil {
 		log.Warn("starting without Redis; it will be used once reachable", "err", err)
 	}
-	return &Base{
-		Cfg: cfg, Log: log, Pools: pools, Catalog: cat, Redis: clients,
-		RM:    readmodel.New(clients.Master, clients.Replica, cfg.Prefix, cat, log),
-		WMLog: stream.Logger(log),
-	}, nil
+	rm := readmodel.New(clients.Master, clients.Replica, cfg.Prefix, cat, log)
+	if cfg.Redis.Addr != "" {
+		rm.SingleServer()
+	}
+	return &Base{Cfg: cfg, Log: log, Pools: pools, Catalog: cat, Redis: clients, RM: rm, WMLog: stream.Logger(log)}, nil
 }
 
 // OpenWriter connects to the MySQL writer only (for migrations, before the

@@ -12,7 +12,7 @@ import (
 // events rel publishes (rentalctl import).
 func NewImporter(b *Base, rel *relay.Relay, city string, forceReset bool, credentials io.Writer) *oldsite.Importer {
 	return &oldsite.Importer{
-		Commands: NewCommands(b, rel), Map: mysql.NewImportMap(b.Pools.Writer),
+		Commands: NewCommands(b, rel, nil), Map: mysql.NewImportMap(b.Pools.Writer),
 		Parser:     oldsite.Parser{Catalog: b.Catalog, City: city},
 		ForceReset: forceReset, Parallel: 4, Credentials: credentials, Log: b.Log,
 	}

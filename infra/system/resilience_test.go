@@ -182,3 +182,71 @@ func TestCommands_aRetriedRequestWithTheSameIdempotencyKeyActsOnce(t *testing.T)
 		t.Fatalf("two creates happened, event_log has %d (%v)", n, err)
 	}
 }
+
+// A retry can overlap the try it repeats: the client gave up (its api died)
+// while the first try's COMMIT was still on its way to MySQL. The retry must
+// wait for it and return its result, not run the command again on the state
+// it left (which would answer "already published" for a publish that worked).
+func TestCommands_aRetryOverlappingItsFirstTryReturnsTheFirstResult(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	landlord, landlordID := sys.Register("overlap@example.com", "landlord")
+	id := uuid.MustParse(landlord.Must(http.StatusCreated, "POST", "/listings", flat("Overlap", 3000))["id"].(string))
+	base := sys.Open()
+	defer base.Close()
+	db := base.Pools.Writer
+	ctx := context.Background()
+	meta := command.Meta{CommandID: uuid.New(), MayRepeat: true,
+		Actor: rental.Actor{UserID: uuid.MustParse(landlordID), Roles: []rental.Role{rental.RoleLandlord}}}
+
+	// The first try, committing: the command recorded and the listing published, not yet committed.
+	first, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Rollback()
+	if _, err := first.Exec(`INSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, UTC_TIMESTAMP(6))`,
+		meta.CommandID[:], fmt.Sprintf(`{"id":%q,"version":2}`, id)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.Exec(`UPDATE listings SET status = 'published', version = 2 WHERE id = ?`, id[:]); err != nil {
+		t.Fatal(err)
+	}
+
+	type outcome struct {
+		res command.Result
+		err error
+	}
+	retry := make(chan outcome, 1)
+	go func() {
+		res, err := sys.API.Commands.PublishListing.Handle(ctx, command.PublishListing{Meta: meta, ListingID: id})
+		retry <- outcome{res, err}
+	}()
+	// The retry is blocked in a statement (the first try's connection is idle).
+	testenv.Eventually(t, 10*time.Second, func() string {
+		select {
+		case got := <-retry:
+			t.Fatalf("the retry ended before the first try did: %+v %v", got.res, got.err)
+		default:
+		}
+		var busy int
+		if err := db.QueryRow(`SELECT COUNT(*) FROM information_schema.PROCESSLIST
+			WHERE DB = DATABASE() AND COMMAND = 'Query' AND ID <> CONNECTION_ID()`).Scan(&busy); err != nil {
+			return err.Error()
+		}
+		if busy == 0 {
+			return "the retry is not waiting for the first try"
+		}
+		return ""
+	})
+	if err := first.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	got := <-retry
+	if got.err != nil || got.res.ID != id || got.res.Version != 2 {
+		t.Fatalf("the retry must return the first try's result: %+v %v", got.res, got.err)
+	}
+	var events int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM event_log WHERE aggregate_id = ?`, id[:]).Scan(&events); err != nil || events != 1 {
+		t.Fatalf("the retry must not append an event (only the create's): %d %v", events, err)
+	}
+}

@@ -157,3 +157,19 @@ func (s *System) Workers() map[string]bool {
 	}
 	return ids
 }
+
+// StartAPI starts one more api replica on the system and returns a client of it.
+func (s *System) StartAPI() *Client {
+	s.t.Helper()
+	base := s.open("api")
+	api, err := system.NewAPI(base)
+	if err != nil {
+		s.t.Fatalf("assembling api: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	s.run("api", func(ctx context.Context) { _ = api.Serve(ctx, ln) }, base)
+	return &Client{t: s.t, base: "http://" + ln.Addr().String() + "/api/v1"}
+}

@@ -1,0 +1,147 @@
+package nearcache
+
+import (
+	"context"
+	"encoding/hex"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+)
+
+// Authenticator turns a token hash into the actor behind it (the MySQL session store).
+type Authenticator interface {
+	Authenticate(ctx context.Context, tokenHash []byte) (rental.Actor, error)
+}
+
+// Sessions caches who a bearer token belongs to, so an authenticated request
+// does not cost a MySQL read. It is only used while the change notices are
+// live. A logout, a password change or a profile change (roles) is
+// forgotten locally before the command answers and announced on the
+// sessions channel to every other replica; a lookup that raced with such an
+// announcement is not kept. Entries expire after a minute regardless.
+type Sessions struct {
+	c       *Cache
+	inner   Authenticator
+	entries *expirable.LRU[string, rental.Actor]
+	epoch   atomic.Uint64
+	master  goredis.UniversalClient
+	channel string
+}
+
+// Sessions returns a session cache over inner that announces changes on
+// channel through master.
+func (c *Cache) Sessions(inner Authenticator, master goredis.UniversalClient, channel string) *Sessions {
+	s := &Sessions{c: c, inner: inner, master: master, channel: channel,
+		entries: expirable.NewLRU[string, rental.Actor](100000, nil, time.Minute)}
+	c.sessions, c.sessionChannel = s, channel
+	return s
+}
+
+func (s *Sessions) Authenticate(ctx context.Context, tokenHash []byte) (rental.Actor, error) {
+	key := string(tokenHash)
+	if s.c.live.Load() {
+		if a, ok := s.entries.Get(key); ok {
+			return a, nil
+		}
+	}
+	epoch := s.epoch.Load()
+	a, err := s.inner.Authenticate(ctx, tokenHash)
+	if err == nil && s.c.live.Load() && s.epoch.Load() == epoch {
+		s.entries.Add(key, a)
+	}
+	return a, err
+}
+
+// notice applies an announcement: "token <hex hash>" or "user <id>".
+func (s *Sessions) notice(payload string) {
+	kind, rest, _ := strings.Cut(payload, " ")
+	switch kind {
+	case "token":
+		if hash, err := hex.DecodeString(rest); err == nil {
+			s.forgetToken(hash)
+		}
+	case "user":
+		if id, err := uuid.Parse(rest); err == nil {
+			s.forgetUser(id)
+		}
+	}
+}
+
+func (s *Sessions) forgetToken(hash []byte) {
+	s.epoch.Add(1)
+	s.entries.Remove(string(hash))
+}
+
+func (s *Sessions) forgetUser(id uuid.UUID) {
+	s.epoch.Add(1)
+	for _, key := range s.entries.Keys() {
+		if a, ok := s.entries.Peek(key); ok && a.UserID == id {
+			s.entries.Remove(key)
+		}
+	}
+}
+
+func (s *Sessions) purge() {
+	s.epoch.Add(1)
+	s.entries.Purge()
+}
+
+// announce tells the other replicas; a failure is harmless for them as long
+// as their notices are down too (they do not cache then), and is logged.
+func (s *Sessions) announce(ctx context.Context, msg string) {
+	if err := s.master.Publish(ctx, s.channel, msg).Err(); err != nil {
+		s.c.log.Warn("announcing a session change failed", "err", err)
+	}
+}
+
+// SessionStore wraps the command side's session store so revocations reach the cache.
+func (s *Sessions) SessionStore(inner command.SessionStore) command.SessionStore {
+	return sessionStore{SessionStore: inner, s: s}
+}
+
+// UserStore wraps the command side's user store so a changed user (roles,
+// password) is re-read on their next request.
+func (s *Sessions) UserStore(inner command.UserStore) command.UserStore {
+	return userStore{UserStore: inner, s: s}
+}
+
+type sessionStore struct {
+	command.SessionStore
+	s *Sessions
+}
+
+func (d sessionStore) Revoke(ctx context.Context, tokenHash []byte) error {
+	err := d.SessionStore.Revoke(ctx, tokenHash)
+	d.s.forgetToken(tokenHash)
+	d.s.announce(ctx, "token "+hex.EncodeToString(tokenHash))
+	return err
+}
+
+func (d sessionStore) RevokeAllExcept(ctx context.Context, userID uuid.UUID, keep []byte) error {
+	err := d.SessionStore.RevokeAllExcept(ctx, userID, keep)
+	d.s.forgetUser(userID)
+	d.s.announce(ctx, "user "+userID.String())
+	return err
+}
+
+type userStore struct {
+	command.UserStore
+	s *Sessions
+}
+
+func (d userStore) Update(ctx context.Context, meta command.Meta, id uuid.UUID, fn func(*command.User) (events.Type, error)) (command.Result, error) {
+	res, err := d.UserStore.Update(ctx, meta, id, fn)
+	if err == nil {
+		d.s.forgetUser(id)
+		d.s.announce(ctx, "user "+id.String())
+	}
+	return res, err
+}
