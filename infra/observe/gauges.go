@@ -27,7 +27,7 @@ type StreamStat struct {
 	Length  int64
 	Group   string
 	Pending int64 // delivered, not acknowledged
-	Lag     int64 // not delivered yet (-1: Redis cannot tell)
+	Lag     int64 // not delivered yet (counted up to a bound)
 }
 
 var (
@@ -37,7 +37,7 @@ var (
 	streamLenDesc = prometheus.NewDesc(Namespace+"_stream_length", "Entries in an event stream.", []string{"stream"}, nil)
 	pendingDesc   = prometheus.NewDesc(Namespace+"_stream_pending", "Entries delivered to a consumer group and not acknowledged.",
 		[]string{"stream", "group"}, nil)
-	groupLagDesc = prometheus.NewDesc(Namespace+"_stream_group_lag", "Entries not yet delivered to a consumer group.",
+	groupLagDesc = prometheus.NewDesc(Namespace+"_stream_group_lag", "Entries not yet delivered to a consumer group (counted up to 10,000).",
 		[]string{"stream", "group"}, nil)
 	deadDesc       = prometheus.NewDesc(Namespace+"_dead_letters", "Events parked in the dead-letter stream (rentalctl dlq).", nil, nil)
 	rebuildingDesc = prometheus.NewDesc(Namespace+"_read_model_rebuilding", "1 while a replay builds a new generation of the read model.",
