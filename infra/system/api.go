@@ -72,8 +72,9 @@ func NewCommands(b *Base, rel *relay.Relay) command.Commands {
 	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
 	return command.New(command.Deps{
 		Users: mysql.NewUserStore(writer), Sessions: mysql.NewSessionStore(b.Pools.Writer),
-		Listings: mysql.NewListingStore(writer, b.Catalog),
-		Catalog:  b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
+		Listings: mysql.NewListingStore(writer, b.Catalog), Orders: mysql.NewOrderStore(writer, b.Catalog),
+		Favorites: mysql.NewFavoriteStore(writer), Views: mysql.NewViewStore(writer),
+		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
 	}, observe.Logging(b.Log))
 }
 
