@@ -11,6 +11,16 @@
 -- ARGV[9] change channel
 -- ARGV[10] n, then n triples: index key suffix, score, member
 -- Returns how many generations took the write.
+--
+-- An entry's kind is told by the first character of its key suffix:
+--   (plain)  sorted set: ZADD score member; undone by ZREM
+--   '+'      counted sorted set: ZINCRBY score member; undone by ZINCRBY -score,
+--            and the member goes when it reaches 0. Aggregates (listings per
+--            community, price sums) stay exact because an entry is added and
+--            undone exactly once, under the version compare-and-set.
+--   '='      hash field: HSET member score (the "score" is the value); undone by HDEL
+-- The document keeps its entries (field ix, one per line: suffix TAB member,
+-- or for counted ones suffix TAB score TAB member) to undo them on the next version.
 local prefix = ARGV[1]
 local live = redis.call('GET', prefix .. 'gen')
 local gens = {}
@@ -24,6 +34,35 @@ end
 local version = tonumber(ARGV[4])
 local n = tonumber(ARGV[10])
 local applied = 0
+
+local function undo(base, line)
+  local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
+  local kind = string.sub(suffix, 1, 1)
+  if kind == '+' then
+    local score, member = string.match(rest, '^([^\t]*)\t(.*)$')
+    local key = base .. string.sub(suffix, 2)
+    local left = tonumber(redis.call('ZINCRBY', key, '-' .. score, member))
+    if left <= 0 then redis.call('ZREM', key, member) end
+  elseif kind == '=' then
+    redis.call('HDEL', base .. string.sub(suffix, 2), rest)
+  else
+    redis.call('ZREM', base .. suffix, rest)
+  end
+end
+
+local function apply(base, suffix, score, member)
+  local kind = string.sub(suffix, 1, 1)
+  if kind == '+' then
+    redis.call('ZINCRBY', base .. string.sub(suffix, 2), score, member)
+    return suffix .. '\t' .. score .. '\t' .. member
+  elseif kind == '=' then
+    redis.call('HSET', base .. string.sub(suffix, 2), member, score)
+  else
+    redis.call('ZADD', base .. suffix, score, member)
+  end
+  return suffix .. '\t' .. member
+end
+
 for _, g in ipairs(gens) do
   local base = prefix .. g .. ':'
   local key = base .. ARGV[3]
@@ -31,16 +70,11 @@ for _, g in ipairs(gens) do
   if version > current then
     local old = redis.call('HGET', key, 'ix')
     if old and old ~= '' then
-      for entry in string.gmatch(old, '[^\n]+') do
-        local suffix, member = string.match(entry, '^([^\t]*)\t(.*)$')
-        redis.call('ZREM', base .. suffix, member)
-      end
+      for line in string.gmatch(old, '[^\n]+') do undo(base, line) end
     end
     local ix = {}
     for i = 0, n - 1 do
-      local suffix, score, member = ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3]
-      redis.call('ZADD', base .. suffix, score, member)
-      ix[#ix + 1] = suffix .. '\t' .. member
+      ix[#ix + 1] = apply(base, ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3])
     end
     redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(ix, '\n'))
     applied = applied + 1

@@ -12,8 +12,15 @@
 //	P rm:listings:g:listing:<id>                hash v (version), d (JSON), s (status), o (landlord), ix (index entries)
 //	P rm:listings:g:ix:listing:<scope>:price    zset by price, scope = all | c:<city> | d:<city>:<district>
 //	P rm:listings:g:ix:listing:<scope>:new      zset by publication time
+//	P rm:listings:g:ix:listing:<scope>:bookings zset by orders placed
 //	P rm:listings:g:ix:landlord:<id>            zset of a landlord's listings by creation time
+//	P rm:listings:g:kw                          hash id → search text (keyword search), published only
+//	P rm:listings:g:ixm                         hash id → "<city>|<district>|<price>", published only (search by dates)
+//	P rm:listings:g:sg:block|sg:title           counted zsets: published listings per block / title (suggest)
+//	P rm:listings:g:st:<city>:<district>:…      district charts: pts (zset area → "id|area|price"),
+//	                                            counted beds, bedprice, comm (per bedroom count, per community)
 //	P rm:users:g:user:<id>                      hash v, d
+//	orders, favorites, views, history: see orders.go and activity.go
 //	P rm:changed   pub/sub: "listing <id> <version>", "user <id> <version>", "gen <projection> <g>"
 package readmodel
 
@@ -48,14 +55,26 @@ var (
 	searchScript = goredis.NewScript(searchSource)
 )
 
+// KeywordScanBudget is the most listings search.lua checks a keyword
+// against; a broader keyword search is answered by MySQL (a long script
+// would block every other client of Redis).
+const KeywordScanBudget = 20000
+
+// SetKeywordBudget changes the keyword scan budget (tests).
+func (s *Store) SetKeywordBudget(n int) { s.keywordBudget = n }
+
 // Projections: each names a read model with its own generation.
 const (
-	Listings = "listings"
-	Users    = "users"
+	Listings  = "listings"
+	Users     = "users"
+	Orders    = "orders"
+	Favorites = "favorites"
+	Views     = "views"
+	History   = "history"
 )
 
 // Projections lists every projection the store keeps.
-var Projections = []string{Listings, Users}
+var Projections = []string{Listings, Users, Orders, Favorites, Views, History}
 
 // Store reads and writes the read models.
 type Store struct {
@@ -67,6 +86,8 @@ type Store struct {
 
 	gens    map[string]*liveGen
 	repairs chan func(context.Context)
+	// keywordBudget is KeywordScanBudget unless a test narrows it.
+	keywordBudget int
 }
 
 // liveGen caches one projection's live generation for reads.
@@ -87,7 +108,7 @@ const genTTL = 500 * time.Millisecond
 // New returns a Store. Writes go to master; reads to replica.
 func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
 	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
-		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024)}
+		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), keywordBudget: KeywordScanBudget}
 	for _, p := range Projections {
 		st.gens[p] = &liveGen{}
 	}
@@ -117,10 +138,14 @@ func (s *Store) Run(ctx context.Context) {
 
 // ---- writes ----
 
+// entry is one index membership of a document; see put.lua for the kinds
+// (the first character of suffix): plain sorted set, '+' counted sorted
+// set, '=' hash field (value is the field's value).
 type entry struct {
 	suffix string
 	score  float64
 	member string
+	value  string
 }
 
 // PutListing applies a listing state to generation gen ("" = live and building).
@@ -148,7 +173,11 @@ func (s *Store) put(ctx context.Context, projection, gen, suffix string, version
 	args := make([]any, 0, 10+3*len(entries))
 	args = append(args, s.keyspace(projection), gen, suffix, version, doc, status, owner, notice, s.ChangesChannel(), len(entries))
 	for _, e := range entries {
-		args = append(args, e.suffix, e.score, e.member)
+		if strings.HasPrefix(e.suffix, "=") {
+			args = append(args, e.suffix, e.value, e.member)
+			continue
+		}
+		args = append(args, e.suffix, strconv.FormatFloat(e.score, 'f', -1, 64), e.member)
 	}
 	n, err := putScript.Run(ctx, s.master, nil, args...).Int()
 	if err != nil {
@@ -161,7 +190,7 @@ func (s *Store) put(ctx context.Context, projection, gen, suffix string, version
 func (s *Store) listingEntries(st events.ListingState) []entry {
 	var out []entry
 	if st.Status != events.StatusDeleted {
-		out = append(out, entry{"ix:landlord:" + st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()})
+		out = append(out, sorted("ix:landlord:"+st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()))
 	}
 	if st.Status != events.StatusPublished {
 		return out
@@ -170,14 +199,56 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 	if st.PublishedAt != nil {
 		published = st.PublishedAt.UnixMilli()
 	}
-	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", st.ID, st.Bedrooms, rentCode(st.RentType), st.Price, published,
-		s.cat.FacilityMask(st.Facilities))
+	id := st.ID.String()
+	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
+		s.cat.FacilityMask(st.Facilities), st.Bookings)
 	for _, scope := range []string{"all", "c:" + st.City, "d:" + st.City + ":" + st.District} {
 		out = append(out,
-			entry{"ix:listing:" + scope + ":price", float64(st.Price), member},
-			entry{"ix:listing:" + scope + ":new", float64(published), member})
+			sorted("ix:listing:"+scope+":price", float64(st.Price), member),
+			sorted("ix:listing:"+scope+":new", float64(published), member),
+			sorted("ix:listing:"+scope+":bookings", float64(st.Bookings), member))
+	}
+	// ixm: where and how dear the listing is, for the search's count of busy
+	// listings in a scope and price range (search.lua).
+	out = append(out, entry{suffix: "=kw", member: id, value: st.SearchText()},
+		entry{suffix: "=ixm", member: id, value: st.City + "|" + st.District + "|" + strconv.FormatInt(st.Price, 10)},
+		counted("sg:title", st.Title, 1))
+	if st.Block != "" {
+		out = append(out, counted("sg:block", st.Block, 1))
+	}
+	// District charts: kept by the same compare-and-set, so they follow every
+	// change of every listing exactly once.
+	stats := "st:" + st.City + ":" + st.District + ":"
+	beds := strconv.Itoa(st.Bedrooms)
+	out = append(out,
+		sorted(stats+"pts", st.AreaSqm, id+"|"+strconv.FormatFloat(st.AreaSqm, 'f', -1, 64)+"|"+strconv.FormatInt(st.Price, 10)),
+		counted(stats+"beds", beds, 1), counted(stats+"bedprice", beds, st.Price))
+	if st.Community != "" {
+		out = append(out, counted(stats+"comm", st.Community, 1))
 	}
 	return out
+}
+
+// sorted is an entry of a sorted set: member with score.
+func sorted(suffix string, score float64, member string) entry {
+	return entry{suffix: suffix, score: score, member: member}
+}
+
+// counted is an entry of a counted sorted set: member's score grows by
+// weight while the document holds the entry (see put.lua).
+func counted(suffix, member string, weight int64) entry {
+	return entry{suffix: "+" + suffix, score: float64(weight), member: oneLine(member)}
+}
+
+// oneLine keeps a member on one line: documents list their entries one per
+// line, tab-separated.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func rentCode(rentType string) string {
@@ -335,12 +406,30 @@ func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 	if f.Bedrooms != nil {
 		beds = strconv.Itoa(*f.Bedrooms)
 	}
+	// Dates are checked against the orders read model, the views sort reads
+	// the views read model: their live generations, or a miss.
+	var first, last, ordersBase, viewsBase string
+	if f.Dated() {
+		if ordersBase, err = s.base(ctx, Orders); err != nil {
+			return nil, 0, err
+		}
+		first, last = strconv.FormatInt(events.Day(f.From), 10), strconv.FormatInt(events.Day(f.To), 10)
+	}
+	if f.Sort == query.SortViews {
+		if viewsBase, err = s.base(ctx, Views); err != nil {
+			return nil, 0, err
+		}
+	}
 	res, err := searchScript.RunRO(ctx, s.replica, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
-		0, (f.Page-1)*f.PageSize, f.PageSize).Slice()
+		s.cat.FacilityMask(f.Facilities), (f.Page-1)*f.PageSize, f.PageSize, f.Keyword, first, last, ordersBase,
+		events.MaxStayDays, viewsBase, s.keywordBudget).Slice()
 	if err != nil {
 		return nil, 0, fmt.Errorf("searching listings: %w", err)
 	}
 	total, _ := res[0].(int64)
+	if total < 0 {
+		return nil, 0, query.ErrMiss // a keyword over too many listings: MySQL answers
+	}
 	ids := make([]uuid.UUID, 0, len(res)-1)
 	for _, m := range res[1:] {
 		member, _ := m.(string)
