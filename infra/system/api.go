@@ -18,6 +18,7 @@ import (
 	"github.com/zufang/rental/infra/nearcache"
 	"github.com/zufang/rental/infra/observe"
 	"github.com/zufang/rental/infra/relay"
+	"github.com/zufang/rental/infra/views"
 	"github.com/zufang/rental/query"
 )
 
@@ -29,6 +30,7 @@ type API struct {
 	Queries  query.Queries
 	Relay    *relay.Relay
 	Near     *nearcache.Cache // nil when disabled
+	Views    *views.Buffer    // views noted by the listing detail, recorded in batches
 }
 
 // NewAPI assembles an api replica on b.
@@ -41,7 +43,7 @@ func NewAPI(b *Base) (*API, error) {
 	sessions := mysql.NewSessionStore(b.Pools.Writer)
 	logging := observe.Logging(b.Log)
 
-	a := &API{Base: b, Commands: cmds, Relay: rel}
+	a := &API{Base: b, Commands: cmds, Relay: rel, Views: views.New(views.Config{}, cmds.RecordViews, b.Log)}
 	var rm query.ReadModels = b.RM
 	var repair query.Repairer = b.RM
 	queryMiddleware := []rental.Middleware{logging}
@@ -55,6 +57,7 @@ func NewAPI(b *Base) (*API, error) {
 	}
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
+		Views: a.Views,
 	}, queryMiddleware...)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Commands: cmds, Queries: a.Queries, Auth: sessions, Log: b.Log,
@@ -87,17 +90,29 @@ func (a *API) Serve(ctx context.Context, ln net.Listener) error {
 	if a.Near != nil {
 		go a.Near.Run(bg)
 	}
+	// Views stop after the server (requests still note theirs) and before the
+	// relay (their last batch is published at once).
+	viewsCtx, stopViews := context.WithCancel(bg)
+	viewsDone := make(chan struct{})
+	go func() { defer close(viewsDone); a.Views.Run(viewsCtx) }()
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
 	a.Base.Log.Info("api listening", "addr", ln.Addr().String())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err := srv.Serve(ln)
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		stopViews()
 		return err
 	}
+	<-drained
+	stopViews()
+	<-viewsDone
 	// Events committed but not yet published stay in outbox; any relay's sweep
 	// (another replica's, or the worker's) publishes them.
 	return nil
