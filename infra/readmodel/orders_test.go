@@ -193,13 +193,24 @@ func TestCompare_checksHashEntriesAndSkipsCountedOnes(t *testing.T) {
 	}
 }
 
-func TestSearch_aKeywordOverTooManyListingsIsLeftToMySQL(t *testing.T) {
+func TestSearch_aSearchOverItsBudgetIsLeftToMySQL(t *testing.T) {
 	s := newStore(t)
+	var ids []uuid.UUID
 	for i := range 3 {
-		mustPut(t, s, listing(uuid.New(), 1, int64(3000+i), "haidian", events.StatusPublished))
+		ids = append(ids, uuid.New())
+		mustPut(t, s, listing(ids[i], 1, int64(3000+i), "haidian", events.StatusPublished))
+		putOrder(t, s, orderState(uuid.New(), ids[i], uuid.New(), 1, events.OrderStatusPaid, "2027-01-01", "2027-02-01"))
 	}
-	s.SetKeywordBudget(2)
+	s.SetBudgets(2, 2)
 	ctx := context.Background()
+	dated := query.ListingFilter{From: date("2027-01-10"), To: date("2027-01-20"), Sort: query.SortNewest, Page: 1, PageSize: 10}
+	if _, _, err := s.SearchListings(ctx, dated); err != query.ErrMiss {
+		t.Fatalf("three stays in the window over a budget of two: a miss, got %v", err)
+	}
+	s.SetBudgets(2, 3)
+	if _, total, err := s.SearchListings(ctx, dated); err != nil || total != 0 {
+		t.Fatalf("within budget, every listing is busy: %d %v", total, err)
+	}
 	if _, _, err := s.SearchListings(ctx, query.ListingFilter{Keyword: "t", Sort: query.SortNewest, Page: 1, PageSize: 10}); err != query.ErrMiss {
 		t.Fatalf("three candidates over a budget of two: a miss, got %v", err)
 	}

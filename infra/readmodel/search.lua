@@ -12,9 +12,9 @@
 -- ARGV[12] first day, ARGV[13] last day + 1 (days since 1970-01-01; '' = any): the listing must be free for all of them
 -- ARGV[14] generation base of orders (with dates)   ARGV[15] longest stay in days (with dates)
 -- ARGV[16] generation base of views (sort = views)
--- ARGV[17] most listings a keyword is checked against
+-- ARGV[17] most listings a keyword is checked against   ARGV[18] most stays a date search reads
 -- Returns { total, member, member, ... } for the page, or { -1 } when the
--- keyword would be checked against more listings than ARGV[17].
+-- search would take more than its budget (ARGV[17], ARGV[18]): MySQL answers it.
 local base, scope, sort = ARGV[1], ARGV[2], ARGV[3]
 local pmin, pmax = ARGV[4], ARGV[5]
 local beds, rent, fmask = ARGV[6], ARGV[7], tonumber(ARGV[8])
@@ -58,7 +58,12 @@ local function inRange(p) return p >= lo and p <= hi end
 local busy, busyCount = {}, 0
 if dated then
   local first, last, longest = tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[15])
-  local booked = redis.call('ZRANGE', ARGV[14] .. 'booked:all', '(' .. (first - longest), '(' .. last, 'BYSCORE')
+  local lower, upper = '(' .. (first - longest), '(' .. last
+  -- Every stay in the window is read: past the budget, MySQL answers instead.
+  if redis.call('ZCOUNT', ARGV[14] .. 'booked:all', lower, upper) > tonumber(ARGV[18]) then
+    return { -1 }
+  end
+  local booked = redis.call('ZRANGE', ARGV[14] .. 'booked:all', lower, upper, 'BYSCORE')
   for _, b in ipairs(booked) do
     -- fixed widths: a 36-character id, then 5-digit day numbers (until 2243)
     local listing = string.sub(b, 1, 36)

@@ -55,13 +55,18 @@ var (
 	searchScript = goredis.NewScript(searchSource)
 )
 
-// KeywordScanBudget is the most listings search.lua checks a keyword
-// against; a broader keyword search is answered by MySQL (a long script
-// would block every other client of Redis).
-const KeywordScanBudget = 20000
+// Budgets of search.lua: a search that would check a keyword against more
+// listings, or read more stays to filter by dates, is answered by MySQL
+// instead. A script blocks every other client of Redis while it runs; past
+// these sizes it runs for tens of milliseconds (docs/BENCHMARKS.md), and
+// MySQL, with its threads, answers as fast without stalling anyone.
+const (
+	KeywordScanBudget = 20000
+	DateScanBudget    = 20000
+)
 
-// SetKeywordBudget changes the keyword scan budget (tests).
-func (s *Store) SetKeywordBudget(n int) { s.keywordBudget = n }
+// SetBudgets changes the search budgets (tests).
+func (s *Store) SetBudgets(keyword, dates int) { s.keywordBudget, s.dateBudget = keyword, dates }
 
 // Projections: each names a read model with its own generation.
 const (
@@ -86,8 +91,8 @@ type Store struct {
 
 	gens    map[string]*liveGen
 	repairs chan func(context.Context)
-	// keywordBudget is KeywordScanBudget unless a test narrows it.
-	keywordBudget int
+	// keywordBudget and dateBudget are the budgets above unless a test narrows them.
+	keywordBudget, dateBudget int
 }
 
 // liveGen caches one projection's live generation for reads.
@@ -108,7 +113,7 @@ const genTTL = 500 * time.Millisecond
 // New returns a Store. Writes go to master; reads to replica.
 func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
 	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
-		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), keywordBudget: KeywordScanBudget}
+		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), keywordBudget: KeywordScanBudget, dateBudget: DateScanBudget}
 	for _, p := range Projections {
 		st.gens[p] = &liveGen{}
 	}
@@ -422,13 +427,13 @@ func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 	}
 	res, err := searchScript.RunRO(ctx, s.replica, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
 		s.cat.FacilityMask(f.Facilities), (f.Page-1)*f.PageSize, f.PageSize, f.Keyword, first, last, ordersBase,
-		events.MaxStayDays, viewsBase, s.keywordBudget).Slice()
+		events.MaxStayDays, viewsBase, s.keywordBudget, s.dateBudget).Slice()
 	if err != nil {
 		return nil, 0, fmt.Errorf("searching listings: %w", err)
 	}
 	total, _ := res[0].(int64)
 	if total < 0 {
-		return nil, 0, query.ErrMiss // a keyword over too many listings: MySQL answers
+		return nil, 0, query.ErrMiss // over a budget: MySQL answers
 	}
 	ids := make([]uuid.UUID, 0, len(res)-1)
 	for _, m := range res[1:] {

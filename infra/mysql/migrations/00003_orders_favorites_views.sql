@@ -43,7 +43,8 @@ CREATE TABLE orders (
   reviewed_at   DATETIME(6)  NULL,
   created_at    DATETIME(6)  NOT NULL,
   updated_at    DATETIME(6)  NOT NULL,
-  KEY ix_orders_listing_dates (listing_id, start_date, end_date, status),
+  -- stays that end after a day: past stays of a listing are never scanned
+  KEY ix_orders_listing_dates (listing_id, end_date, start_date, status),
   KEY ix_orders_tenant (tenant_id, created_at),
   KEY ix_orders_landlord (landlord_id, created_at),
   KEY ix_orders_due (status, end_date),
