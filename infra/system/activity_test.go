@@ -68,7 +68,7 @@ func TestFavorites_putAndDeleteAreIdempotentAndTheDetailSaysSo(t *testing.T) {
 }
 
 func TestViews_countedOffThePathAndKeptInTheLast20History(t *testing.T) {
-	sys := testenv.StartSystem(t, testenv.Options{})
+	sys := testenv.StartSystem(t, testenv.Options{Workers: 2})
 	landlord, _ := sys.Register("owner@example.com", "landlord")
 	tenant, _ := sys.Register("tenant@example.com", "tenant")
 	other, _ := sys.Register("other@example.com", "tenant")

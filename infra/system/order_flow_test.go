@@ -172,7 +172,8 @@ func must[T any](v T, ok bool) T {
 }
 
 func TestOrderFlow_rejectedAndCanceledOrdersFreeTheirDates(t *testing.T) {
-	sys := testenv.StartSystem(t, testenv.Options{})
+	// Two worker replicas: an order's events may be projected by either, in any order.
+	sys := testenv.StartSystem(t, testenv.Options{Workers: 2})
 	landlord, _ := sys.Register("owner@example.com", "landlord")
 	tenant, _ := sys.Register("tenant@example.com", "tenant")
 	other, _ := sys.Register("other@example.com", "tenant")
