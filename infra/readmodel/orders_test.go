@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/readmodel"
+	"github.com/zufang/rental/infra/testenv"
 	"github.com/zufang/rental/query"
 )
 
@@ -217,5 +219,44 @@ func TestSearch_aSearchOverItsBudgetIsLeftToMySQL(t *testing.T) {
 	_, total, err := s.SearchListings(ctx, query.ListingFilter{Keyword: "t", PriceMin: 3001, Sort: query.SortNewest, Page: 1, PageSize: 10})
 	if err != nil || total != 2 {
 		t.Fatalf("a price range brings it within budget: %d %v", total, err)
+	}
+}
+
+func TestPut_entriesWrittenBeforeScoresWereKeptAreUndone(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	rdb := testenv.Redis(t, testenv.RedisAddr())
+	gen, _, _ := s.Generations(ctx, readmodel.Listings)
+	base := s.Prefix() + "rm:listings:" + gen + ":"
+	id := uuid.New()
+	// A document as the first version of put.lua left it: "suffix TAB member" lines.
+	member := id.String() + "|2|w|3000|0|0"
+	rdb.ZAdd(ctx, base+"ix:listing:all:price", goredis.Z{Score: 3000, Member: member})
+	rdb.HSet(ctx, base+"listing:"+id.String(), "v", 1, "d", "{}", "ix", "ix:listing:all:price\t"+member)
+	mustPut(t, s, listing(id, 2, 4000, "haidian", events.StatusPublished))
+	if got := search(t, s, query.ListingFilter{PriceMax: 3500}); len(got) != 0 {
+		t.Fatalf("the old entry is undone: %v", got)
+	}
+	if got := search(t, s, query.ListingFilter{PriceMin: 3500}); len(got) != 1 {
+		t.Fatalf("the new one is there: %v", got)
+	}
+}
+
+func TestPut_aBookingMovesOnlyTheBookingsRanking(t *testing.T) {
+	s := newStore(t)
+	a, b := uuid.New(), uuid.New()
+	la, lb := listing(a, 1, 3000, "haidian", events.StatusPublished), listing(b, 1, 3000, "haidian", events.StatusPublished)
+	mustPut(t, s, la)
+	mustPut(t, s, lb)
+	for v, bookings := range []int64{2, 1, 5} {
+		la.Version, la.Bookings = int64(v+2), bookings
+		mustPut(t, s, la)
+		got := search(t, s, query.ListingFilter{Sort: query.SortBookings})
+		if len(got) != 2 || got[0] != a {
+			t.Fatalf("after %d bookings the listing leads once: %v", bookings, got)
+		}
+		if total := len(search(t, s, query.ListingFilter{Sort: query.SortPriceAsc})); total != 2 {
+			t.Fatalf("the other indexes keep both: %d", total)
+		}
 	}
 }

@@ -19,8 +19,10 @@
 --            community, price sums) stay exact because an entry is added and
 --            undone exactly once, under the version compare-and-set.
 --   '='      hash field: HSET member score (the "score" is the value); undone by HDEL
--- The document keeps its entries (field ix, one per line: suffix TAB member,
--- or for counted ones suffix TAB score TAB member) to undo them on the next version.
+-- The document keeps its entries (field ix, one per line: suffix TAB score TAB
+-- member, or for hash fields suffix TAB member) to undo them on the next
+-- version. An entry that the next version has again, unchanged, is left as it
+-- is: most changes move a few of a listing's entries, not all.
 local prefix = ARGV[1]
 local live = redis.call('GET', prefix .. 'gen')
 local gens = {}
@@ -35,32 +37,24 @@ local version = tonumber(ARGV[4])
 local n = tonumber(ARGV[10])
 local applied = 0
 
-local function undo(base, line)
-  local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
-  local kind = string.sub(suffix, 1, 1)
-  if kind == '+' then
-    local score, member = string.match(rest, '^([^\t]*)\t(.*)$')
-    local key = base .. string.sub(suffix, 2)
-    local left = tonumber(redis.call('ZINCRBY', key, '-' .. score, member))
-    if left <= 0 then redis.call('ZREM', key, member) end
-  elseif kind == '=' then
-    redis.call('HDEL', base .. string.sub(suffix, 2), rest)
+-- The new entries, as lines and as the (key, member) places they take.
+local lines, places = {}, {}
+for i = 0, n - 1 do
+  local suffix, score, member = ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3]
+  if string.sub(suffix, 1, 1) == '=' then
+    lines[i + 1] = suffix .. '\t' .. member
   else
-    redis.call('ZREM', base .. suffix, rest)
+    lines[i + 1] = suffix .. '\t' .. score .. '\t' .. member
   end
+  places[suffix .. '\t' .. member] = true
 end
 
-local function apply(base, suffix, score, member)
-  local kind = string.sub(suffix, 1, 1)
-  if kind == '+' then
-    redis.call('ZINCRBY', base .. string.sub(suffix, 2), score, member)
-    return suffix .. '\t' .. score .. '\t' .. member
-  elseif kind == '=' then
-    redis.call('HSET', base .. string.sub(suffix, 2), member, score)
-  else
-    redis.call('ZADD', base .. suffix, score, member)
-  end
-  return suffix .. '\t' .. member
+-- parse splits a line; lines written before scores were kept have none.
+local function parse(line)
+  local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
+  local score, member = string.match(rest, '^([^\t]*)\t(.*)$')
+  if string.sub(suffix, 1, 1) == '=' or not member then return suffix, nil, rest end
+  return suffix, score, member
 end
 
 for _, g in ipairs(gens) do
@@ -68,15 +62,43 @@ for _, g in ipairs(gens) do
   local key = base .. ARGV[3]
   local current = tonumber(redis.call('HGET', key, 'v') or '0')
   if version > current then
+    local kept = {}
     local old = redis.call('HGET', key, 'ix')
     if old and old ~= '' then
-      for line in string.gmatch(old, '[^\n]+') do undo(base, line) end
+      for line in string.gmatch(old, '[^\n]+') do kept[line] = true end
     end
-    local ix = {}
+    -- Add what is new first, then undo what is gone: a counted member whose
+    -- weight changed never touches zero on the way.
     for i = 0, n - 1 do
-      ix[#ix + 1] = apply(base, ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3])
+      local suffix, score, member = ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3]
+      local kind = string.sub(suffix, 1, 1)
+      if kind == '=' then
+        redis.call('HSET', base .. string.sub(suffix, 2), member, score)
+        kept[lines[i + 1]] = nil
+      elseif kept[lines[i + 1]] then
+        kept[lines[i + 1]] = nil -- the same entry: nothing to do
+      elseif kind == '+' then
+        redis.call('ZINCRBY', base .. string.sub(suffix, 2), score, member)
+      else
+        redis.call('ZADD', base .. suffix, score, member)
+      end
     end
-    redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(ix, '\n'))
+    for line in pairs(kept) do
+      local suffix, score, member = parse(line)
+      local kind = string.sub(suffix, 1, 1)
+      if kind == '+' then
+        local k = base .. string.sub(suffix, 2)
+        local left = tonumber(redis.call('ZINCRBY', k, '-' .. score, member))
+        if left <= 0 then redis.call('ZREM', k, member) end
+      elseif places[suffix .. '\t' .. member] then
+        -- the same place has a new score or value, already written
+      elseif kind == '=' then
+        redis.call('HDEL', base .. string.sub(suffix, 2), member)
+      else
+        redis.call('ZREM', base .. suffix, member)
+      end
+    end
+    redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(lines, '\n'))
     applied = applied + 1
     if g == live and ARGV[8] ~= '' then
       redis.call('PUBLISH', ARGV[9], ARGV[8])

@@ -1,5 +1,5 @@
 -- Read-only listing search (EVALSHA_RO, so it runs on replicas).
--- Index members are "<id>|<bedrooms>|<rent>|<price>|<published ms>|<facility mask>|<bookings>",
+-- Index members are "<id>|<bedrooms>|<rent>|<price>|<published ms>|<facility mask>",
 -- so every filter but the keyword and the dates is checked from the member itself.
 --
 -- ARGV[1] generation base of listings ("<prefix>rm:listings:<gen>:")
@@ -39,7 +39,7 @@ if keyword ~= '' and redis.call('ZCOUNT', priceKey, pmin, pmax) > tonumber(ARGV[
 end
 
 local function fields(m)
-  return string.match(m, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  return string.match(m, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
 end
 
 local function idOf(m) return string.sub(m, 1, 36) end
@@ -214,12 +214,14 @@ end
 -- Orders computed here: newest or most booked within a price range with
 -- other filters, most viewed. Candidates come from the price index; the best
 -- offset + limit are kept (a bounded insertion, or a full sort for deep pages).
-local views = {}
+-- Bookings and views are scores of other sorted sets, read per chunk.
+local counts = {}
+local countKey = ARGV[16] .. 'ix:views'
+if sort == 'bookings' then countKey = base .. 'ix:listing:' .. scope .. ':bookings' end
 local function key(m)
-  local id, _, _, _, pub, _, booked = fields(m)
+  local id, _, _, _, pub = fields(m)
   if sort == 'new' then return tonumber(pub) end
-  if sort == 'bookings' then return tonumber(booked) end
-  return views[id] or 0
+  return counts[m] or 0
 end
 
 local function before(a, b)
@@ -235,12 +237,14 @@ local candidates = priceWalker(false)
 while true do
   local ms = candidates(pos, chunk)
   local hits = matching(ms)
-  if sort == 'views' and #hits > 0 then
-    local ids = {}
-    for i, m in ipairs(hits) do ids[i] = idOf(m) end
-    local scores = redis.call('ZMSCORE', ARGV[16] .. 'ix:views', unpack(ids))
-    for i, id in ipairs(ids) do
-      if scores[i] then views[id] = tonumber(scores[i]) end
+  if sort ~= 'new' and #hits > 0 then
+    local names = {}
+    for i, m in ipairs(hits) do
+      if sort == 'views' then names[i] = idOf(m) else names[i] = m end
+    end
+    local scores = redis.call('ZMSCORE', countKey, unpack(names))
+    for i, m in ipairs(hits) do
+      if scores[i] then counts[m] = tonumber(scores[i]) end
     end
   end
   for _, m in ipairs(hits) do

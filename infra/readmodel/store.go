@@ -205,8 +205,11 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 		published = st.PublishedAt.UnixMilli()
 	}
 	id := st.ID.String()
-	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
-		s.cat.FacilityMask(st.Facilities), st.Bookings)
+	// The bookings count is the score of the bookings indexes, not part of
+	// the member: a booking then updates three scores instead of moving the
+	// listing in every index.
+	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
+		s.cat.FacilityMask(st.Facilities))
 	for _, scope := range []string{"all", "c:" + st.City, "d:" + st.City + ":" + st.District} {
 		out = append(out,
 			sorted("ix:listing:"+scope+":price", float64(st.Price), member),

@@ -226,7 +226,8 @@ func TestSearch_redisAnswersLikeMySQL(t *testing.T) {
 		dates + "&price_min=3500&price_max=5000&sort=new&page=2&page_size=3",
 		dates + "&city=beijing&district=chaoyang&sort=price_desc&page=2&page_size=2", dates + "&bedrooms=2&sort=new",
 		dates + "&sort=bookings&page=2&page_size=5", "price_min=3500&sort=bookings", "price_max=4500&sort=new&page=3&page_size=4",
-		dates + "&sort=new&page=9&page_size=3",
+		dates + "&sort=new&page=9&page_size=3", "sort=bookings&price_min=3000&price_max=5000&bedrooms=2",
+		"sort=bookings&facilities=wifi&price_max=5000&page=2&page_size=2",
 	}
 	testenv.Eventually(t, 10*time.Second, func() string {
 		for _, q := range queries {
