@@ -18,6 +18,10 @@ import (
 type ReadModels interface {
 	PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error)
 	PutUser(ctx context.Context, gen string, st events.UserState) (bool, error)
+	PutOrder(ctx context.Context, gen string, st events.OrderState) (bool, error)
+	PutFavorite(ctx context.Context, gen string, st events.FavoriteState) (bool, error)
+	PutListingViews(ctx context.Context, gen string, st events.ListingViewsState) (bool, error)
+	PutHistory(ctx context.Context, gen string, st events.HistoryState) (bool, error)
 }
 
 // Outcome is what applying one event did.
@@ -58,7 +62,9 @@ func NewProjectors(rm ReadModels, obs Observer) *Projectors {
 		obs = noObserver{}
 	}
 	p := &Projectors{byType: map[events.Type]Projection{}, obs: obs}
-	for _, proj := range []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection()} {
+	for _, proj := range []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection(),
+		OrderProjector{rm}.Projection(), FavoriteProjector{rm}.Projection(), ViewsProjector{rm}.Projection(),
+		HistoryProjector{rm}.Projection()} {
 		p.projections = append(p.projections, proj)
 		for _, t := range proj.Types {
 			p.byType[t] = proj

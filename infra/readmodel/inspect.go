@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -57,11 +58,24 @@ func (s *Store) Compare(ctx context.Context, gen string, exp []Expected) ([]Diff
 	pipe := s.master.Pipeline()
 	docs := make([]*goredis.SliceCmd, len(exp))
 	scores := make([][]*goredis.FloatCmd, len(exp))
+	values := make([][]*goredis.StringCmd, len(exp))
 	for i, e := range exp {
 		base := s.keyspace(e.Projection) + gen + ":"
 		docs[i] = pipe.HMGet(ctx, base+e.Suffix, "v", "d")
 		for _, en := range e.entries {
-			scores[i] = append(scores[i], pipe.ZScore(ctx, base+en.suffix, en.member))
+			var score *goredis.FloatCmd
+			var value *goredis.StringCmd
+			switch {
+			case strings.HasPrefix(en.suffix, "="):
+				value = pipe.HGet(ctx, base+en.suffix[1:], en.member)
+			case strings.HasPrefix(en.suffix, "+"):
+				// A counted entry adds to an aggregate of many documents:
+				// there is nothing of this document alone to compare.
+			default:
+				score = pipe.ZScore(ctx, base+en.suffix, en.member)
+			}
+			scores[i] = append(scores[i], score)
+			values[i] = append(values[i], value)
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && err != goredis.Nil {
@@ -83,6 +97,15 @@ func (s *Store) Compare(ctx context.Context, gen string, exp []Expected) ([]Diff
 			diffs = append(diffs, Difference{Key: e.Suffix, What: "document", Want: string(e.Doc), Got: body})
 		}
 		for j, en := range e.entries {
+			if v := values[i][j]; v != nil {
+				if got, err := v.Result(); err != nil || got != en.value {
+					diffs = append(diffs, Difference{Key: e.Suffix, What: "index " + en.suffix, Want: en.value, Got: got})
+				}
+				continue
+			}
+			if scores[i][j] == nil {
+				continue
+			}
 			score, err := scores[i][j].Result()
 			if err == goredis.Nil {
 				diffs = append(diffs, Difference{Key: e.Suffix, What: "index " + en.suffix, Want: "member", Got: "absent"})
