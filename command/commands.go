@@ -23,6 +23,19 @@ type Commands struct {
 	DeleteListing      rental.Handler[DeleteListing, Result]
 	AddListingImage    rental.Handler[AddListingImage, Result]
 	RemoveListingImage rental.Handler[RemoveListingImage, Result]
+
+	PlaceOrder  rental.Handler[PlaceOrder, Result]
+	AcceptOrder rental.Handler[AcceptOrder, Result]
+	RejectOrder rental.Handler[RejectOrder, Result]
+	PayOrder    rental.Handler[PayOrder, Result]
+	CancelOrder rental.Handler[CancelOrder, Result]
+	EndStay     rental.Handler[EndStay, Result]
+	ReviewOrder rental.Handler[ReviewOrder, Result]
+
+	AddFavorite    rental.Handler[AddFavorite, Result]
+	RemoveFavorite rental.Handler[RemoveFavorite, Result]
+	RecordViews    rental.Handler[RecordViews, Result]
+	ClearHistory   rental.Handler[ClearHistory, Result]
 }
 
 // Deps are the ports the commands need.
@@ -30,6 +43,9 @@ type Deps struct {
 	Users     UserStore
 	Sessions  SessionStore
 	Listings  ListingStore
+	Orders    OrderStore
+	Favorites FavoriteStore
+	Views     ViewStore
 	Catalog   Catalog
 	Passwords Passwords
 	Now       Clock // nil means time.Now
@@ -59,5 +75,18 @@ func New(d Deps, mws ...rental.Middleware) Commands {
 		DeleteListing:      rental.Decorate[DeleteListing, Result](DeleteListingHandler{d.Listings, now}, "DeleteListing", mws...),
 		AddListingImage:    rental.Decorate[AddListingImage, Result](AddListingImageHandler{d.Listings, now}, "AddListingImage", mws...),
 		RemoveListingImage: rental.Decorate[RemoveListingImage, Result](RemoveListingImageHandler{d.Listings, now}, "RemoveListingImage", mws...),
+
+		PlaceOrder:  rental.Decorate[PlaceOrder, Result](PlaceOrderHandler{d.Orders, now}, "PlaceOrder", mws...),
+		AcceptOrder: rental.Decorate[AcceptOrder, Result](AcceptOrderHandler{d.Orders, now}, "AcceptOrder", mws...),
+		RejectOrder: rental.Decorate[RejectOrder, Result](RejectOrderHandler{d.Orders, now}, "RejectOrder", mws...),
+		PayOrder:    rental.Decorate[PayOrder, Result](PayOrderHandler{d.Orders, now}, "PayOrder", mws...),
+		CancelOrder: rental.Decorate[CancelOrder, Result](CancelOrderHandler{d.Orders, now}, "CancelOrder", mws...),
+		EndStay:     rental.Decorate[EndStay, Result](EndStayHandler{d.Orders, now}, "EndStay", mws...),
+		ReviewOrder: rental.Decorate[ReviewOrder, Result](ReviewOrderHandler{d.Orders, now}, "ReviewOrder", mws...),
+
+		AddFavorite:    rental.Decorate[AddFavorite, Result](AddFavoriteHandler{d.Favorites, now}, "AddFavorite", mws...),
+		RemoveFavorite: rental.Decorate[RemoveFavorite, Result](RemoveFavoriteHandler{d.Favorites}, "RemoveFavorite", mws...),
+		RecordViews:    rental.Decorate[RecordViews, Result](RecordViewsHandler{d.Views}, "RecordViews", mws...),
+		ClearHistory:   rental.Decorate[ClearHistory, Result](ClearHistoryHandler{d.Views}, "ClearHistory", mws...),
 	}
 }

@@ -23,7 +23,8 @@ import (
 //     a deleted listing is gone for every command (ENOTFOUND);
 //   - every field it holds is valid (lengths, ranges, known city, district and
 //     facilities), whichever command set it;
-//   - at most MaxImages pictures; the cover is one of them or an explicit URL.
+//   - at most MaxImages pictures; the cover is one of them or an explicit URL;
+//   - it counts the orders placed for it and the ratings of reviewed stays.
 type Listing struct {
 	ID          uuid.UUID
 	LandlordID  uuid.UUID
@@ -34,6 +35,9 @@ type Listing struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	PublishedAt *time.Time
+	Bookings    int64 // orders ever placed
+	RatingSum   int64 // sum of review ratings
+	RatingCount int64 // reviews
 }
 
 // ListingFields are the fields a landlord edits.
@@ -191,6 +195,28 @@ func (l *Listing) RemoveImage(id uuid.UUID, now time.Time) (events.Type, error) 
 	return events.ListingImageRemoved, nil
 }
 
+// Book counts an order placed for the listing. The booking transaction bumps
+// the listing's version with it, which serialises bookings of one listing.
+func (l *Listing) Book() (events.Type, error) {
+	l.Bookings++
+	return events.ListingBooked, nil
+}
+
+// Rate adds the rating of a reviewed stay.
+func (l *Listing) Rate(rating int) (events.Type, error) {
+	l.RatingSum += int64(rating)
+	l.RatingCount++
+	return events.ListingReviewed, nil
+}
+
+// AverageRating is the mean rating rounded to two decimals, 0 without reviews.
+func (l *Listing) AverageRating() float64 {
+	if l.RatingCount == 0 {
+		return 0
+	}
+	return math.Round(float64(l.RatingSum)*100/float64(l.RatingCount)) / 100
+}
+
 // State is the listing as events carry it and the read side shows it.
 func (l *Listing) State(cat Catalog) events.ListingState {
 	f := l.Fields
@@ -204,7 +230,8 @@ func (l *Listing) State(cat Catalog) events.ListingState {
 		Bedrooms: f.Bedrooms, LivingRooms: f.LivingRooms, Bathrooms: f.Bathrooms, AreaSqm: f.AreaSqm,
 		Orientation: f.Orientation, Floor: f.Floor, Price: f.Price, Deposit: f.Deposit, MinMonths: f.MinMonths,
 		Facilities: slices.Clone(f.Facilities), Highlights: f.Highlights, Traffic: f.Traffic, CoverImage: f.CoverImage,
-		Images:    slices.Clone(l.Images),
+		Images:   slices.Clone(l.Images),
+		Bookings: l.Bookings, Rating: l.AverageRating(), Reviews: l.RatingCount,
 		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), PublishedAt: utcPtr(l.PublishedAt),
 	}
 }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,6 +16,12 @@ const (
 	ListingDeleted      Type = "listing.deleted.v1"
 	ListingImageAdded   Type = "listing.image_added.v1"
 	ListingImageRemoved Type = "listing.image_removed.v1"
+	// ListingBooked: an order was placed for the listing. The booking
+	// transaction bumps the listing's version (see docs/ARCHITECTURE.md, "No
+	// double booking"), so it carries the listing's state like any other change.
+	ListingBooked Type = "listing.booked.v1"
+	// ListingReviewed: a tenant reviewed a stay; the rating totals changed.
+	ListingReviewed Type = "listing.reviewed.v1"
 )
 
 // Listing statuses as they appear on the wire.
@@ -56,9 +63,24 @@ type ListingState struct {
 	Traffic      string       `json:"traffic"`
 	CoverImage   string       `json:"cover_image"`
 	Images       []ImageState `json:"images"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
-	PublishedAt  *time.Time   `json:"published_at"`
+	// Bookings counts the orders ever placed for the listing (demand, whatever
+	// became of them); Rating is the average review rating rounded to two
+	// decimals (0 without reviews) and Reviews their number. Events older than
+	// these fields decode them as 0, which is what they were.
+	Bookings    int64      `json:"bookings"`
+	Rating      float64    `json:"rating"`
+	Reviews     int64      `json:"reviews"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+	PublishedAt *time.Time `json:"published_at"`
+}
+
+// SearchText is what keyword search looks in: the title, the district (name
+// and code), block, community and traffic, lower-cased, one per line so a
+// keyword never spans two. MySQL keeps it in a column and the read model in
+// its keyword index; both match a keyword as a plain substring of it.
+func (s ListingState) SearchText() string {
+	return strings.ToLower(strings.Join([]string{s.Title, s.DistrictName, s.District, s.Block, s.Community, s.Traffic}, "\n"))
 }
 
 // ImageState is one picture of a listing, in display order.

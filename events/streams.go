@@ -4,12 +4,17 @@ package events
 // the one consumer group, so an aggregate's events are spread over replicas
 // and ordering between them does not matter (versions decide).
 const (
-	AggregateUser    = "user"
-	AggregateListing = "listing"
+	AggregateUser         = "user"
+	AggregateListing      = "listing"
+	AggregateOrder        = "order"
+	AggregateFavorite     = "favorite"
+	AggregateListingViews = "listing_views"
+	AggregateViewHistory  = "view_history"
 )
 
 // Aggregates lists every aggregate type that has a stream.
-var Aggregates = []string{AggregateUser, AggregateListing}
+var Aggregates = []string{AggregateUser, AggregateListing, AggregateOrder, AggregateFavorite,
+	AggregateListingViews, AggregateViewHistory}
 
 // ConsumerGroup is the one group the projectors share on every stream.
 const ConsumerGroup = "projectors"

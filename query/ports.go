@@ -7,6 +7,7 @@ package query
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -34,6 +35,8 @@ const (
 	SortNewest    = "new"
 	SortPriceAsc  = "price_asc"
 	SortPriceDesc = "price_desc"
+	SortBookings  = "bookings" // most orders placed first
+	SortViews     = "views"    // most viewed first
 )
 
 // ListingFilter is a search over published listings.
@@ -44,10 +47,21 @@ type ListingFilter struct {
 	PriceMax int64 // 0 = no upper bound
 	Bedrooms *int
 	RentType string
+	// Facilities the listing must all have (codes).
+	Facilities []string
+	// Keyword is a lower-cased substring of the listing's search text
+	// (events.ListingState.SearchText); "" = any.
+	Keyword string
+	// From and To (exclusive) ask for listings free on every day between them;
+	// zero = any.
+	From, To time.Time
 	Sort     string
 	Page     int // from 1
 	PageSize int
 }
+
+// Dated reports whether the filter asks for free dates.
+func (f ListingFilter) Dated() bool { return !f.From.IsZero() }
 
 // ReadModels reads the Redis read models.
 type ReadModels interface {
@@ -61,6 +75,10 @@ type ReadModels interface {
 	LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]uuid.UUID, int, error)
 	// User returns a user's document, or ErrMiss.
 	User(ctx context.Context, id uuid.UUID) (Doc, error)
+
+	OrderReadModels
+	ActivityReadModels
+	DiscoveryReadModels
 }
 
 // Repairer writes a state read from MySQL back to the read models, through
@@ -69,6 +87,7 @@ type ReadModels interface {
 type Repairer interface {
 	RepairListing(st events.ListingState)
 	RepairUser(st events.UserState)
+	RepairOrder(st events.OrderState)
 }
 
 // Source is the MySQL side of the queries: the reader pool, or the writer
@@ -79,4 +98,8 @@ type Source interface {
 	SearchListings(ctx context.Context, f ListingFilter) ([]events.ListingState, int, error)
 	LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error)
 	User(ctx context.Context, id uuid.UUID, fresh bool) (events.UserState, error)
+
+	OrderSource
+	ActivitySource
+	DiscoverySource
 }

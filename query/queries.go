@@ -1,6 +1,10 @@
 package query
 
-import "github.com/zufang/rental"
+import (
+	"time"
+
+	"github.com/zufang/rental"
+)
 
 // Queries is the read side of the application: every query, each wrapped in
 // the same middlewares. Built once, in New.
@@ -11,6 +15,18 @@ type Queries struct {
 	CurrentUser    rental.Handler[CurrentUser, Body]
 	Areas          rental.Handler[Areas, Body]
 	Facilities     rental.Handler[Facilities, Body]
+
+	OrderDetail     rental.Handler[OrderDetail, Body]
+	MyOrders        rental.Handler[MyOrders, Body]
+	Availability    rental.Handler[Availability, Body]
+	ListingReviews  rental.Handler[ListingReviews, Body]
+	MyFavorites     rental.Handler[MyFavorites, Body]
+	MyHistory       rental.Handler[MyHistory, Body]
+	Home            rental.Handler[Home, Body]
+	SimilarListings rental.Handler[SimilarListings, Body]
+	Recommendations rental.Handler[Recommendations, Body]
+	Suggest         rental.Handler[Suggest, Body]
+	DistrictStats   rental.Handler[DistrictStats, Body]
 }
 
 // Deps are the ports the queries need.
@@ -19,16 +35,34 @@ type Deps struct {
 	Source     Source
 	Repairer   Repairer
 	Catalog    *rental.Catalog
+	Views      ViewRecorder     // nil records no views
+	Now        func() time.Time // nil means time.Now
 }
 
 // New builds every query handler and wraps each in mws (outermost first).
 func New(d Deps, mws ...rental.Middleware) Queries {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	rm, db, repair := d.ReadModels, d.Source, d.Repairer
 	return Queries{
-		ListingDetail:  rental.Decorate[ListingDetail, Body](ListingDetailHandler{d.ReadModels, d.Source, d.Repairer}, "ListingDetail", mws...),
+		ListingDetail:  rental.Decorate[ListingDetail, Body](ListingDetailHandler{rm, db, repair, d.Views}, "ListingDetail", mws...),
 		SearchListings: rental.Decorate[SearchListings, Body](SearchListingsHandler{d.ReadModels, d.Source, d.Repairer, d.Catalog}, "SearchListings", mws...),
 		MyListings:     rental.Decorate[MyListings, Body](MyListingsHandler{d.ReadModels, d.Source, d.Repairer}, "MyListings", mws...),
 		CurrentUser:    rental.Decorate[CurrentUser, Body](CurrentUserHandler{d.ReadModels, d.Source, d.Repairer}, "CurrentUser", mws...),
 		Areas:          rental.Decorate[Areas, Body](NewAreasHandler(d.Catalog), "Areas", mws...),
 		Facilities:     rental.Decorate[Facilities, Body](NewFacilitiesHandler(d.Catalog), "Facilities", mws...),
+
+		OrderDetail:     rental.Decorate[OrderDetail, Body](OrderDetailHandler{rm, db, repair}, "OrderDetail", mws...),
+		MyOrders:        rental.Decorate[MyOrders, Body](MyOrdersHandler{rm, db, repair}, "MyOrders", mws...),
+		Availability:    rental.Decorate[Availability, Body](AvailabilityHandler{rm, db, repair, d.Now}, "Availability", mws...),
+		ListingReviews:  rental.Decorate[ListingReviews, Body](ListingReviewsHandler{rm, db, repair}, "ListingReviews", mws...),
+		MyFavorites:     rental.Decorate[MyFavorites, Body](MyFavoritesHandler{rm, db, repair}, "MyFavorites", mws...),
+		MyHistory:       rental.Decorate[MyHistory, Body](MyHistoryHandler{rm, db, repair}, "MyHistory", mws...),
+		Home:            rental.Decorate[Home, Body](HomeHandler{rm, db, repair}, "Home", mws...),
+		SimilarListings: rental.Decorate[SimilarListings, Body](SimilarListingsHandler{rm, db, repair}, "SimilarListings", mws...),
+		Recommendations: rental.Decorate[Recommendations, Body](RecommendationsHandler{rm, db, repair}, "Recommendations", mws...),
+		Suggest:         rental.Decorate[Suggest, Body](SuggestHandler{rm, db, d.Catalog}, "Suggest", mws...),
+		DistrictStats:   rental.Decorate[DistrictStats, Body](DistrictStatsHandler{rm, db, d.Catalog}, "DistrictStats", mws...),
 	}
 }

@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -14,9 +17,44 @@ import (
 
 // SearchListings pages through published listings matching a filter, from the
 // search indexes (sorted sets per city and district); MySQL answers when the
-// indexes are not built or Redis cannot be reached.
+// indexes are not built or Redis cannot be reached. Besides city, district,
+// price, bedrooms and rent type, a filter may ask for facilities (all of
+// them), a keyword (in the title, district, block, community or traffic) and
+// dates (free for the whole stay), sorted by newest, price, bookings or views.
 type SearchListings struct {
 	Filter ListingFilter
+}
+
+// CacheKey and DependsOn make a search a Shared query: every caller gets
+// the same answer, which depends on the listings and, with dates, on the
+// orders, and sorted by views, on the view counts.
+func (q SearchListings) CacheKey() string {
+	f := q.Filter
+	beds := "-"
+	if f.Bedrooms != nil {
+		beds = strconv.Itoa(*f.Bedrooms)
+	}
+	return strings.Join([]string{"search", f.City, f.District, strconv.FormatInt(f.PriceMin, 10), strconv.FormatInt(f.PriceMax, 10),
+		beds, f.RentType, strings.Join(f.Facilities, ","), f.Keyword, day(f.From), day(f.To), f.Sort,
+		strconv.Itoa(f.Page), strconv.Itoa(f.PageSize)}, "|")
+}
+
+func (q SearchListings) DependsOn() []string {
+	deps := []string{DependsListings}
+	if q.Filter.Dated() {
+		deps = append(deps, DependsOrders)
+	}
+	if q.Filter.Sort == SortViews {
+		deps = append(deps, DependsViews)
+	}
+	return deps
+}
+
+func day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(events.DateLayout)
 }
 
 // Page sizes of every paged query.
@@ -24,6 +62,9 @@ const (
 	DefaultPageSize = 20
 	MaxPageSize     = 50
 )
+
+// MaxKeyword is the longest keyword a search takes.
+const MaxKeyword = 50
 
 type SearchListingsHandler struct {
 	RM      ReadModels
@@ -88,9 +129,30 @@ func (h SearchListingsHandler) normalize(f ListingFilter) (ListingFilter, error)
 	switch f.Sort {
 	case "":
 		f.Sort = SortNewest
-	case SortNewest, SortPriceAsc, SortPriceDesc:
+	case SortNewest, SortPriceAsc, SortPriceDesc, SortBookings, SortViews:
 	default:
-		bad["sort"] = "must be new, price_asc or price_desc"
+		bad["sort"] = "must be new, price_asc, price_desc, bookings or views"
+	}
+	for _, code := range f.Facilities {
+		if _, ok := h.Catalog.FacilityOrder(code); !ok {
+			bad["facilities"] = "unknown facility " + strconv.Quote(code) + " (see GET /api/v1/facilities)"
+		}
+	}
+	f.Keyword = strings.ToLower(strings.TrimSpace(f.Keyword))
+	if utf8.RuneCountInString(f.Keyword) > MaxKeyword || strings.ContainsAny(f.Keyword, "\n\r\t") {
+		bad["keyword"] = "must be one line of at most " + strconv.Itoa(MaxKeyword) + " characters"
+	}
+	switch {
+	case f.From.IsZero() != f.To.IsZero():
+		if f.From.IsZero() {
+			bad["start_date"] = "is required with end_date"
+		} else {
+			bad["end_date"] = "is required with start_date"
+		}
+	case !f.To.After(f.From) && !f.From.IsZero():
+		bad["end_date"] = "must be after start_date (the end date is exclusive)"
+	case f.To.Sub(f.From) > events.MaxStayDays*24*time.Hour:
+		bad["end_date"] = "must be at most " + strconv.Itoa(events.MaxStayDays) + " days after start_date"
 	}
 	page, size, pageBad := normalizePage(f.Page, f.PageSize)
 	for k, v := range pageBad {

@@ -6,8 +6,9 @@ import (
 	"github.com/zufang/rental/events"
 )
 
-// ListingProjector keeps the listing documents and the search and landlord
-// indexes. Every listing event carries the whole listing, so one
+// ListingProjector keeps the listing documents and what derives from
+// listings alone: the search and landlord indexes, the keyword and suggestion
+// indexes and the district charts. Every listing event carries the whole listing, so one
 // compare-and-set write handles them all; a deletion leaves a tombstone.
 type ListingProjector struct{ RM ReadModels }
 
@@ -15,7 +16,8 @@ func (p ListingProjector) Projection() Projection {
 	return Projection{
 		Name: "listings",
 		Types: []events.Type{events.ListingCreated, events.ListingUpdated, events.ListingPublished,
-			events.ListingUnpublished, events.ListingDeleted, events.ListingImageAdded, events.ListingImageRemoved},
+			events.ListingUnpublished, events.ListingDeleted, events.ListingImageAdded, events.ListingImageRemoved,
+			events.ListingBooked, events.ListingReviewed},
 		Apply:      p.onListingChanged,
 		LatestOnly: true,
 	}

@@ -18,6 +18,10 @@ import (
 type ReadModels interface {
 	PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error)
 	PutUser(ctx context.Context, gen string, st events.UserState) (bool, error)
+	PutOrder(ctx context.Context, gen string, st events.OrderState) (bool, error)
+	PutFavorite(ctx context.Context, gen string, st events.FavoriteState) (bool, error)
+	PutListingViews(ctx context.Context, gen string, st events.ListingViewsState) (bool, error)
+	PutHistory(ctx context.Context, gen string, st events.HistoryState) (bool, error)
 }
 
 // Outcome is what applying one event did.
@@ -59,7 +63,9 @@ type Projection struct {
 // one: write its projector, add it here, give it a readmodel projection name
 // and a checker (infra/check).
 func projections(rm ReadModels) []Projection {
-	return []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection()}
+	return []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection(),
+		OrderProjector{rm}.Projection(), FavoriteProjector{rm}.Projection(), ViewsProjector{rm}.Projection(),
+		HistoryProjector{rm}.Projection()}
 }
 
 // Projectors routes each event to the projection that handles its type.

@@ -31,6 +31,9 @@ func main() {
 		lagDuration   time.Duration
 		load          = bench.DefaultLoad
 		cpuProfile    string
+		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
+		orders        = bench.OrdersConfig{Listings: 2000, Clients: 32, Duration: 20 * time.Second}
+		booking       = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
 		replayEvents  int
 		workerEvents  int
 		checkListings int
@@ -67,6 +70,13 @@ func main() {
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rate: rate, Duration: lagDuration, Workers: 1})
+				case "search":
+					search.Load = load
+					t, err = bench.Search(ctx, env, search)
+				case "orders":
+					t, err = bench.Orders(ctx, env, orders)
+				case "booking":
+					t, err = bench.Booking(ctx, env, booking)
 				case "workers":
 					t, err = bench.Workers(ctx, func() (*bench.Env, error) {
 						return bench.NewEnv(ctx, testenv.MySQLServerDSN(), testenv.RedisAddr(), log)
@@ -89,7 +99,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "replay", "workers", "check"}, "scenarios to run, in order")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "search", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, lag, search, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntVar(&rate, "rate", 1000, "commands per second in the lag scenario")
 	f.DurationVar(&lagDuration, "lag-duration", 20*time.Second, "how long the lag scenario sends commands")
@@ -100,6 +111,12 @@ func main() {
 	f.IntVar(&checkListings, "check-listings", 100_000, "listings in the check scenario")
 	f.BoolVar(&compare, "replay-compare", false, "also replay applying every event, superseded or not")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
+	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")
+	f.IntVar(&orders.Listings, "order-listings", orders.Listings, "listings in the orders scenario (each takes 11 orders at most)")
+	f.IntVar(&orders.Clients, "order-clients", orders.Clients, "concurrent clients in the orders scenario")
+	f.DurationVar(&orders.Duration, "order-duration", orders.Duration, "how long the orders scenario places orders")
+	f.DurationVar(&booking.Duration, "booking-duration", booking.Duration, "how long each booking-guard measurement lasts")
 	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "rentalbench:", err)
 		os.Exit(1)

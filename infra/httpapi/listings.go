@@ -127,6 +127,8 @@ func (h handlers) searchListings(c echo.Context) error {
 		City: c.QueryParam("city"), District: c.QueryParam("district"),
 		PriceMin: queryInt(c, "price_min", bad), PriceMax: queryInt(c, "price_max", bad),
 		RentType: c.QueryParam("rent_type"), Sort: c.QueryParam("sort"),
+		Facilities: queryList(c, "facilities"), Keyword: c.QueryParam("keyword"),
+		From: queryDate(c, "start_date", bad), To: queryDate(c, "end_date", bad),
 		Page: int(queryInt(c, "page", bad)), PageSize: int(queryInt(c, "page_size", bad)),
 	}
 	if c.QueryParam("bedrooms") != "" {

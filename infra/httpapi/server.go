@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,6 +62,13 @@ func New(d Deps) *echo.Echo {
 	api.PATCH("/users/me", h.editProfile, requireLogin)
 	api.PUT("/users/me/password", h.changePassword, requireLogin)
 	api.GET("/users/me/listings", h.myListings, requireLogin)
+	api.GET("/users/me/orders", h.myOrders, requireLogin)
+	api.GET("/users/me/favorites", h.myFavorites, requireLogin)
+	api.PUT("/users/me/favorites/:listing_id", h.addFavorite, requireLogin)
+	api.DELETE("/users/me/favorites/:listing_id", h.removeFavorite, requireLogin)
+	api.GET("/users/me/history", h.myHistory, requireLogin)
+	api.DELETE("/users/me/history", h.clearHistory, requireLogin)
+	api.GET("/users/me/recommendations", h.recommendations, requireLogin)
 
 	api.GET("/areas", h.areas)
 	api.GET("/facilities", h.facilities)
@@ -74,6 +82,21 @@ func New(d Deps) *echo.Echo {
 	api.POST("/listings/:id/unpublish", h.unpublishListing, requireLogin)
 	api.POST("/listings/:id/images", h.addListingImage, requireLogin)
 	api.DELETE("/listings/:id/images/:image_id", h.removeListingImage, requireLogin)
+	api.GET("/listings/:id/availability", h.availability)
+	api.GET("/listings/:id/reviews", h.listingReviews)
+	api.GET("/listings/:id/similar", h.similarListings)
+
+	api.POST("/orders", h.placeOrder, requireLogin)
+	api.GET("/orders/:id", h.orderDetail, requireLogin)
+	api.POST("/orders/:id/accept", h.acceptOrder, requireLogin)
+	api.POST("/orders/:id/reject", h.rejectOrder, requireLogin)
+	api.POST("/orders/:id/pay", h.payOrder, requireLogin)
+	api.POST("/orders/:id/cancel", h.cancelOrder, requireLogin)
+	api.POST("/orders/:id/review", h.reviewOrder, requireLogin)
+
+	api.GET("/home", h.home)
+	api.GET("/search/suggest", h.suggest)
+	api.GET("/stats/:city/:district", h.districtStats)
 	return e
 }
 
@@ -91,7 +114,7 @@ var idempotencyNamespace = uuid.MustParse("5c3f6f3e-8a4b-4d0e-9a51-7c2b1e0d9f10"
 func meta(c echo.Context) command.Meta {
 	m := command.Meta{Actor: actorOf(c), CommandID: rental.NewID(), CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
-		scope := m.Actor.String() + "\x00" + c.Request().Method + " " + c.Path() + "\x00" + c.Param("id") + "\x00" + key
+		scope := m.Actor.String() + "\x00" + c.Request().Method + " " + c.Path() + "\x00" + strings.Join(c.ParamValues(), "/") + "\x00" + key
 		m.CommandID, m.MayRepeat = uuid.NewSHA1(idempotencyNamespace, []byte(scope)), true
 	}
 	return m

@@ -52,7 +52,8 @@ func (h History) Append(ctx context.Context, users []*command.User, listings []*
 	if err := insertRows(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES `, 10, users, userRow); err != nil {
 		return fmt.Errorf("inserting users: %w", err)
 	}
-	if err := insertRows(ctx, tx, `INSERT INTO listings (`+listingColumnsWithMask+`) VALUES `, 30, listings, listingRow); err != nil {
+	if err := insertRows(ctx, tx, `INSERT INTO listings (`+listingInsertColumns+`) VALUES `,
+		strings.Count(listingInsertColumns, ",")+1, listings, listingRow); err != nil {
 		return fmt.Errorf("inserting listings: %w", err)
 	}
 	if err := insertRows(ctx, tx, `INSERT INTO event_log (id, type, aggregate_type, aggregate_id, version, occurred_at,
@@ -64,11 +65,6 @@ func (h History) Append(ctx context.Context, users []*command.User, listings []*
 	}
 	return nil
 }
-
-// listingColumnsWithMask is the column order of listingArgs, id first.
-const listingColumnsWithMask = `id, version, landlord_id, status, title, description, city, district, block,
-	community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm, orientation, floor, price, deposit,
-	min_months, facilities, facility_mask, highlights, traffic, cover_image, images, created_at, updated_at, published_at`
 
 func insertRows[T any](ctx context.Context, tx *sql.Tx, insert string, columns int, items []T, row func(T) ([]any, error)) error {
 	tuple := "(" + placeholders(columns) + ")"

@@ -70,7 +70,8 @@ func listingNotFound(id uuid.UUID) error {
 
 const listingColumns = `id, version, landlord_id, status, title, description, city, district, block,
 	community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm, orientation, floor,
-	price, deposit, min_months, facilities, highlights, traffic, cover_image, images, created_at, updated_at, published_at`
+	price, deposit, min_months, facilities, highlights, traffic, cover_image, images, created_at, updated_at, published_at,
+	bookings, rating_sum, rating_count`
 
 func listingArgs(l *command.Listing, cat *rental.Catalog) ([]any, error) {
 	f := l.Fields
@@ -81,7 +82,17 @@ func listingArgs(l *command.Listing, cat *rental.Catalog) ([]any, error) {
 	return []any{l.Version, l.LandlordID[:], l.Status, f.Title, f.Description, f.City, f.District, f.Block,
 		f.Community, f.Address, f.RentType, f.Bedrooms, f.LivingRooms, f.Bathrooms, f.AreaSqm, f.Orientation, f.Floor,
 		f.Price, f.Deposit, f.MinMonths, strings.Join(f.Facilities, ","), cat.FacilityMask(f.Facilities),
-		f.Highlights, f.Traffic, f.CoverImage, images, l.CreatedAt.UTC(), l.UpdatedAt.UTC(), l.PublishedAt}, nil
+		f.Highlights, f.Traffic, f.CoverImage, images, l.CreatedAt.UTC(), l.UpdatedAt.UTC(), l.PublishedAt,
+		l.Bookings, l.RatingSum, l.RatingCount, searchText(l, cat)}, nil
+}
+
+// searchText is the listing's keyword text (events.ListingState.SearchText),
+// kept in a column so MySQL matches keywords like the read model does.
+func searchText(l *command.Listing, cat *rental.Catalog) string {
+	f := l.Fields
+	districtName, _ := cat.DistrictName(f.City, f.District)
+	return events.ListingState{Title: f.Title, DistrictName: districtName, District: f.District, Block: f.Block,
+		Community: f.Community, Traffic: f.Traffic}.SearchText()
 }
 
 func insertListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
@@ -89,14 +100,18 @@ func insertListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	if err != nil {
 		return err
 	}
-	tx.Exec(nil, `INSERT INTO listings (id, version, landlord_id, status, title, description,
-		city, district, block, community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm,
-		orientation, floor, price, deposit, min_months, facilities, facility_mask, highlights, traffic,
-		cover_image, images, created_at, updated_at, published_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	tx.Exec(nil, `INSERT INTO listings (`+listingInsertColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{l.ID[:]}, args...)...)
 	return nil
 }
+
+// listingInsertColumns are the columns of a new listing row: id, then
+// listingArgs in order (mysql.History writes rows in bulk with them too).
+const listingInsertColumns = `id, version, landlord_id, status, title, description,
+		city, district, block, community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm,
+		orientation, floor, price, deposit, min_months, facilities, facility_mask, highlights, traffic,
+		cover_image, images, created_at, updated_at, published_at, bookings, rating_sum, rating_count, search_text`
 
 func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	args, err := listingArgs(l, cat)
@@ -107,7 +122,8 @@ func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 		description = ?, city = ?, district = ?, block = ?, community = ?, address = ?, rent_type = ?,
 		bedrooms = ?, living_rooms = ?, bathrooms = ?, area_sqm = ?, orientation = ?, floor = ?, price = ?,
 		deposit = ?, min_months = ?, facilities = ?, facility_mask = ?, highlights = ?, traffic = ?,
-		cover_image = ?, images = ?, created_at = ?, updated_at = ?, published_at = ? WHERE id = ?`,
+		cover_image = ?, images = ?, created_at = ?, updated_at = ?, published_at = ?, bookings = ?, rating_sum = ?,
+		rating_count = ?, search_text = ? WHERE id = ?`,
 		append(args, l.ID[:])...)
 	return nil
 }
@@ -157,7 +173,7 @@ func scanListing(row scanner) (*command.Listing, error) {
 	err := row.Scan(&l.ID, &l.Version, &l.LandlordID, &l.Status, &f.Title, &f.Description, &f.City, &f.District,
 		&f.Block, &f.Community, &f.Address, &f.RentType, &f.Bedrooms, &f.LivingRooms, &f.Bathrooms, &f.AreaSqm,
 		&f.Orientation, &f.Floor, &f.Price, &f.Deposit, &f.MinMonths, &facilities, &f.Highlights, &f.Traffic,
-		&f.CoverImage, &images, &l.CreatedAt, &l.UpdatedAt, &published)
+		&f.CoverImage, &images, &l.CreatedAt, &l.UpdatedAt, &published, &l.Bookings, &l.RatingSum, &l.RatingCount)
 	if err != nil {
 		return nil, err
 	}

@@ -101,6 +101,18 @@ func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) 
 	if f.RentType != "" {
 		add("rent_type = ?", f.RentType)
 	}
+	if mask := s.cat.FacilityMask(f.Facilities); mask != 0 {
+		where = append(where, "facility_mask & ? = ?")
+		args = append(args, mask, mask)
+	}
+	if f.Keyword != "" {
+		add("INSTR(search_text, ?) > 0", f.Keyword) // search_text is utf8mb4_bin: a byte-wise substring, as in Redis
+	}
+	if f.Dated() {
+		where = append(where, `NOT EXISTS (SELECT 1 FROM orders o WHERE o.listing_id = listings.id
+			AND o.start_date < ? AND o.end_date > ? AND o.status IN (?, ?, ?, ?))`)
+		args = append(append(args, date(f.To), date(f.From)), blockingStatuses...)
+	}
 	cond := strings.Join(where, " AND ")
 	order := "published_at DESC, id DESC"
 	switch f.Sort {
@@ -108,6 +120,10 @@ func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) 
 		order = "price ASC, id ASC"
 	case query.SortPriceDesc:
 		order = "price DESC, id DESC"
+	case query.SortBookings:
+		order = "bookings DESC, id DESC"
+	case query.SortViews:
+		order = "COALESCE((SELECT v.views FROM listing_views v WHERE v.listing_id = listings.id), 0) DESC, id DESC"
 	}
 	var total int
 	err := s.read(ctx, false, func(db *sql.DB) error {

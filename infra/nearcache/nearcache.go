@@ -3,11 +3,13 @@
 //
 // It is a decorator: it implements query.ReadModels over another
 // query.ReadModels. It stays correct by listening to the change notices the
-// read-model writes publish ("listing <id> <version>"): a notice drops the
-// cached document and leaves a marker of the newer version, so a fetch that
-// raced with the change (and read the older version) is not cached. Every
-// listing change also advances an epoch that retires cached search answers
-// (see Pages).
+// read-model writes publish ("listing <id> <version>", "views <listing>
+// <version>", "order <id> <version>"): a notice drops the cached document (or
+// view count) and leaves a marker of the newer version, so a fetch that raced
+// with the change (and read the older version) is not cached. Every change
+// also advances the epoch of its read model, which retires the cached answers
+// of shared queries that depend on it (see Pages): a view does not retire
+// search pages, only those sorted by views.
 // While the notice subscription is down nothing is served from the cache, it
 // is emptied on every (re)subscription, and every entry expires after TTL
 // anyway: a missed notice cannot keep a stale answer for long.
@@ -17,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,11 +50,12 @@ type Cache struct {
 	// onGeneration is called when a projection switches generation.
 	onGeneration func()
 
-	mu    sync.Mutex // orders marker checks with adds
-	docs  *expirable.LRU[uuid.UUID, entry]
-	pages *expirable.LRU[string, pageEntry]
-	epoch atomic.Uint64
-	live  atomic.Bool
+	mu     sync.Mutex // orders marker checks with adds
+	docs   *expirable.LRU[uuid.UUID, entry]
+	views  *expirable.LRU[uuid.UUID, query.Count] // N < 0: a marker
+	pages  *expirable.LRU[string, pageEntry]
+	epochs map[string]*atomic.Uint64 // per read model a shared answer may depend on
+	live   atomic.Bool
 
 	hits, misses atomic.Uint64
 
@@ -65,8 +69,8 @@ type entry struct {
 }
 
 type pageEntry struct {
-	epoch uint64
-	body  query.Body
+	epochs []uint64 // of the answer's dependencies, read before it was computed
+	body   query.Body
 }
 
 // New returns a cache over inner, listening on channel through client (the
@@ -84,13 +88,22 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 	if onGeneration == nil {
 		onGeneration = func() {}
 	}
-	return &Cache{
+	c := &Cache{
 		inner: inner, client: client, channel: channel, onGeneration: onGeneration,
-		log:   log.With("component", "nearcache"),
-		docs:  expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
-		pages: expirable.NewLRU[string, pageEntry](cfg.Pages, nil, cfg.TTL),
+		log:    log.With("component", "nearcache"),
+		docs:   expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
+		views:  expirable.NewLRU[uuid.UUID, query.Count](cfg.Documents, nil, cfg.TTL),
+		pages:  expirable.NewLRU[string, pageEntry](cfg.Pages, nil, cfg.TTL),
+		epochs: map[string]*atomic.Uint64{},
 	}
+	for _, dep := range []string{query.DependsListings, query.DependsOrders, query.DependsViews} {
+		c.epochs[dep] = &atomic.Uint64{}
+	}
+	return c
 }
+
+// advance retires the shared answers that depend on a read model.
+func (c *Cache) advance(dep string) { c.epochs[dep].Add(1) }
 
 // Stats returns hits and misses so far.
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
@@ -162,29 +175,35 @@ func (c *Cache) disable() {
 func (c *Cache) flush() {
 	c.mu.Lock()
 	c.docs.Purge()
+	c.views.Purge()
 	c.pages.Purge()
 	c.mu.Unlock()
-	c.epoch.Add(1)
+	for dep := range c.epochs {
+		c.advance(dep)
+	}
 	if c.sessions != nil {
 		c.sessions.purge()
 	}
 }
 
-// notice applies one change notice: "listing <id> <version>", "user <id> <version>"
-// or "gen <projection> <generation>".
+// notice applies one change notice: "listing <id> <version>", "views
+// <listing> <version>", "order <id> <version>", "user <id> <version>" or
+// "gen <projection> <generation>".
 func (c *Cache) notice(payload string) {
 	kind, rest, _ := strings.Cut(payload, " ")
-	switch kind {
-	case "gen":
+	if kind == "gen" {
 		c.onGeneration()
 		c.flush()
+		return
+	}
+	idText, versionText, _ := strings.Cut(rest, " ")
+	id, err := uuid.Parse(idText)
+	if err != nil {
+		return
+	}
+	version, _ := strconv.ParseInt(versionText, 10, 64)
+	switch kind {
 	case "listing":
-		idText, versionText, _ := strings.Cut(rest, " ")
-		id, err := uuid.Parse(idText)
-		if err != nil {
-			return
-		}
-		version, _ := strconv.ParseInt(versionText, 10, 64)
 		c.mu.Lock()
 		switch e, ok := c.docs.Peek(id); {
 		case !ok || e.doc.Version < version:
@@ -194,7 +213,21 @@ func (c *Cache) notice(payload string) {
 			c.docs.Remove(id)
 		}
 		c.mu.Unlock()
-		c.epoch.Add(1)
+		c.advance(query.DependsListings)
+	case "views":
+		c.mu.Lock()
+		if v, ok := c.views.Peek(id); !ok || v.Version < version {
+			c.views.Add(id, query.Count{Version: version, N: -1})
+		}
+		c.mu.Unlock()
+		c.advance(query.DependsViews)
+	case "order":
+		c.advance(query.DependsOrders)
+	case "user":
+		// A user changed (roles, say) through any path, rentalctl included.
+		if c.sessions != nil {
+			c.sessions.forgetUser(id)
+		}
 	}
 }
 
@@ -264,21 +297,25 @@ func (c *Cache) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 	return c.inner.SearchListings(ctx, f)
 }
 
-// Pages is a query middleware that keeps whole search answers (the encoded
-// page) while no listing has changed: an answer is cached under the epoch
+// Pages is a query middleware that keeps whole answers of shared queries
+// (query.Shared: searches, home, suggestions, charts) while none of the read
+// models they depend on has changed: an answer is cached under the epochs
 // read before it was computed, so a change that lands meanwhile retires it.
 // Only answers from the read models are kept; a MySQL fallback is not.
 func (c *Cache) Pages() rental.Middleware {
 	return func(name string, next rental.Next) rental.Next {
 		return func(ctx context.Context, cmd any) (any, error) {
-			q, ok := cmd.(query.SearchListings)
+			q, ok := cmd.(query.Shared)
 			if !ok {
 				return next(ctx, cmd)
 			}
-			key := filterKey(q.Filter)
-			epoch := c.epoch.Load()
+			key, deps := q.CacheKey(), q.DependsOn()
+			epochs := make([]uint64, len(deps))
+			for i, dep := range deps {
+				epochs[i] = c.epochs[dep].Load()
+			}
 			if c.live.Load() {
-				if e, ok := c.pages.Get(key); ok && e.epoch == epoch {
+				if e, ok := c.pages.Get(key); ok && slices.Equal(e.epochs, epochs) {
 					c.hits.Add(1)
 					return e.body, nil
 				}
@@ -286,20 +323,11 @@ func (c *Cache) Pages() rental.Middleware {
 			c.misses.Add(1)
 			res, err := next(ctx, cmd)
 			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && c.live.Load() {
-				c.pages.Add(key, pageEntry{epoch: epoch, body: b})
+				c.pages.Add(key, pageEntry{epochs: epochs, body: b})
 			}
 			return res, err
 		}
 	}
-}
-
-func filterKey(f query.ListingFilter) string {
-	beds := "-"
-	if f.Bedrooms != nil {
-		beds = strconv.Itoa(*f.Bedrooms)
-	}
-	return strings.Join([]string{f.City, f.District, strconv.FormatInt(f.PriceMin, 10), strconv.FormatInt(f.PriceMax, 10),
-		beds, f.RentType, f.Sort, strconv.Itoa(f.Page), strconv.Itoa(f.PageSize)}, "|")
 }
 
 func (c *Cache) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
@@ -308,4 +336,75 @@ func (c *Cache) LandlordListings(ctx context.Context, landlord uuid.UUID, offset
 
 func (c *Cache) User(ctx context.Context, id uuid.UUID) (query.Doc, error) {
 	return c.inner.User(ctx, id)
+}
+
+// ListingViews is cached like a document: a notice of a newer count leaves a
+// marker, so a read that raced with it is not kept.
+func (c *Cache) ListingViews(ctx context.Context, listing uuid.UUID) (query.Count, error) {
+	if c.live.Load() {
+		if v, ok := c.views.Get(listing); ok && v.N >= 0 {
+			c.hits.Add(1)
+			return v, nil
+		}
+	}
+	c.misses.Add(1)
+	v, err := c.inner.ListingViews(ctx, listing)
+	if err == nil && c.live.Load() {
+		c.mu.Lock()
+		if m, ok := c.views.Peek(listing); !ok || m.Version <= v.Version {
+			c.views.Add(listing, v)
+		}
+		c.mu.Unlock()
+	}
+	return v, err
+}
+
+// The rest is per user, or read rarely: it goes straight to the read models.
+
+func (c *Cache) Favorited(ctx context.Context, user, listing uuid.UUID) (bool, error) {
+	return c.inner.Favorited(ctx, user, listing)
+}
+
+func (c *Cache) Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
+	return c.inner.Favorites(ctx, user, offset, limit)
+}
+
+func (c *Cache) History(ctx context.Context, user uuid.UUID) (query.Doc, error) {
+	return c.inner.History(ctx, user)
+}
+
+func (c *Cache) Order(ctx context.Context, id uuid.UUID) (query.Doc, error) {
+	return c.inner.Order(ctx, id)
+}
+
+func (c *Cache) Orders(ctx context.Context, ids []uuid.UUID) ([]query.Doc, error) {
+	return c.inner.Orders(ctx, ids)
+}
+
+func (c *Cache) UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int) ([]uuid.UUID, int, error) {
+	return c.inner.UserOrders(ctx, user, role, status, offset, limit)
+}
+
+func (c *Cache) BookedRanges(ctx context.Context, listing uuid.UUID, from, to time.Time) ([]query.BookedRange, error) {
+	return c.inner.BookedRanges(ctx, listing, from, to)
+}
+
+func (c *Cache) Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([][]byte, int, error) {
+	return c.inner.Reviews(ctx, listing, offset, limit)
+}
+
+func (c *Cache) TopListings(ctx context.Context, by string, limit int) ([]uuid.UUID, error) {
+	return c.inner.TopListings(ctx, by, limit)
+}
+
+func (c *Cache) NearPrice(ctx context.Context, city, district string, price int64, limit int) ([]uuid.UUID, error) {
+	return c.inner.NearPrice(ctx, city, district, price, limit)
+}
+
+func (c *Cache) Suggest(ctx context.Context, q string, limit int) ([]query.NameCount, []query.NameCount, error) {
+	return c.inner.Suggest(ctx, q, limit)
+}
+
+func (c *Cache) DistrictStats(ctx context.Context, city, district string) (query.ChartData, error) {
+	return c.inner.DistrictStats(ctx, city, district)
 }

@@ -428,7 +428,8 @@ func (r *run) pending() {
 	if f.users > 0 || f.seenUsers > 0 {
 		r.report.Pending = append(r.report.Pending, fmt.Sprintf(
 			"favorites (collect_id: %d ids of %d users) and viewing history (seen_id: %d ids of %d users) are not imported: "+
-				"they need the favorites and history commands (issue 4); they are kept in import_map.details for that step",
+				"bringing them over (AddFavorite as each user; history through RecordViews, which also counts views) "+
+				"is a step of its own, not built yet; the ids are kept in import_map.details for it",
 			f.ids, f.users, f.seenIDs, f.seenUsers))
 	}
 	if r.views > 0 {

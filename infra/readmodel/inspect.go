@@ -20,9 +20,12 @@ import (
 //
 // Convention every read model keeps, so the check needs nothing specific:
 // documents are hashes "<kind>:<id>" with v (version), d (JSON body) and ix
-// (its index entries, "<index key>\t<member>" per line), and every index
-// member starts with the id of the document that put it there, followed by
-// "|" or nothing.
+// (its entries, one per line as put.lua writes them), and every member of a
+// plain sorted-set entry starts with the id of the document that put it
+// there, followed by "|" or nothing. A plain entry belongs to one document;
+// a hash-field entry ('=') is one document's field; a counted entry ('+')
+// adds the document's weight to a member many documents share (checked as a
+// sum over all of them).
 
 // Expected is what a read model should hold for one aggregate in a given
 // state: exactly what its projector writes for that state.
@@ -34,21 +37,53 @@ func (e Expected) Key() string { return e.w.suffix }
 // Version is the aggregate's version.
 func (e Expected) Version() int64 { return e.w.version }
 
-// IndexKeys are the index keys the document is a member of.
+// IndexKeys are the plain sorted sets the document is a member of (each
+// member belongs to one document, so their sizes can be counted).
 func (e Expected) IndexKeys() []string {
-	keys := make([]string, len(e.w.entries))
-	for i, en := range e.w.entries {
-		keys[i] = en.suffix
+	var keys []string
+	for _, en := range e.w.entries {
+		if kindOf(en.suffix) == plainEntry {
+			keys = append(keys, en.suffix)
+		}
 	}
 	return keys
 }
 
+// Counted calls fn with each counted entry: the key, the member and the
+// weight the document adds to it.
+func (e Expected) Counted(fn func(key, member string, weight float64)) {
+	for _, en := range e.w.entries {
+		if kindOf(en.suffix) == countedEntry {
+			fn(en.suffix[1:], en.member, en.score)
+		}
+	}
+}
+
+// ix is the document's list of entries as put.lua writes it.
 func (e Expected) ix() string {
 	lines := make([]string, len(e.w.entries))
 	for i, en := range e.w.entries {
-		lines[i] = en.suffix + "\t" + en.member
+		if kindOf(en.suffix) == hashEntry {
+			lines[i] = en.suffix + "\t" + en.member
+		} else {
+			lines[i] = en.suffix + "\t" + en.arg() + "\t" + en.member
+		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// Kinds of entry (put.lua): the first character of the key suffix.
+const (
+	plainEntry   = 0
+	countedEntry = '+'
+	hashEntry    = '='
+)
+
+func kindOf(suffix string) byte {
+	if suffix != "" && (suffix[0] == countedEntry || suffix[0] == hashEntry) {
+		return suffix[0]
+	}
+	return plainEntry
 }
 
 // ExpectListing returns what the listings read model should hold for st.
@@ -81,6 +116,7 @@ const (
 	DiffIndex    = "index"         // an index entry is absent or has the wrong score
 	DiffOrphan   = "orphan"        // a document of an aggregate MySQL does not have
 	DiffExtra    = "extra member"  // an index member no document claims
+	DiffSum      = "counted"       // a counted member's total differs from its documents' weights: replay
 	DiffNotBuilt = "generation"    // the read model has no live generation
 	DiffCount    = "count"         // sizes differ (reported by the check)
 	repairMarker = "repair"        // put.lua's same-version flag
@@ -97,10 +133,20 @@ func (s *Store) Compare(ctx context.Context, projection, gen string, exp []Expec
 	pipe := s.master.Pipeline()
 	docs := make([]*goredis.SliceCmd, len(exp))
 	scores := make([][]*goredis.FloatCmd, len(exp))
+	values := make([][]*goredis.StringCmd, len(exp))
 	for i, e := range exp {
 		docs[i] = pipe.HMGet(ctx, base+e.w.suffix, "v", "d", "ix")
-		for _, en := range e.w.entries {
-			scores[i] = append(scores[i], pipe.ZScore(ctx, base+en.suffix, en.member))
+		scores[i] = make([]*goredis.FloatCmd, len(e.w.entries))
+		values[i] = make([]*goredis.StringCmd, len(e.w.entries))
+		for j, en := range e.w.entries {
+			switch kindOf(en.suffix) {
+			case hashEntry:
+				values[i][j] = pipe.HGet(ctx, base+en.suffix[1:], en.member)
+			case plainEntry:
+				scores[i][j] = pipe.ZScore(ctx, base+en.suffix, en.member)
+			}
+			// A counted entry adds to a member many documents share: checked
+			// as a sum (see the check's counts).
 		}
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
@@ -129,9 +175,18 @@ func (s *Store) Compare(ctx context.Context, projection, gen string, exp []Expec
 			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffDocument + " " + fields, Want: want, Got: got})
 		}
 		if wantIx := e.ix(); ix != wantIx {
-			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffEntries, Want: oneLine(wantIx), Got: oneLine(ix)})
+			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffEntries, Want: display(wantIx), Got: display(ix)})
 		}
 		for j, en := range e.w.entries {
+			if v := values[i][j]; v != nil {
+				if got, err := v.Result(); err != nil || got != en.value {
+					diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix, Want: en.value, Got: got})
+				}
+				continue
+			}
+			if scores[i][j] == nil {
+				continue
+			}
 			score, err := scores[i][j].Result()
 			if errors.Is(err, goredis.Nil) {
 				diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix, Want: "member", Got: "absent"})
@@ -176,7 +231,8 @@ func fieldDiff(want, got []byte) (string, string, string) {
 	return strings.Join(names, ","), pick(w), pick(g)
 }
 
-func oneLine(s string) string { return strings.NewReplacer("\n", " ", "\t", "=").Replace(s) }
+// display shows a document's entry list on one line.
+func display(s string) string { return strings.NewReplacer("\n", " | ", "\t", " ").Replace(s) }
 
 // Repair rewrites the expected documents into generation gen through put.lua
 // with its same-version flag: a document at an older or the same version is
@@ -290,16 +346,26 @@ func (s *Store) Versions(ctx context.Context, projection, gen string, keys []str
 	return out, nil
 }
 
-// removeOrphan deletes a document and its index entries if it is still at
-// the version the check saw; it announces the change so caches drop it.
+// removeOrphan deletes a document and undoes its entries (as put.lua does
+// for a replaced version) if it is still at the version the check saw; it
+// announces the change so caches drop it.
 var removeOrphan = goredis.NewScript(`
 local key = ARGV[1] .. ARGV[2]
 if redis.call('HGET', key, 'v') ~= ARGV[3] then return 0 end
 local ix = redis.call('HGET', key, 'ix')
 if ix and ix ~= '' then
-  for entry in string.gmatch(ix, '[^\n]+') do
-    local suffix, member = string.match(entry, '^([^\t]*)\t(.*)$')
-    redis.call('ZREM', ARGV[1] .. suffix, member)
+  for line in string.gmatch(ix, '[^\n]+') do
+    local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
+    local score, member = string.match(rest, '^([^\t]*)\t(.*)$')
+    local kind = string.sub(suffix, 1, 1)
+    if kind == '=' then
+      redis.call('HDEL', ARGV[1] .. string.sub(suffix, 2), rest)
+    elseif kind == '+' and member then
+      local k = ARGV[1] .. string.sub(suffix, 2)
+      if tonumber(redis.call('ZINCRBY', k, '-' .. score, member)) <= 0 then redis.call('ZREM', k, member) end
+    else
+      redis.call('ZREM', ARGV[1] .. suffix, member or rest)
+    end
   end
 end
 redis.call('DEL', key)
@@ -390,10 +456,16 @@ func memberID(member string) string {
 	return id
 }
 
+// claims reports whether a document's entry list has member in the plain
+// sorted set indexKey (lines are "key TAB score TAB member"; lines written
+// before scores were kept, "key TAB member").
 func claims(ix, indexKey, member string) bool {
-	entry := indexKey + "\t" + member
 	for line := range strings.SplitSeq(ix, "\n") {
-		if line == entry {
+		suffix, rest, ok := strings.Cut(line, "\t")
+		if !ok || suffix != indexKey {
+			continue
+		}
+		if _, m, ok := strings.Cut(rest, "\t"); (ok && m == member) || rest == member {
 			return true
 		}
 	}
@@ -404,9 +476,34 @@ func claims(ix, indexKey, member string) bool {
 // atomically: a projector may have written that document meanwhile).
 var removeExtra = goredis.NewScript(`
 local ix = redis.call('HGET', ARGV[1] .. ARGV[2], 'ix') or ''
-local entry = '\n' .. ARGV[3] .. '\t' .. ARGV[4] .. '\n'
-if string.find('\n' .. ix .. '\n', entry, 1, true) then return 0 end
+for line in string.gmatch(ix, '[^\n]+') do
+  local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
+  if suffix == ARGV[3] then
+    local _, member = string.match(rest, '^([^\t]*)\t(.*)$')
+    if member == ARGV[4] or rest == ARGV[4] then return 0 end
+  end
+end
 return redis.call('ZREM', ARGV[1] .. ARGV[3], ARGV[4])`)
+
+// CountedTotals returns every member of a counted sorted set with its score.
+func (s *Store) CountedTotals(ctx context.Context, projection, gen, key string) (map[string]float64, error) {
+	k := s.keyspace(projection) + gen + ":" + key
+	out := map[string]float64{}
+	var cursor uint64
+	for {
+		page, next, err := s.master.ZScan(ctx, k, cursor, "", 1000).Result()
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", key, err)
+		}
+		for i := 0; i+1 < len(page); i += 2 {
+			v, _ := strconv.ParseFloat(page[i+1], 64)
+			out[page[i]] = v
+		}
+		if cursor = next; cursor == 0 {
+			return out, nil
+		}
+	}
+}
 
 // RemoveExtra removes index members no document claims and returns those it removed.
 func (s *Store) RemoveExtra(ctx context.Context, projection, gen, kind, indexKey string, members []string) ([]string, error) {
@@ -422,4 +519,13 @@ func (s *Store) RemoveExtra(ctx context.Context, projection, gen, kind, indexKey
 		}
 	}
 	return removed, nil
+}
+
+// SearchIndexSize returns how many listings the all-listings price index holds.
+func (s *Store) SearchIndexSize(ctx context.Context, gen string) (int64, error) {
+	n, err := s.master.ZCard(ctx, s.keyspace(Listings)+gen+":ix:listing:all:price").Result()
+	if err != nil {
+		return 0, fmt.Errorf("sizing the search index: %w", err)
+	}
+	return n, nil
 }

@@ -14,8 +14,15 @@
 //	P rm:listings:g:listing:<id>                hash v (version), d (JSON), s (status), o (landlord), ix (index entries)
 //	P rm:listings:g:ix:listing:<scope>:price    zset by price, scope = all | c:<city> | d:<city>:<district>
 //	P rm:listings:g:ix:listing:<scope>:new      zset by publication time
+//	P rm:listings:g:ix:listing:<scope>:bookings zset by orders placed
 //	P rm:listings:g:ix:landlord:<id>            zset of a landlord's listings by creation time
+//	P rm:listings:g:kw                          hash id → search text (keyword search), published only
+//	P rm:listings:g:ixm                         hash id → "<city>|<district>|<price>", published only (search by dates)
+//	P rm:listings:g:sg:block|sg:title           counted zsets: published listings per block / title (suggest)
+//	P rm:listings:g:st:<city>:<district>:…      district charts: pts (zset area → "id|area|price"),
+//	                                            counted beds, bedprice, comm (per bedroom count, per community)
 //	P rm:users:g:user:<id>                      hash v, d
+//	orders, favorites, views, history: see orders.go and activity.go
 //	P rm:changed   pub/sub: "listing <id> <version>", "user <id> <version>", "gen <projection> <g>"
 package readmodel
 
@@ -50,14 +57,31 @@ var (
 	searchScript = goredis.NewScript(searchSource)
 )
 
+// Budgets of search.lua: a search that would check a keyword against more
+// listings, or read more stays to filter by dates, is answered by MySQL
+// instead. A script blocks every other client of Redis while it runs; past
+// these sizes it runs for tens of milliseconds (docs/BENCHMARKS.md), and
+// MySQL, with its threads, answers as fast without stalling anyone.
+const (
+	KeywordScanBudget = 20000
+	DateScanBudget    = 20000
+)
+
+// SetBudgets changes the search budgets (tests).
+func (s *Store) SetBudgets(keyword, dates int) { s.keywordBudget, s.dateBudget = keyword, dates }
+
 // Projections: each names a read model with its own generation.
 const (
-	Listings = "listings"
-	Users    = "users"
+	Listings  = "listings"
+	Users     = "users"
+	Orders    = "orders"
+	Favorites = "favorites"
+	Views     = "views"
+	History   = "history"
 )
 
 // Projections lists every projection the store keeps.
-var Projections = []string{Listings, Users}
+var Projections = []string{Listings, Users, Orders, Favorites, Views, History}
 
 // Store reads and writes the read models.
 type Store struct {
@@ -71,6 +95,8 @@ type Store struct {
 	repairs chan func(context.Context)
 	// masterFallback: a failed replica read is tried once more on the master.
 	masterFallback bool
+	// keywordBudget and dateBudget are the budgets above unless a test narrows them.
+	keywordBudget, dateBudget int
 	// pipe, when set, queues writes instead of sending them (see Batch).
 	pipe goredis.Pipeliner
 }
@@ -96,7 +122,8 @@ const genTTL = 500 * time.Millisecond
 // SingleServer says they are the same server).
 func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
 	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
-		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), masterFallback: master != replica}
+		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), masterFallback: master != replica,
+		keywordBudget: KeywordScanBudget, dateBudget: DateScanBudget}
 	for _, p := range Projections {
 		st.gens[p] = &liveGen{}
 	}
@@ -130,10 +157,14 @@ func (s *Store) Run(ctx context.Context) {
 
 // ---- writes ----
 
+// entry is one index membership of a document; see put.lua for the kinds
+// (the first character of suffix): plain sorted set, '+' counted sorted
+// set, '=' hash field (value is the field's value).
 type entry struct {
 	suffix string
 	score  float64
 	member string
+	value  string
 }
 
 // PutListing applies a listing state to generation gen ("" = live and building).
@@ -143,7 +174,7 @@ func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingSta
 	if err != nil {
 		return false, err
 	}
-	return s.put(ctx, gen, w, false)
+	return s.putWrite(ctx, gen, w, false)
 }
 
 // PutUser applies a user state to generation gen ("" = live and building).
@@ -152,11 +183,11 @@ func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState) (b
 	if err != nil {
 		return false, err
 	}
-	return s.put(ctx, gen, w, false)
+	return s.putWrite(ctx, gen, w, false)
 }
 
-// write is one compare-and-set write of a document and its index entries:
-// what a projector writes for an aggregate's state, and what a check expects.
+// write is one compare-and-set write of a document and its entries: what a
+// projector writes for an aggregate's state, and what a check expects.
 type write struct {
 	projection string
 	suffix     string // document key under the generation, "<kind>:<id>"
@@ -164,6 +195,7 @@ type write struct {
 	doc        []byte
 	status     string
 	owner      string
+	notice     string // change notice ("" = none)
 	entries    []entry
 }
 
@@ -173,7 +205,8 @@ func (s *Store) listingWrite(st events.ListingState) (write, error) {
 		return write{}, fmt.Errorf("encoding listing %s: %w", st.ID, err)
 	}
 	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
-		status: st.Status, owner: st.LandlordID.String(), entries: s.listingEntries(st)}, nil
+		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10),
+		entries: s.listingEntries(st)}, nil
 }
 
 func (s *Store) userWrite(st events.UserState) (write, error) {
@@ -181,12 +214,19 @@ func (s *Store) userWrite(st events.UserState) (write, error) {
 	if err != nil {
 		return write{}, fmt.Errorf("encoding user %s: %w", st.ID, err)
 	}
-	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc}, nil
+	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc,
+		notice: "user " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10)}, nil
 }
 
-// put runs put.lua: in a batch it is queued, otherwise sent at once. repair
-// also rewrites a document at the same version (see put.lua).
-func (s *Store) put(ctx context.Context, gen string, w write, repair bool) (bool, error) {
+// put writes a document through put.lua (the projectors' Put methods).
+func (s *Store) put(ctx context.Context, projection, gen, suffix string, version int64, doc []byte, status, owner, notice string, entries []entry) (bool, error) {
+	return s.putWrite(ctx, gen, write{projection: projection, suffix: suffix, version: version, doc: doc, status: status,
+		owner: owner, notice: notice, entries: entries}, false)
+}
+
+// putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
+// repair also rewrites a document at the same version (see put.lua).
+func (s *Store) putWrite(ctx context.Context, gen string, w write, repair bool) (bool, error) {
 	args := s.putArgs(gen, w, repair)
 	if s.pipe != nil {
 		putScript.EvalSha(ctx, s.pipe, nil, args...)
@@ -200,18 +240,25 @@ func (s *Store) put(ctx context.Context, gen string, w write, repair bool) (bool
 }
 
 func (s *Store) putArgs(gen string, w write, repair bool) []any {
-	// The change notice names the document and its version: "<kind> <id> <version>".
-	notice := strings.Replace(w.suffix, ":", " ", 1) + " " + strconv.FormatInt(w.version, 10)
 	args := make([]any, 0, 11+3*len(w.entries))
-	args = append(args, s.keyspace(w.projection), gen, w.suffix, w.version, w.doc, w.status, w.owner, notice,
+	args = append(args, s.keyspace(w.projection), gen, w.suffix, w.version, w.doc, w.status, w.owner, w.notice,
 		s.ChangesChannel(), len(w.entries))
 	for _, e := range w.entries {
-		args = append(args, e.suffix, e.score, e.member)
+		args = append(args, e.suffix, e.arg(), e.member)
 	}
 	if repair {
 		args = append(args, repairMarker)
 	}
 	return args
+}
+
+// arg is the entry's score (or, for a hash field, its value) as put.lua gets
+// it, and as the document's ix lists it.
+func (e entry) arg() string {
+	if strings.HasPrefix(e.suffix, "=") {
+		return e.value
+	}
+	return strconv.FormatFloat(e.score, 'f', -1, 64)
 }
 
 // Batch returns a store whose writes are queued and sent together by flush,
@@ -243,7 +290,7 @@ func (s *Store) Batch() (*Store, func(context.Context) error) {
 func (s *Store) listingEntries(st events.ListingState) []entry {
 	var out []entry
 	if st.Status != events.StatusDeleted {
-		out = append(out, entry{"ix:landlord:" + st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()})
+		out = append(out, sorted("ix:landlord:"+st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()))
 	}
 	if st.Status != events.StatusPublished {
 		return out
@@ -252,14 +299,59 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 	if st.PublishedAt != nil {
 		published = st.PublishedAt.UnixMilli()
 	}
-	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", st.ID, st.Bedrooms, rentCode(st.RentType), st.Price, published,
+	id := st.ID.String()
+	// The bookings count is the score of the bookings indexes, not part of
+	// the member: a booking then updates three scores instead of moving the
+	// listing in every index.
+	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
 		s.cat.FacilityMask(st.Facilities))
 	for _, scope := range []string{"all", "c:" + st.City, "d:" + st.City + ":" + st.District} {
 		out = append(out,
-			entry{"ix:listing:" + scope + ":price", float64(st.Price), member},
-			entry{"ix:listing:" + scope + ":new", float64(published), member})
+			sorted("ix:listing:"+scope+":price", float64(st.Price), member),
+			sorted("ix:listing:"+scope+":new", float64(published), member),
+			sorted("ix:listing:"+scope+":bookings", float64(st.Bookings), member))
+	}
+	// ixm: where and how dear the listing is, for the search's count of busy
+	// listings in a scope and price range (search.lua).
+	out = append(out, entry{suffix: "=kw", member: id, value: st.SearchText()},
+		entry{suffix: "=ixm", member: id, value: st.City + "|" + st.District + "|" + strconv.FormatInt(st.Price, 10)},
+		counted("sg:title", st.Title, 1))
+	if st.Block != "" {
+		out = append(out, counted("sg:block", st.Block, 1))
+	}
+	// District charts: kept by the same compare-and-set, so they follow every
+	// change of every listing exactly once.
+	stats := "st:" + st.City + ":" + st.District + ":"
+	beds := strconv.Itoa(st.Bedrooms)
+	out = append(out,
+		sorted(stats+"pts", st.AreaSqm, id+"|"+strconv.FormatFloat(st.AreaSqm, 'f', -1, 64)+"|"+strconv.FormatInt(st.Price, 10)),
+		counted(stats+"beds", beds, 1), counted(stats+"bedprice", beds, st.Price))
+	if st.Community != "" {
+		out = append(out, counted(stats+"comm", st.Community, 1))
 	}
 	return out
+}
+
+// sorted is an entry of a sorted set: member with score.
+func sorted(suffix string, score float64, member string) entry {
+	return entry{suffix: suffix, score: score, member: member}
+}
+
+// counted is an entry of a counted sorted set: member's score grows by
+// weight while the document holds the entry (see put.lua).
+func counted(suffix, member string, weight int64) entry {
+	return entry{suffix: "+" + suffix, score: float64(weight), member: oneLine(member)}
+}
+
+// oneLine keeps a member on one line: documents list their entries one per
+// line, tab-separated.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func rentCode(rentType string) string {
@@ -411,27 +503,7 @@ func parseDoc(vals []any) (query.Doc, bool) {
 }
 
 func (s *Store) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, error) {
-	base, err := s.base(ctx, Listings)
-	if err != nil {
-		return nil, err
-	}
-	cmds := make([]*goredis.SliceCmd, len(ids))
-	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
-		pipe := c.Pipeline()
-		for i, id := range ids {
-			cmds[i] = pipe.HMGet(ctx, base+"listing:"+id.String(), docFields...)
-		}
-		_, err := pipe.Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("reading %d listings: %w", len(ids), err)
-	}
-	out := make([]query.Doc, len(ids))
-	for i, c := range cmds {
-		out[i], _ = parseDoc(c.Val())
-	}
-	return out, nil
+	return s.docs(ctx, Listings, "listing:", ids)
 }
 
 func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uuid.UUID, int, error) {
@@ -457,17 +529,35 @@ func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 	if f.Bedrooms != nil {
 		beds = strconv.Itoa(*f.Bedrooms)
 	}
+	// Dates are checked against the orders read model, the views sort reads
+	// the views read model: their live generations, or a miss.
+	var first, last, ordersBase, viewsBase string
+	if f.Dated() {
+		if ordersBase, err = s.base(ctx, Orders); err != nil {
+			return nil, 0, err
+		}
+		first, last = strconv.FormatInt(events.Day(f.From), 10), strconv.FormatInt(events.Day(f.To), 10)
+	}
+	if f.Sort == query.SortViews {
+		if viewsBase, err = s.base(ctx, Views); err != nil {
+			return nil, 0, err
+		}
+	}
 	var res []any
 	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
 		var err error
 		res, err = searchScript.RunRO(ctx, c, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
-			0, (f.Page-1)*f.PageSize, f.PageSize).Slice()
+			s.cat.FacilityMask(f.Facilities), (f.Page-1)*f.PageSize, f.PageSize, f.Keyword, first, last, ordersBase,
+			events.MaxStayDays, viewsBase, s.keywordBudget, s.dateBudget).Slice()
 		return err
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("searching listings: %w", err)
 	}
 	total, _ := res[0].(int64)
+	if total < 0 {
+		return nil, 0, query.ErrMiss // over a budget: MySQL answers
+	}
 	ids := make([]uuid.UUID, 0, len(res)-1)
 	for _, m := range res[1:] {
 		member, _ := m.(string)

@@ -194,8 +194,8 @@ func TestRedisAndStreams_throughSentinel(t *testing.T) {
 		t.Fatalf("master, replica and the sentinel's view: %+v", rd)
 	}
 	st := r.Streams
-	if len(st.Streams) != 2 || st.DeadLetters != 1 {
-		t.Fatalf("both event streams and the dead letters: %+v", st)
+	if len(st.Streams) != len(events.Aggregates) || st.DeadLetters != 1 {
+		t.Fatalf("every event stream and the dead letters: %+v", st)
 	}
 	var l status.Stream
 	for _, s := range st.Streams {

@@ -19,6 +19,7 @@ import (
 	"github.com/zufang/rental/infra/nearcache"
 	"github.com/zufang/rental/infra/observe"
 	"github.com/zufang/rental/infra/relay"
+	"github.com/zufang/rental/infra/views"
 	"github.com/zufang/rental/query"
 )
 
@@ -30,6 +31,7 @@ type API struct {
 	Queries  query.Queries
 	Relay    *relay.Relay
 	Near     *nearcache.Cache // nil when disabled
+	Views    *views.Buffer    // views noted by the listing detail, recorded in batches
 	Metrics  *observe.Metrics
 }
 
@@ -63,8 +65,10 @@ func NewAPI(b *Base) (*API, error) {
 		auth = sessions
 	}
 	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
+	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
+		Views: a.Views,
 	}, queryMiddleware...)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
@@ -90,7 +94,9 @@ func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ..
 		users, sessionStore = sessions.UserStore(users), sessions.SessionStore(sessionStore)
 	}
 	return command.New(command.Deps{
-		Users: users, Sessions: sessionStore, Listings: mysql.NewListingStore(writer, b.Catalog),
+		Users: users, Sessions: sessionStore,
+		Listings: mysql.NewListingStore(writer, b.Catalog), Orders: mysql.NewOrderStore(writer, b.Catalog),
+		Favorites: mysql.NewFavoriteStore(writer), Views: mysql.NewViewStore(writer),
 		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
 	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
 }
@@ -104,17 +110,29 @@ func (a *API) Serve(ctx context.Context, ln net.Listener) error {
 	if a.Near != nil {
 		go a.Near.Run(bg)
 	}
+	// Views stop after the server (requests still note theirs) and before the
+	// relay (their last batch is published at once).
+	viewsCtx, stopViews := context.WithCancel(bg)
+	viewsDone := make(chan struct{})
+	go func() { defer close(viewsDone); a.Views.Run(viewsCtx) }()
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	drained := make(chan struct{})
 	go func() {
+		defer close(drained)
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
 	a.Base.Log.Info("api listening", "addr", ln.Addr().String())
-	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err := srv.Serve(ln)
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		stopViews()
 		return err
 	}
+	<-drained
+	stopViews()
+	<-viewsDone
 	// Events committed but not yet published stay in outbox; any relay's sweep
 	// (another replica's, or the worker's) publishes them.
 	return nil

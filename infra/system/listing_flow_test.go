@@ -173,30 +173,63 @@ func TestListingDetail_minVersionReadsTheWriterWhenTheReadModelLags(t *testing.T
 func TestSearch_redisAnswersLikeMySQL(t *testing.T) {
 	sys := testenv.StartSystem(t, testenv.Options{})
 	landlord, _ := sys.Register("many@example.com", "landlord")
+	tenant, _ := sys.Register("tenant@example.com", "tenant")
 	districts := []string{"haidian", "chaoyang", "dongcheng"}
-	var last string
+	blocks := []string{"中关村", "望京", "五道口"}
+	facilities := [][]string{{"wifi", "fridge"}, {"wifi", "ac", "washer"}, {"ac"}, {}}
+	var ids []string
 	for i := range 30 {
-		body := flat(fmt.Sprintf("L%02d", i), 3000+(i%7)*500)
+		body := flat(fmt.Sprintf("L%02d %s 精装", i, blocks[i%3]), 3000+(i%7)*500)
 		body["district"] = districts[i%3]
 		body["bedrooms"] = 1 + i%3
+		body["block"] = blocks[(i/3)%3]
+		body["community"] = []string{"阳光花园", "Sunny Garden", "翠湖"}[i%3]
+		body["traffic"] = []string{"近地铁10号线", "", "步行到 Line 13"}[i%3]
+		body["facilities"] = facilities[i%4]
 		if i%4 == 0 {
 			body["rent_type"] = "shared"
 		}
 		id := landlord.Must(http.StatusCreated, "POST", "/listings", body)["id"].(string)
 		landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
-		last = id
+		ids = append(ids, id)
 	}
-	waitVersion(t, sys.Client(), last, 2)
+	// Orders hold dates of some listings (and count as their bookings); views
+	// rank others.
+	for i := 0; i < 30; i += 4 {
+		start := in(10 + i)
+		tenant.Must(http.StatusCreated, "POST", "/orders", order(ids[i], start, monthsFrom(start, 1+i%3)))
+	}
+	tenant.Must(http.StatusCreated, "POST", "/orders", order(ids[8], in(200), monthsFrom(in(200), 1)))
+	for i := 0; i < 30; i += 3 {
+		for range 1 + i%5 {
+			tenant.Must(http.StatusOK, "GET", "/listings/"+ids[i], nil)
+		}
+	}
 	mysqlOnly := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
 		c.MySQLDSN, c.Prefix, c.ReadModels = sys.Config.MySQLDSN, sys.Config.Prefix, false
 	}})
+	dates := fmt.Sprintf("start_date=%s&end_date=%s", in(20), in(45))
 	queries := []string{
 		"sort=new", "sort=price_asc", "sort=price_desc", "city=beijing&sort=price_asc&page=2&page_size=7",
 		"city=beijing&district=chaoyang", "city=beijing&price_min=3500&price_max=5000&sort=new",
 		"city=beijing&price_min=3500&sort=price_desc&bedrooms=2", "rent_type=shared&sort=price_asc",
 		"bedrooms=3&rent_type=whole&page=2&page_size=3", "price_max=3000",
+		// dates, keywords, facilities, bookings and views
+		dates, dates + "&sort=price_asc", dates + "&price_min=3500&price_max=5500&sort=price_desc",
+		dates + "&city=beijing&district=haidian&sort=bookings", "start_date=" + in(0) + "&end_date=" + in(400),
+		"keyword=中关村", "keyword=sunny", "keyword=SUNNY&sort=price_asc", "keyword=海淀", "keyword=chaoyang&sort=views",
+		"keyword=地铁", "keyword=精装&price_min=4000&sort=new&page=2&page_size=5", "keyword=nothing-like-this",
+		"facilities=wifi", "facilities=wifi,ac", "facilities=wifi&facilities=fridge&sort=price_desc", "facilities=ac&bedrooms=2",
+		"sort=bookings", "sort=bookings&city=beijing&district=dongcheng", "sort=bookings&price_min=3500&price_max=5000",
+		"sort=bookings&page=2&page_size=4", "sort=views", "sort=views&price_max=4500", "sort=views&page=3&page_size=5",
+		dates + "&keyword=花园&facilities=wifi&sort=views", "sort=views&rent_type=shared",
+		dates + "&price_min=3500&price_max=5000&sort=new&page=2&page_size=3",
+		dates + "&city=beijing&district=chaoyang&sort=price_desc&page=2&page_size=2", dates + "&bedrooms=2&sort=new",
+		dates + "&sort=bookings&page=2&page_size=5", "price_min=3500&sort=bookings", "price_max=4500&sort=new&page=3&page_size=4",
+		dates + "&sort=new&page=9&page_size=3", "sort=bookings&price_min=3000&price_max=5000&bedrooms=2",
+		"sort=bookings&facilities=wifi&price_max=5000&page=2&page_size=2",
 	}
-	testenv.Eventually(t, 5*time.Second, func() string {
+	testenv.Eventually(t, 10*time.Second, func() string {
 		for _, q := range queries {
 			got, gotTotal, source := searchIDs(t, sys.Client(), q)
 			want, wantTotal, wantSource := searchIDs(t, mysqlOnly.Client(), q)
@@ -209,4 +242,10 @@ func TestSearch_redisAnswersLikeMySQL(t *testing.T) {
 		}
 		return ""
 	})
+	// The filters filter: a sanity check that the answers are not trivially equal.
+	for q, want := range map[string]float64{"keyword=sunny": 10, "facilities=wifi,ac": 8, dates: 22, "keyword=nothing-like-this": 0} {
+		if _, total, _ := searchIDs(t, sys.Client(), q); total != want {
+			t.Errorf("%s: %v matches, want %v", q, total, want)
+		}
+	}
 }

@@ -10,7 +10,9 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/jobs"
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/observe"
 	"github.com/zufang/rental/infra/readmodel"
@@ -118,6 +120,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go w.Base.RM.Run(ctx)
 	go w.watchdog(ctx)
 	go w.retention().Run(ctx, w.Base.Cfg.StreamTrimEvery)
+	go NewStayJob(w.Base, w.Relay).Run(ctx)
 	for ctx.Err() == nil {
 		err := w.consume(ctx)
 		if ctx.Err() != nil {
@@ -136,8 +139,11 @@ func (w *Worker) consume(ctx context.Context) error {
 	cfg := w.Base.Cfg
 	router, err := worker.NewRouter(worker.RouterConfig{Prefix: cfg.Prefix, WorkerID: cfg.WorkerID, Consumers: cfg.Consumers},
 		func(consumer string) (message.Subscriber, error) {
-			// Watermill closes a subscriber's client with it: each gets its own.
-			return stream.NewSubscriber(redis.NewMaster(cfg.Redis, 4), stream.SubscriberConfig{Consumer: consumer}, w.Base.WMLog)
+			// Watermill closes a subscriber's client with it: each gets its own,
+			// with a connection per stream (each holds one in a blocking read)
+			// and a few for acknowledgements and claims.
+			pool := len(events.Aggregates) + 4
+			return stream.NewSubscriber(redis.NewMaster(cfg.Redis, pool), stream.SubscriberConfig{Consumer: consumer}, w.Base.WMLog)
 		}, w.deadLetter, w.Projectors, w.Base.WMLog)
 	if err != nil {
 		return err
@@ -213,6 +219,19 @@ func (w *Worker) dropRetired(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// NewStayJob returns the job that ends stays that are over (paid →
+// wait_comment), issuing commands through b's writer; rel may be nil (the
+// outbox sweep then publishes).
+func NewStayJob(b *Base, rel *relay.Relay) jobs.Stays {
+	committed := func([]events.Envelope) {}
+	if rel != nil {
+		committed = rel.Committed
+	}
+	writer := mysql.NewWriter(b.Pools.Writer, committed)
+	cmds := command.New(command.Deps{Orders: mysql.NewOrderStore(writer, b.Catalog), Catalog: b.Catalog}, observe.Logging(b.Log))
+	return jobs.Stays{Due: mysql.NewOrderStore(writer, b.Catalog), End: cmds.EndStay, Log: b.Log}
 }
 
 // ServeHealth serves /healthz on ln until ctx ends.

@@ -1,0 +1,220 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/mysql"
+)
+
+// OrdersConfig shapes the order throughput benchmark.
+type OrdersConfig struct {
+	Listings int
+	Clients  int
+	Duration time.Duration
+}
+
+// Orders compares, side by side on the same MariaDB and at the same
+// concurrency, orders placed through the api (HTTP, session check, the
+// booking transaction with its listing lock, events, outbox) with raw
+// single-row INSERT transactions (autocommit), the brief's yardstick for
+// command throughput.
+func Orders(ctx context.Context, env *Env, cfg OrdersConfig) (Table, error) {
+	api, err := env.StartAPI(ctx, nil)
+	if err != nil {
+		return Table{}, err
+	}
+	if err := env.StartWorker(ctx, "orders-worker"); err != nil {
+		return Table{}, err
+	}
+	owner, listings, err := seedBookable(ctx, api, cfg.Listings)
+	if err != nil {
+		return Table{}, err
+	}
+	tokens := make([]string, cfg.Clients)
+	for i := range tokens {
+		if tokens[i], err = login(ctx, api, fmt.Sprintf("bench-tenant-%d@example.com", i), "tenant"); err != nil {
+			return Table{}, err
+		}
+	}
+
+	// Orders: slot k is month k / listings of listing k % listings, so no two overlap.
+	today := command.Today(time.Now())
+	var slot atomic.Int64
+	placed, failed, lat, err := drive(ctx, cfg.Clients, cfg.Duration, func(c int) error {
+		k := int(slot.Add(1) - 1)
+		month := k / len(listings)
+		if month >= 11 {
+			return errSlotsExhausted
+		}
+		start := command.AddMonths(today.AddDate(0, 0, 1), month)
+		st, res, err := call(ctx, "POST", api+"/api/v1/orders", tokens[c], map[string]any{
+			"listing_id": listings[k%len(listings)], "start_date": start.Format(events.DateLayout),
+			"end_date": command.AddMonths(start, 1).Format(events.DateLayout),
+		})
+		if err == nil && st != http.StatusCreated {
+			err = fmt.Errorf("placing an order: %d %v", st, res)
+		}
+		return err
+	})
+	if err != nil {
+		return Table{}, err
+	}
+	time.Sleep(time.Second)
+
+	// For scale: a command on one aggregate (a listing's price), same clients.
+	var edit atomic.Int64
+	edited, editFailed, editLat, err := drive(ctx, cfg.Clients, cfg.Duration, func(int) error {
+		k := int(edit.Add(1))
+		st, res, err := call(ctx, "PATCH", api+"/api/v1/listings/"+listings[k%len(listings)], owner, map[string]any{"price": 2000 + k%5000})
+		if err == nil && st != http.StatusOK {
+			err = fmt.Errorf("editing a listing: %d %v", st, res)
+		}
+		return err
+	})
+	if err != nil {
+		return Table{}, err
+	}
+	time.Sleep(time.Second)
+
+	// Raw: one-row INSERT transactions on a scratch table of the same database.
+	db, err := mysql.Open(ctx, env.Cfg.MySQLDSN)
+	if err != nil {
+		return Table{}, err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE bench_raw (id BINARY(16) NOT NULL PRIMARY KEY, payload VARCHAR(200) NOT NULL)`); err != nil {
+		return Table{}, err
+	}
+	raw, rawFailed, rawLat, err := drive(ctx, cfg.Clients, cfg.Duration, func(int) error {
+		id := uuid.Must(uuid.NewV7())
+		_, err := db.ExecContext(ctx, `INSERT INTO bench_raw (id, payload) VALUES (?, ?)`, id[:], "a row of about the size of a small event")
+		return err
+	})
+	if err != nil {
+		return Table{}, err
+	}
+
+	t := Table{
+		Title:  fmt.Sprintf("Orders placed vs raw INSERT transactions: %d clients, %s each, side by side", cfg.Clients, cfg.Duration),
+		Header: []string{"what", "per second", "p50", "p99", "failed", "vs raw INSERT"},
+	}
+	rawRate := float64(raw) / cfg.Duration.Seconds()
+	pr, pw := percentiles(lat), percentiles(rawLat)
+	t.Add("POST /api/v1/orders (HTTP + session + booking transaction)", float64(placed)/cfg.Duration.Seconds(), pr[0], pr[2], failed,
+		pct(float64(placed)/cfg.Duration.Seconds(), rawRate))
+	pe := percentiles(editLat)
+	t.Add("PATCH /api/v1/listings/{id} (a one-aggregate command, for scale)", float64(edited)/cfg.Duration.Seconds(), pe[0], pe[2],
+		editFailed, pct(float64(edited)/cfg.Duration.Seconds(), rawRate))
+	t.Add("raw single-row INSERT, autocommit", rawRate, pw[0], pw[2], rawFailed, "100%")
+	t.Notes = append(t.Notes, fmt.Sprintf("Orders go to %d listings, one month each, never overlapping; each order locks its listing's row, "+
+		"checks overlaps, inserts the order, bumps the listing, appends two events with their outbox rows and the command record.", len(listings)),
+		"Target (DESIGN §9): command throughput ≥ 50% of raw single-row INSERT transactions/s on the same MySQL.")
+	return t, nil
+}
+
+var errSlotsExhausted = fmt.Errorf("every listing is booked for the next 11 months: seed more listings")
+
+// drive runs op from clients goroutines for d and counts successes, failures and latencies.
+func drive(ctx context.Context, clients int, d time.Duration, op func(client int) error) (int, int, []time.Duration, error) {
+	var (
+		mu       sync.Mutex
+		lat      []time.Duration
+		ok, bad  int
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	deadline := time.Now().Add(d)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			failures := 0
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				t0 := time.Now()
+				if err := op(c); err != nil {
+					if err == errSlotsExhausted {
+						mu.Lock()
+						firstErr = err
+						mu.Unlock()
+						break
+					}
+					failures++
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			ok += len(mine)
+			bad += failures
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return ok, bad, lat, firstErr
+}
+
+// login registers a user with a role and returns a session token.
+func login(ctx context.Context, base, email, role string) (string, error) {
+	if st, _, err := call(ctx, "POST", base+"/api/v1/users", "", map[string]any{"email": email, "password": "bench-password",
+		"nickname": "b", "roles": []string{role}}); err != nil || st != http.StatusCreated {
+		return "", fmt.Errorf("registering %s: %d %v", email, st, err)
+	}
+	st, res, err := call(ctx, "POST", base+"/api/v1/sessions", "", map[string]any{"login": email, "password": "bench-password"})
+	if err != nil || st != http.StatusCreated {
+		return "", fmt.Errorf("logging in %s: %d %v", email, st, err)
+	}
+	token, _ := res["token"].(string)
+	return token, nil
+}
+
+// seedBookable publishes n listings that let for a month at least, and
+// returns their landlord's token and their ids.
+func seedBookable(ctx context.Context, base string, n int) (string, []string, error) {
+	token, err := login(ctx, base, "bench-owner@example.com", "landlord")
+	if err != nil {
+		return "", nil, err
+	}
+	ids := make([]string, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				st, res, err := call(ctx, "POST", base+"/api/v1/listings", token, map[string]any{
+					"title": fmt.Sprintf("整租 %d", i), "price": 3000 + i%50*100, "city": "beijing", "district": "haidian",
+					"rent_type": "whole", "area_sqm": 50, "min_months": 1})
+				if err != nil || st != http.StatusCreated {
+					errs <- fmt.Errorf("creating a listing: %d %v %v", st, res, err)
+					return
+				}
+				id, _ := res["id"].(string)
+				if st, res, err = call(ctx, "POST", base+"/api/v1/listings/"+id+"/publish", token, nil); err != nil || st != http.StatusOK {
+					errs <- fmt.Errorf("publishing a listing: %d %v %v", st, res, err)
+					return
+				}
+				ids[i] = id
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return "", nil, err
+	default:
+	}
+	return token, ids, nil
+}

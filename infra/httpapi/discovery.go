@@ -1,0 +1,108 @@
+package httpapi
+
+import (
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/query"
+)
+
+func (h handlers) home(c echo.Context) error {
+	b, err := h.q.Home.Handle(c.Request().Context(), query.Home{})
+	if err != nil {
+		return err
+	}
+	return writeBody(c, b)
+}
+
+func (h handlers) suggest(c echo.Context) error {
+	b, err := h.q.Suggest.Handle(c.Request().Context(), query.Suggest{Q: c.QueryParam("q")})
+	if err != nil {
+		return err
+	}
+	return writeBody(c, b)
+}
+
+func (h handlers) districtStats(c echo.Context) error {
+	b, err := h.q.DistrictStats.Handle(c.Request().Context(), query.DistrictStats{City: c.Param("city"), District: c.Param("district")})
+	if err != nil {
+		return err
+	}
+	return writeBody(c, b)
+}
+
+func (h handlers) similarListings(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	b, err := h.q.SimilarListings.Handle(c.Request().Context(), query.SimilarListings{Actor: actorOf(c), ListingID: id})
+	if err != nil {
+		return err
+	}
+	return writeBody(c, b)
+}
+
+func (h handlers) availability(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	bad := map[string]string{}
+	q := query.Availability{Actor: actorOf(c), ListingID: id, From: queryDate(c, "from", bad), To: queryDate(c, "to", bad)}
+	if err := rental.Invalid(bad); err != nil {
+		return err
+	}
+	b, err := h.q.Availability.Handle(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return writeBody(c, b)
+}
+
+func (h handlers) listingReviews(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	bad := map[string]string{}
+	q := query.ListingReviews{Actor: actorOf(c), ListingID: id, Page: int(queryInt(c, "page", bad)), PageSize: int(queryInt(c, "page_size", bad))}
+	if err := rental.Invalid(bad); err != nil {
+		return err
+	}
+	b, err := h.q.ListingReviews.Handle(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return writeBody(c, b)
+}
+
+// queryDate parses an optional ISO date query parameter (zero when absent).
+func queryDate(c echo.Context, name string, bad map[string]string) time.Time {
+	raw := strings.TrimSpace(c.QueryParam(name))
+	if raw == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(events.DateLayout, raw)
+	if err != nil {
+		bad[name] = "must be an ISO date (YYYY-MM-DD)"
+	}
+	return t
+}
+
+// queryList reads a list parameter given as a=x,y or a=x&a=y.
+func queryList(c echo.Context, name string) []string {
+	var out []string
+	for _, v := range c.QueryParams()[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+package nearcache
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental/query"
+)
+
+// countsModels answers view counts.
+type countsModels struct {
+	query.ReadModels
+	count query.Count
+	calls int
+}
+
+func (f *countsModels) ListingViews(context.Context, uuid.UUID) (query.Count, error) {
+	f.calls++
+	return f.count, nil
+}
+
+func TestCache_viewCountsFollowTheirNotices(t *testing.T) {
+	id := uuid.New()
+	inner := &countsModels{count: query.Count{}} // never viewed
+	c := newLive(inner)
+	for range 3 {
+		if v, _ := c.ListingViews(context.Background(), id); v.N != 0 {
+			t.Fatalf("views %d", v.N)
+		}
+	}
+	if inner.calls != 1 {
+		t.Fatalf("a zero count is cached too, got %d reads", inner.calls)
+	}
+	c.notice("views " + id.String() + " 1")
+	inner.count = query.Count{Version: 1, N: 4}
+	if v, _ := c.ListingViews(context.Background(), id); v.N != 4 || inner.calls != 2 {
+		t.Fatalf("a notice drops the count: %d after %d reads", v.N, inner.calls)
+	}
+	// A read that raced with a newer notice is not kept.
+	c.notice("views " + id.String() + " 3")
+	inner.count = query.Count{Version: 2, N: 5}
+	c.ListingViews(context.Background(), id)
+	c.ListingViews(context.Background(), id)
+	if inner.calls != 4 {
+		t.Fatalf("an older count than announced is not cached, got %d reads", inner.calls)
+	}
+}
+
+// sharedQuery is a query.Shared depending on some read models.
+type sharedQuery struct{ deps []string }
+
+func (q sharedQuery) CacheKey() string    { return strings.Join(q.deps, ",") }
+func (q sharedQuery) DependsOn() []string { return q.deps }
+
+func TestPages_aSharedAnswerIsRetiredOnlyByWhatItDependsOn(t *testing.T) {
+	c := newLive(&fakeModels{})
+	computed := 0
+	next := func(context.Context, any) (any, error) {
+		computed++
+		return query.Body{JSON: []byte(`{}`), Source: query.FromRedis}, nil
+	}
+	run := c.Pages()("q", next)
+	search := sharedQuery{deps: []string{query.DependsListings}}
+	for range 2 {
+		run(context.Background(), search)
+	}
+	c.notice("views " + uuid.NewString() + " 7") // a view does not retire a search by price
+	c.notice("order " + uuid.NewString() + " 2") // nor does an order
+	run(context.Background(), search)
+	if computed != 1 {
+		t.Fatalf("computed %d times, want once", computed)
+	}
+	c.notice("listing " + uuid.NewString() + " 2")
+	run(context.Background(), search)
+	if computed != 2 {
+		t.Fatalf("a listing change retires it: computed %d times", computed)
+	}
+	byViews := sharedQuery{deps: []string{query.DependsListings, query.DependsViews}}
+	run(context.Background(), byViews)
+	c.notice("views " + uuid.NewString() + " 8")
+	run(context.Background(), byViews)
+	if computed != 4 {
+		t.Fatalf("a view retires an answer sorted by views: computed %d times", computed)
+	}
+}

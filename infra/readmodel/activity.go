@@ -1,0 +1,106 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/query"
+)
+
+// Favorites, view counters and histories. Keys, g each projection's generation:
+//
+//	P rm:favorites:g:fav:<pair id>     hash v, d (events.FavoriteState)
+//	P rm:favorites:g:ix:fav:<user>     zset of favorited listing ids by time
+//	P rm:views:g:views:<listing>       hash v, d (events.ListingViewsState), s (the count)
+//	P rm:views:g:ix:views              zset of listing ids by views (home, sort=views)
+//	P rm:history:g:history:<user>      hash v, d (events.HistoryState)
+//
+// Each is a versioned aggregate, so a repeated or late batch of views never
+// counts twice nor brings back an older history.
+
+func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteState) (bool, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return false, fmt.Errorf("encoding favorite %s: %w", st.ID, err)
+	}
+	var entries []entry
+	if st.Active {
+		entries = append(entries, sorted("ix:fav:"+st.UserID.String(), float64(st.At.UnixMilli()), st.ListingID.String()))
+	}
+	return s.put(ctx, Favorites, gen, "fav:"+st.ID.String(), st.Version, doc, "", st.UserID.String(), "", entries)
+}
+
+func (s *Store) PutListingViews(ctx context.Context, gen string, st events.ListingViewsState) (bool, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return false, fmt.Errorf("encoding views of %s: %w", st.ListingID, err)
+	}
+	listing := st.ListingID.String()
+	return s.put(ctx, Views, gen, "views:"+listing, st.Version, doc, strconv.FormatInt(st.Views, 10), "",
+		"views "+listing+" "+strconv.FormatInt(st.Version, 10), []entry{sorted("ix:views", float64(st.Views), listing)})
+}
+
+func (s *Store) PutHistory(ctx context.Context, gen string, st events.HistoryState) (bool, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return false, fmt.Errorf("encoding history of %s: %w", st.UserID, err)
+	}
+	return s.put(ctx, History, gen, "history:"+st.UserID.String(), st.Version, doc, "", st.UserID.String(), "", nil)
+}
+
+func (s *Store) ListingViews(ctx context.Context, listing uuid.UUID) (query.Count, error) {
+	d, err := s.doc(ctx, Views, "views:"+listing.String())
+	if errors.Is(err, query.ErrMiss) {
+		if _, berr := s.base(ctx, Views); berr == nil {
+			return query.Count{}, nil // built, never viewed (or not yet projected)
+		}
+	}
+	if err != nil {
+		return query.Count{}, err
+	}
+	n, err := strconv.ParseInt(d.Status, 10, 64)
+	if err != nil {
+		return query.Count{}, fmt.Errorf("bad view count %q of listing %s", d.Status, listing)
+	}
+	return query.Count{Version: d.Version, N: n}, nil
+}
+
+func (s *Store) Favorited(ctx context.Context, user, listing uuid.UUID) (bool, error) {
+	base, err := s.base(ctx, Favorites)
+	if err != nil {
+		return false, err
+	}
+	found := false
+	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		err := c.ZScore(ctx, base+"ix:fav:"+user.String(), listing.String()).Err()
+		found = err == nil
+		if errors.Is(err, goredis.Nil) {
+			return nil // not a favorite: an answer, not a failure
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("reading favorites of %s: %w", user, err)
+	}
+	return found, nil
+}
+
+func (s *Store) Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
+	base, err := s.base(ctx, Favorites)
+	if err != nil {
+		return nil, 0, err
+	}
+	key := base + "ix:fav:" + user.String()
+	return s.page(ctx, key, key, offset, limit)
+}
+
+func (s *Store) History(ctx context.Context, user uuid.UUID) (query.Doc, error) {
+	return s.doc(ctx, History, "history:"+user.String())
+}

@@ -1,0 +1,80 @@
+package query
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+)
+
+// Availability lists the stays that hold dates of a listing between From and
+// To (exclusive): the dates a tenant cannot book. Only who may see the
+// listing may ask. Without dates it covers the next year; at most
+// events.MaxStayDays at once.
+type Availability struct {
+	Actor     rental.Actor
+	ListingID uuid.UUID
+	From, To  time.Time // zero: from today (China), for a year
+}
+
+type AvailabilityHandler struct {
+	RM     ReadModels
+	DB     Source
+	Repair Repairer
+	Now    func() time.Time
+}
+
+type bookedJSON struct {
+	StartDate string `json:"start_date"`
+	EndDate   string `json:"end_date"`
+}
+
+func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, error) {
+	if q.From.IsZero() {
+		q.From = today(h.Now())
+	}
+	if q.To.IsZero() {
+		q.To = q.From.AddDate(1, 0, 0)
+	}
+	switch {
+	case !q.To.After(q.From):
+		return Body{}, rental.InvalidField("to", "must be after from (it is exclusive)")
+	case q.To.Sub(q.From) > events.MaxStayDays*24*time.Hour:
+		return Body{}, rental.InvalidField("to", fmt.Sprintf("must be at most %d days after from", events.MaxStayDays))
+	}
+	ld := ListingDetailHandler{RM: h.RM, DB: h.DB, Repair: h.Repair}
+	if _, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID}); err != nil {
+		return Body{}, err
+	}
+	source := FromRedis
+	ranges, err := h.RM.BookedRanges(ctx, q.ListingID, q.From, q.To)
+	if err != nil {
+		source = FromMySQL
+		if ranges, err = h.DB.BookedRanges(ctx, q.ListingID, q.From, q.To); err != nil {
+			return Body{}, err
+		}
+	}
+	booked := make([]bookedJSON, len(ranges))
+	for i, r := range ranges {
+		booked[i] = bookedJSON{r.Start.Format(events.DateLayout), r.End.Format(events.DateLayout)}
+	}
+	body, err := json.Marshal(map[string]any{"listing_id": q.ListingID, "from": q.From.Format(events.DateLayout),
+		"to": q.To.Format(events.DateLayout), "booked": booked})
+	if err != nil {
+		return Body{}, fmt.Errorf("encoding availability: %w", err)
+	}
+	return Body{JSON: body, Source: source}, nil
+}
+
+// chinaTime is the platform's civil time zone (the write side judges dates in it too).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func today(now time.Time) time.Time {
+	y, m, d := now.In(chinaTime).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

@@ -1,0 +1,68 @@
+package query
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/zufang/rental/events"
+)
+
+// Home is the front page: the hottest listings (most booked), the most viewed
+// and the newest, HomeSize of each.
+type Home struct{}
+
+// HomeSize is how many listings each list of the home page shows.
+const HomeSize = 10
+
+func (Home) CacheKey() string    { return "home" }
+func (Home) DependsOn() []string { return []string{DependsListings, DependsViews} }
+
+type HomeHandler struct {
+	RM     ReadModels
+	DB     Source
+	Repair Repairer
+}
+
+func (h HomeHandler) Handle(ctx context.Context, _ Home) (Body, error) {
+	var b bytes.Buffer
+	source := FromRedis
+	b.WriteByte('{')
+	for i, part := range []struct{ name, by string }{{"hot", TopBooked}, {"most_viewed", TopViewed}, {"newest", TopNewest}} {
+		items, from, err := topListings(ctx, h.RM, h.DB, h.Repair, part.by, HomeSize)
+		if err != nil {
+			return Body{}, err
+		}
+		if from != FromRedis {
+			source = from
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"` + part.name + `":[`)
+		b.Write(bytes.Join(items, []byte(",")))
+		b.WriteByte(']')
+	}
+	b.WriteByte('}')
+	return Body{JSON: b.Bytes(), Source: source}, nil
+}
+
+// topListings returns up to n published listings of a ranking. The views
+// ranking counts every listing ever viewed, so more are read than shown.
+func topListings(ctx context.Context, rm ReadModels, db Source, repair Repairer, by string, n int) ([][]byte, string, error) {
+	want := n
+	if by == TopViewed {
+		want = 3 * n
+	}
+	if ids, err := rm.TopListings(ctx, by, want); err == nil {
+		items, err := keptItems(ctx, rm, db, repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
+		if err == nil && (len(items) >= n || len(ids) < want) {
+			return items[:min(n, len(items))], FromRedis, nil
+		}
+	}
+	states, err := db.TopListings(ctx, by, n)
+	if err != nil {
+		return nil, "", err
+	}
+	items, err := encodeListings(states)
+	return items, FromMySQL, err
+}

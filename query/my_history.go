@@ -1,0 +1,125 @@
+package query
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+)
+
+// MyHistory returns the last listings the acting user viewed (at most
+// events.HistorySize), most recent first, each with when it was viewed;
+// listings that have since become invisible are left out.
+type MyHistory struct {
+	Actor rental.Actor
+}
+
+type MyHistoryHandler struct {
+	RM     ReadModels
+	DB     Source
+	Repair Repairer
+}
+
+func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error) {
+	if q.Actor.Anonymous() {
+		return Body{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
+	}
+	hist, source, err := h.history(ctx, q.Actor.UserID)
+	if err != nil {
+		return Body{}, err
+	}
+	ids := make([]uuid.UUID, len(hist.Items))
+	for i, it := range hist.Items {
+		ids[i] = it.ListingID
+	}
+	docs, err := listingDocs(ctx, h.RM, h.DB, h.Repair, ids)
+	if err != nil {
+		return Body{}, err
+	}
+	type item struct {
+		ViewedAt time.Time       `json:"viewed_at"`
+		Listing  json.RawMessage `json:"listing"`
+	}
+	items := make([][]byte, 0, len(ids))
+	for i, it := range hist.Items {
+		d, ok := docs[it.ListingID]
+		if !ok || !visible(d.Status, d.Owner, q.Actor) {
+			continue
+		}
+		b, err := json.Marshal(item{ViewedAt: it.ViewedAt, Listing: d.JSON})
+		if err != nil {
+			return Body{}, fmt.Errorf("encoding history item %d: %w", i, err)
+		}
+		items = append(items, b)
+	}
+	return Body{JSON: pageJSON(items, len(items), 1, events.HistorySize), Version: hist.Version, Source: source}, nil
+}
+
+func (h MyHistoryHandler) history(ctx context.Context, user uuid.UUID) (events.HistoryState, string, error) {
+	if doc, err := h.RM.History(ctx, user); err == nil {
+		var st events.HistoryState
+		if err := json.Unmarshal(doc.JSON, &st); err == nil {
+			return st, FromRedis, nil
+		}
+	}
+	st, err := h.DB.History(ctx, user)
+	return st, FromMySQL, err
+}
+
+// keptItems returns, in the order of ids, the documents of the listings that
+// keep accepts, whether they come from the read models or from MySQL.
+func keptItems(ctx context.Context, rm ReadModels, db Source, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
+	docs, err := listingDocs(ctx, rm, db, repair, ids)
+	if err != nil {
+		return nil, err
+	}
+	items := make([][]byte, 0, len(ids))
+	for _, id := range ids {
+		if d, ok := docs[id]; ok && keep(d) {
+			items = append(items, d.JSON)
+		}
+	}
+	return items, nil
+}
+
+// listingDocs returns the documents of listings by id (those that exist),
+// from the read models, and from MySQL (repairing) for the missing ones.
+func listingDocs(ctx context.Context, rm ReadModels, db Source, repair Repairer, ids []uuid.UUID) (map[uuid.UUID]Doc, error) {
+	out := make(map[uuid.UUID]Doc, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	docs, err := rm.Listings(ctx, ids)
+	missing := ids
+	if err == nil {
+		missing = nil
+		for i, d := range docs {
+			if d.Found() {
+				out[ids[i]] = d
+			} else {
+				missing = append(missing, ids[i])
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	states, err := db.Listings(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range states {
+		repair.RepairListing(st)
+		b, err := json.Marshal(st)
+		if err != nil {
+			return nil, fmt.Errorf("encoding listing %s: %w", st.ID, err)
+		}
+		out[st.ID] = Doc{Version: st.Version, JSON: b, Status: st.Status, Owner: st.LandlordID}
+	}
+	return out, nil
+}

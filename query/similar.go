@@ -1,0 +1,95 @@
+package query
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+)
+
+// SimilarListings returns up to SimilarSize published listings like a given
+// one: in its district, the closest in price, those in the same block first.
+type SimilarListings struct {
+	Actor     rental.Actor
+	ListingID uuid.UUID
+}
+
+// SimilarSize is how many similar listings are shown; similarCandidates how
+// many of the closest in price are considered.
+const (
+	SimilarSize       = 10
+	similarCandidates = 40
+)
+
+type SimilarListingsHandler struct {
+	RM     ReadModels
+	DB     Source
+	Repair Repairer
+}
+
+func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (Body, error) {
+	ld := ListingDetailHandler{RM: h.RM, DB: h.DB, Repair: h.Repair}
+	b, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID})
+	if err != nil {
+		return Body{}, err
+	}
+	var l events.ListingState
+	if err := json.Unmarshal(b.JSON, &l); err != nil {
+		return Body{}, fmt.Errorf("decoding listing %s: %w", q.ListingID, err)
+	}
+	cands, source, err := nearPrice(ctx, h.RM, h.DB, h.Repair, l.City, l.District, l.Price, similarCandidates)
+	if err != nil {
+		return Body{}, err
+	}
+	cands = slices.DeleteFunc(cands, func(c events.ListingState) bool { return c.ID == l.ID })
+	slices.SortStableFunc(cands, func(a, b events.ListingState) int {
+		if x, y := a.Block == l.Block, b.Block == l.Block; x != y {
+			if x {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(gap(a.Price, l.Price), gap(b.Price, l.Price)), slices.Compare(a.ID[:], b.ID[:]))
+	})
+	items, err := encodeListings(cands[:min(SimilarSize, len(cands))])
+	if err != nil {
+		return Body{}, err
+	}
+	return Body{JSON: pageJSON(items, len(items), 1, SimilarSize), Source: source}, nil
+}
+
+func gap(a, b int64) int64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+// nearPrice returns the published listings of a district closest in price.
+func nearPrice(ctx context.Context, rm ReadModels, db Source, repair Repairer, city, district string, price int64, n int) ([]events.ListingState, string, error) {
+	if ids, err := rm.NearPrice(ctx, city, district, price, n); err == nil {
+		if docs, err := listingDocs(ctx, rm, db, repair, ids); err == nil {
+			out := make([]events.ListingState, 0, len(ids))
+			for _, id := range ids {
+				d, ok := docs[id]
+				if !ok || d.Status != events.StatusPublished {
+					continue
+				}
+				var st events.ListingState
+				if err := json.Unmarshal(d.JSON, &st); err != nil {
+					return nil, "", fmt.Errorf("decoding listing %s: %w", id, err)
+				}
+				out = append(out, st)
+			}
+			return out, FromRedis, nil
+		}
+	}
+	states, err := db.NearPrice(ctx, city, district, price, n)
+	return states, FromMySQL, err
+}
