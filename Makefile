@@ -34,8 +34,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test $(TESTFLAGS) ./...
 
+# The Galera nodes themselves, for tests that write to every node (multi-primary).
+GALERA_DSNS ?= rental_test:rental_test@tcp(127.0.0.1:3311)/,rental_test:rental_test@tcp(127.0.0.1:3312)/,rental_test:rental_test@tcp(127.0.0.1:3313)/
+
 test-cluster: build
-	$(GO) test -tags cluster -count=1 -v -timeout 30m -run '$(FAULT)' ./infra/faulttest/
+	RENTAL_TEST_GALERA_DSNS='$(GALERA_DSNS)' $(GO) test -tags cluster -count=1 -v -timeout 30m -run '$(FAULT)' ./infra/faulttest/
 
 vet:
 	$(GO) vet ./...

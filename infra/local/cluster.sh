@@ -436,8 +436,12 @@ GRANT ALL PRIVILEGES ON rental.* TO 'rental'@'127.0.0.1';
 GRANT ALL PRIVILEGES ON rental.* TO 'rental'@'localhost';
 CREATE USER IF NOT EXISTS '$CHECK_USER'@'127.0.0.1' IDENTIFIED BY '$CHECK_PASS';
 ALTER USER '$CHECK_USER'@'127.0.0.1' IDENTIFIED BY '$CHECK_PASS';
+-- Fault tests create scratch databases rt_<hex> (infra/testenv) on the nodes themselves.
+CREATE USER IF NOT EXISTS 'rental_test'@'127.0.0.1' IDENTIFIED BY 'rental_test';
+ALTER USER 'rental_test'@'127.0.0.1' IDENTIFIED BY 'rental_test';
+GRANT ALL PRIVILEGES ON \`rt\\_%\`.* TO 'rental_test'@'127.0.0.1';
 SQL
-  step galera "database rental and users rental, $CHECK_USER ready (via $target)"
+  step galera "database rental and users rental, $CHECK_USER, rental_test ready (via $target)"
 }
 
 # ================================================================ HAProxy

@@ -108,3 +108,24 @@ func isolationVariable(ctx context.Context, cfg *mysql.Config) (string, error) {
 	}
 	return "transaction_isolation", nil
 }
+
+// MultiPrimary reports whether db is a node of a cluster where other nodes
+// take writes too: MariaDB Galera (wsrep_on) or MySQL Group Replication with
+// online members.
+func MultiPrimary(ctx context.Context, db *sql.DB) (bool, error) {
+	var name, value string
+	err := db.QueryRowContext(ctx, `SHOW VARIABLES LIKE 'wsrep_on'`).Scan(&name, &value)
+	switch {
+	case err == nil && strings.EqualFold(value, "ON"):
+		return true, nil
+	case err != nil && err != sql.ErrNoRows:
+		return false, fmt.Errorf("reading wsrep_on: %w", err)
+	}
+	var members int
+	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM performance_schema.replication_group_members
+		WHERE MEMBER_STATE = 'ONLINE'`).Scan(&members)
+	if err != nil {
+		return false, nil // no Group Replication tables: a single server
+	}
+	return members > 0, nil
+}

@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -11,11 +10,6 @@ import (
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
 )
-
-// errRaced marks a write that lost a race to create the same row (two
-// transactions inserted one new counter, history or favorite): the command
-// runs again and then finds the row. Transient reports it as worth a retry.
-var errRaced = errors.New("raced to create a row")
 
 // raced explains a duplicate key as errRaced.
 func raced(err error) error {

@@ -3,6 +3,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,7 +83,10 @@ func listingAndCount(rows *sql.Rows) (*command.Listing, int, error) {
 		}
 	}
 	if !rows.NextResultSet() {
-		return nil, 0, fmt.Errorf("no count after the listing: %v", rows.Err())
+		if err := rows.Err(); err != nil {
+			return nil, 0, err // a deadlock or lost connection: Transient must see it
+		}
+		return nil, 0, errors.New("no count after the listing")
 	}
 	var n int
 	for rows.Next() {

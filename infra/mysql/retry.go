@@ -50,6 +50,12 @@ func Transient(err error) bool {
 		errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
 }
 
+// errRaced marks a write that lost a race on another connection or node: a
+// row created at the same time, or the same aggregate version committed first
+// (multi-primary). The command runs again on the new state; if it keeps
+// losing until the retry budget is spent, the client gets a 409.
+var errRaced = errors.New("raced with a concurrent write")
+
 func isDuplicate(err error) bool {
 	var me *mysql.MySQLError
 	return errors.As(err, &me) && me.Number == errDuplicateKey
