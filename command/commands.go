@@ -14,6 +14,7 @@ type Commands struct {
 	CloseSession   rental.Handler[CloseSession, struct{}]
 	EditProfile    rental.Handler[EditProfile, Result]
 	ChangePassword rental.Handler[ChangePassword, Result]
+	ImportUser     rental.Handler[ImportUser, Result]
 
 	CreateListing      rental.Handler[CreateListing, Result]
 	EditListing        rental.Handler[EditListing, Result]
@@ -65,6 +66,7 @@ func New(d Deps, mws ...rental.Middleware) Commands {
 		CloseSession:   rental.Decorate[CloseSession, struct{}](CloseSessionHandler{d.Sessions}, "CloseSession", mws...),
 		EditProfile:    rental.Decorate[EditProfile, Result](EditProfileHandler{d.Users, now}, "EditProfile", mws...),
 		ChangePassword: rental.Decorate[ChangePassword, Result](ChangePasswordHandler{d.Users, d.Sessions, d.Passwords, now}, "ChangePassword", mws...),
+		ImportUser:     rental.Decorate[ImportUser, Result](ImportUserHandler{d.Users, d.Passwords, now}, "ImportUser", mws...),
 
 		CreateListing:      rental.Decorate[CreateListing, Result](CreateListingHandler{d.Listings, d.Catalog, now}, "CreateListing", mws...),
 		EditListing:        rental.Decorate[EditListing, Result](EditListingHandler{d.Listings, d.Catalog, now}, "EditListing", mws...),

@@ -12,13 +12,22 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
 )
 
 // OpenSession logs a user in with email or mobile and password, and returns a
 // bearer token. The token is shown once; only its hash is stored.
+//
+// An account that must choose a new password (imported from the old site,
+// which stored passwords in plain text) gets no session for its old one: the
+// login is refused with EINVALID on new_password until it comes with
+// NewPassword, which replaces the old one (policy-checked, an event like any
+// password change) in the same step. The refusal comes only after the old
+// password matched, so it reveals nothing to someone who does not know it.
 type OpenSession struct {
-	Login    string
-	Password string
+	Login       string
+	Password    string
+	NewPassword string
 }
 
 // SessionOpened is a new login.
@@ -72,6 +81,11 @@ func (h *OpenSessionHandler) Handle(ctx context.Context, cmd OpenSession) (Sessi
 	if !ok {
 		return SessionOpened{}, errBadLogin
 	}
+	if u.MustResetPassword {
+		if err := h.reset(ctx, u.ID, cmd); err != nil {
+			return SessionOpened{}, err
+		}
+	}
 	token, err := newToken()
 	if err != nil {
 		return SessionOpened{}, err
@@ -86,6 +100,27 @@ func (h *OpenSessionHandler) Handle(ctx context.Context, cmd OpenSession) (Sessi
 		return SessionOpened{}, err
 	}
 	return SessionOpened{Token: token, UserID: u.ID, ExpiresAt: s.ExpiresAt.UTC()}, nil
+}
+
+// reset replaces a password that must be changed before the first session.
+func (h *OpenSessionHandler) reset(ctx context.Context, id uuid.UUID, cmd OpenSession) error {
+	if cmd.NewPassword == "" {
+		return rental.InvalidField("new_password", "this account must choose a new password: send it with the login")
+	}
+	if err := CheckPassword("new_password", cmd.NewPassword); err != nil {
+		return err
+	}
+	if cmd.NewPassword == cmd.Password {
+		return rental.InvalidField("new_password", "must differ from the old password")
+	}
+	hash, err := h.Passwords.Hash(cmd.NewPassword)
+	if err != nil {
+		return err
+	}
+	_, err = h.Users.Update(ctx, Meta{Actor: rental.Actor{UserID: id}}, id, func(u *User) (events.Type, error) {
+		return u.SetPassword(hash, h.Now()), nil
+	})
+	return err
 }
 
 // loginKey normalises a login the way accounts store it, whether email or mobile.

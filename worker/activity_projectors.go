@@ -12,7 +12,8 @@ import (
 type FavoriteProjector struct{ RM ReadModels }
 
 func (p FavoriteProjector) Projection() Projection {
-	return Projection{Name: "favorites", Types: []events.Type{events.FavoriteAdded, events.FavoriteRemoved}, Apply: p.onFavoriteChanged}
+	return Projection{Name: "favorites", Types: []events.Type{events.FavoriteAdded, events.FavoriteRemoved}, Apply: p.onFavoriteChanged,
+		LatestOnly: true} // each event carries the pair's whole state
 }
 
 func (p FavoriteProjector) onFavoriteChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
@@ -29,7 +30,8 @@ func (p FavoriteProjector) onFavoriteChanged(ctx context.Context, gen string, e 
 type ViewsProjector struct{ RM ReadModels }
 
 func (p ViewsProjector) Projection() Projection {
-	return Projection{Name: "views", Types: []events.Type{events.ListingViewed}, Apply: p.onViewed}
+	return Projection{Name: "views", Types: []events.Type{events.ListingViewed}, Apply: p.onViewed,
+		LatestOnly: true} // each event carries the total
 }
 
 func (p ViewsProjector) onViewed(ctx context.Context, gen string, e events.Envelope) (bool, error) {
@@ -45,7 +47,8 @@ func (p ViewsProjector) onViewed(ctx context.Context, gen string, e events.Envel
 type HistoryProjector struct{ RM ReadModels }
 
 func (p HistoryProjector) Projection() Projection {
-	return Projection{Name: "history", Types: []events.Type{events.HistoryViewed, events.HistoryCleared}, Apply: p.onHistoryChanged}
+	return Projection{Name: "history", Types: []events.Type{events.HistoryViewed, events.HistoryCleared}, Apply: p.onHistoryChanged,
+		LatestOnly: true} // each event carries the whole list
 }
 
 func (p HistoryProjector) onHistoryChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {

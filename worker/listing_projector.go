@@ -18,7 +18,8 @@ func (p ListingProjector) Projection() Projection {
 		Types: []events.Type{events.ListingCreated, events.ListingUpdated, events.ListingPublished,
 			events.ListingUnpublished, events.ListingDeleted, events.ListingImageAdded, events.ListingImageRemoved,
 			events.ListingBooked, events.ListingReviewed},
-		Apply: p.onListingChanged,
+		Apply:      p.onListingChanged,
+		LatestOnly: true,
 	}
 }
 

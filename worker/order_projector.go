@@ -17,7 +17,8 @@ func (p OrderProjector) Projection() Projection {
 		Name: "orders",
 		Types: []events.Type{events.OrderPlaced, events.OrderAccepted, events.OrderRejected, events.OrderPaid,
 			events.OrderCanceled, events.OrderStayEnded, events.OrderReviewed},
-		Apply: p.onOrderChanged,
+		Apply:      p.onOrderChanged,
+		LatestOnly: true, // every order event carries the whole order
 	}
 }
 

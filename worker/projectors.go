@@ -33,20 +33,39 @@ const (
 	Unknown Outcome = "unknown" // no projector handles this type; acknowledged and counted
 )
 
-// Observer sees every applied event (metrics: lag from occurred_at, outcomes).
+// Observer sees every applied event (metrics: lag from occurred_at, outcomes)
+// and every projector failure.
 type Observer interface {
 	Projected(e events.Envelope, o Outcome, took time.Duration)
+	Failed(e events.Envelope, err error)
 }
 
 type noObserver struct{}
 
 func (noObserver) Projected(events.Envelope, Outcome, time.Duration) {}
+func (noObserver) Failed(events.Envelope, error)                     {}
 
 // Projection is one read model and the events that feed it.
 type Projection struct {
 	Name  string
 	Types []events.Type
 	Apply func(ctx context.Context, gen string, e events.Envelope) (bool, error)
+	// LatestOnly says only the newest version of each aggregate matters: the
+	// projection handles every event type of its aggregates, each carries the
+	// aggregate's full state, and Apply is a version compare-and-set. Replay
+	// then skips an event that a newer version in event_log supersedes, without
+	// reading its payload. Leave it false for anything that needs every event
+	// (a history, a counter).
+	LatestOnly bool
+}
+
+// projections lists every read model the workers keep, built over rm. To add
+// one: write its projector, add it here, give it a readmodel projection name
+// and a checker (infra/check).
+func projections(rm ReadModels) []Projection {
+	return []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection(),
+		OrderProjector{rm}.Projection(), FavoriteProjector{rm}.Projection(), ViewsProjector{rm}.Projection(),
+		HistoryProjector{rm}.Projection()}
 }
 
 // Projectors routes each event to the projection that handles its type.
@@ -62,9 +81,7 @@ func NewProjectors(rm ReadModels, obs Observer) *Projectors {
 		obs = noObserver{}
 	}
 	p := &Projectors{byType: map[events.Type]Projection{}, obs: obs}
-	for _, proj := range []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection(),
-		OrderProjector{rm}.Projection(), FavoriteProjector{rm}.Projection(), ViewsProjector{rm}.Projection(),
-		HistoryProjector{rm}.Projection()} {
+	for _, proj := range projections(rm) {
 		p.projections = append(p.projections, proj)
 		for _, t := range proj.Types {
 			p.byType[t] = proj
@@ -72,6 +89,9 @@ func NewProjectors(rm ReadModels, obs Observer) *Projectors {
 	}
 	return p
 }
+
+// Over returns the same projections writing to rm (replay's batches), unobserved.
+func (p *Projectors) Over(rm ReadModels) *Projectors { return NewProjectors(rm, nil) }
 
 // Names lists the projections, for `rentalctl replay --projection`.
 func (p *Projectors) Names() []string {
@@ -98,6 +118,33 @@ func (p *Projectors) Types(names ...string) ([]events.Type, error) {
 	return out, nil
 }
 
+// LatestOnly returns the event types that, for the named projections (all
+// when none is named), only matter in their newest version: every named
+// projection that handles the type is LatestOnly.
+func (p *Projectors) LatestOnly(names ...string) []events.Type {
+	latest := map[events.Type]bool{}
+	var order []events.Type
+	for _, proj := range p.projections {
+		if len(names) > 0 && !slices.Contains(names, proj.Name) {
+			continue
+		}
+		for _, t := range proj.Types {
+			if _, seen := latest[t]; !seen {
+				order = append(order, t)
+				latest[t] = true
+			}
+			latest[t] = latest[t] && proj.LatestOnly
+		}
+	}
+	var out []events.Type
+	for _, t := range order {
+		if latest[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Projection returns the projection that handles an event type.
 func (p *Projectors) Projection(t events.Type) (Projection, bool) {
 	proj, ok := p.byType[t]
@@ -114,6 +161,7 @@ func (p *Projectors) Apply(ctx context.Context, gen string, e events.Envelope) (
 	}
 	applied, err := proj.Apply(ctx, gen, e)
 	if err != nil {
+		p.obs.Failed(e, err)
 		return "", fmt.Errorf("projecting %s %s v%d into %s: %w", e.Type, e.AggregateID, e.Version, proj.Name, err)
 	}
 	o := Stale

@@ -2,8 +2,13 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/zufang/rental/events"
@@ -11,11 +16,24 @@ import (
 
 // EventLog reads the permanent event log.
 type EventLog interface {
-	// Read returns up to limit events with seq > after, in seq order, of the
-	// given types (all types when empty).
-	Read(ctx context.Context, after int64, limit int, types []events.Type) ([]events.Envelope, error)
+	// Read returns up to q.Limit events with q.After < seq <= q.UpTo, in seq
+	// order, leaving out the superseded ones (see LogQuery).
+	Read(ctx context.Context, q LogQuery) ([]events.Envelope, error)
 	// LastSeq returns the highest seq so far.
 	LastSeq(ctx context.Context) (int64, error)
+	// Count returns how many events of the types (all when empty) have after < seq <= upTo.
+	Count(ctx context.Context, after, upTo int64, types []events.Type) (int64, error)
+}
+
+// LogQuery selects a batch of event_log for replay.
+type LogQuery struct {
+	After, UpTo int64
+	Limit       int
+	Types       []events.Type // every type when empty
+	// Superseded lists types whose events are left out when a newer version
+	// of the same aggregate is in event_log: that version carries everything
+	// they would write. Replay counts them as done (Count) without reading them.
+	Superseded []events.Type
 }
 
 // Generations manages the generations of the read models.
@@ -23,7 +41,15 @@ type Generations interface {
 	Generations(ctx context.Context, projection string) (live, building string, err error)
 	StartRebuild(ctx context.Context, projection string) (string, error)
 	Switch(ctx context.Context, projection, gen string) (old string, err error)
-	DropGeneration(ctx context.Context, projection, gen string) (int, error)
+	// Position is how far the rebuild of gen got (0: not started); SetPosition records it.
+	Position(ctx context.Context, projection, gen string) (int64, error)
+	SetPosition(ctx context.Context, projection, gen string, seq int64) error
+}
+
+// Batcher hands out read models whose writes are queued and sent together by
+// flush, so replay does not pay one round trip per event.
+type Batcher interface {
+	Batch() (ReadModels, func(context.Context) error)
 }
 
 // Replayer rebuilds read models from event_log while the live ones keep
@@ -32,26 +58,41 @@ type Generations interface {
 // and when it has caught up switches the live generation in one step.
 // Because writes are version compare-and-sets, replay and live events may
 // reach the new generation in any order and the highest version still wins.
+//
+// Catching up means reaching the highest seq that existed once the new
+// generation was building. Anything later, and anything whose seq the replay
+// passed before it was committed (seq is allocated at insert, not at commit,
+// so it is not in commit order, least of all on a multi-primary cluster), was
+// committed after the generation started building: the workers write it to
+// the new generation themselves. The same argument makes resuming safe: after
+// every batch the replay records the seq it reached, and a replay that
+// restarts after a crash continues the same generation from there.
 type Replayer struct {
 	Log        EventLog
 	Gens       Generations
 	Projectors *Projectors
-	Batch      int // events read per query (default 5000)
-	// Progress, if set, is called after every batch with events done and the
-	// event_log size when the replay started.
+	Batches    Batcher // nil: one write (one round trip) at a time
+	Batch      int     // events read per query (default 5000)
+	Parallel   int     // goroutines applying a batch (default: the CPUs, at most 4)
+	// ApplySuperseded applies every event, even those a newer version of the
+	// same aggregate supersedes (to compare; the result is the same).
+	ApplySuperseded bool
+	// Progress, if set, is called after every batch with the events done and
+	// the events to do in all (the count when the replay started).
 	Progress func(done, total int64)
 	Logger   *slog.Logger
 }
 
 // Rebuilt is one projection's rebuild: the generation now live, and the one it
-// replaced (to be dropped once readers have moved on).
+// replaced (retired, to be dropped once readers have moved on).
 type Rebuilt struct {
 	Projection string
 	Gen        string
 	Old        string
 }
 
-// Rebuild rebuilds the named projections (every one when none is named).
+// Rebuild rebuilds the named projections (every one when none is named) and
+// returns them with the number of events replayed.
 func (r Replayer) Rebuild(ctx context.Context, names ...string) ([]Rebuilt, int64, error) {
 	if len(names) == 0 {
 		names = r.Projectors.Names()
@@ -60,46 +101,44 @@ func (r Replayer) Rebuild(ctx context.Context, names ...string) ([]Rebuilt, int6
 	if err != nil {
 		return nil, 0, err
 	}
+	if len(names) == len(r.Projectors.Names()) {
+		// Every read model: read every event (projectors ignore types they
+		// do not handle), so counting and reading need no filter on type.
+		types = nil
+	}
 	gens := map[string]string{}
+	after := int64(-1)
 	for _, name := range names {
 		if gens[name], err = r.Gens.StartRebuild(ctx, name); err != nil {
 			return nil, 0, err
 		}
+		pos, err := r.Gens.Position(ctx, name, gens[name])
+		if err != nil {
+			return nil, 0, err
+		}
+		if after < 0 || pos < after {
+			after = pos
+		}
 	}
-	total, err := r.Log.LastSeq(ctx)
+	upTo, err := r.Log.LastSeq(ctx)
 	if err != nil {
 		return nil, 0, err
 	}
-	batch := r.Batch
-	if batch == 0 {
-		batch = 5000
+	total, err := r.Log.Count(ctx, after, upTo, types)
+	if err != nil {
+		return nil, 0, err
 	}
-	var after, done int64
+	if after > 0 && r.Logger != nil {
+		r.Logger.Info("resuming an interrupted rebuild", "projections", names, "after_seq", after, "events_left", total)
+	}
 	start := time.Now()
-	for {
-		evs, err := r.Log.Read(ctx, after, batch, types)
-		if err != nil {
-			return nil, done, fmt.Errorf("reading event_log after %d: %w", after, err)
-		}
-		for _, e := range evs {
-			proj, ok := r.Projectors.Projection(e.Type)
-			if !ok {
-				continue
-			}
-			if _, err := proj.Apply(ctx, gens[proj.Name], e); err != nil {
-				return nil, done, fmt.Errorf("replaying %s seq %d: %w", e.Type, e.Seq, err)
-			}
-		}
-		done += int64(len(evs))
-		if len(evs) > 0 {
-			after = evs[len(evs)-1].Seq
-		}
-		if r.Progress != nil {
-			r.Progress(done, total)
-		}
-		if len(evs) < batch {
-			break // caught up: newer events reach the new generation through the workers
-		}
+	q := LogQuery{After: after, UpTo: upTo, Limit: r.batch(), Types: types}
+	if !r.ApplySuperseded {
+		q.Superseded = r.Projectors.LatestOnly(names...)
+	}
+	done, err := r.replay(ctx, names, gens, q, total)
+	if err != nil {
+		return nil, done, err
 	}
 	out := make([]Rebuilt, 0, len(names))
 	for _, name := range names {
@@ -110,7 +149,168 @@ func (r Replayer) Rebuild(ctx context.Context, names ...string) ([]Rebuilt, int6
 		out = append(out, Rebuilt{Projection: name, Gen: gens[name], Old: old})
 	}
 	if r.Logger != nil {
-		r.Logger.Info("read models rebuilt", "projections", names, "events", done, "took", time.Since(start).Round(time.Millisecond))
+		took := time.Since(start)
+		r.Logger.Info("read models rebuilt", "projections", names, "events", done, "took", took.Round(time.Millisecond),
+			"events_per_s", int64(float64(done)/max(took.Seconds(), 1e-9)))
 	}
 	return out, done, nil
+}
+
+func (r Replayer) batch() int {
+	if r.Batch > 0 {
+		return r.Batch
+	}
+	return 5000
+}
+
+// replay reads event_log one batch ahead of the batch being applied, applies
+// each and records the position reached. Superseded events are never read,
+// so how many events a batch covered is estimated from its seq range for the
+// progress report (exact when seq has no gaps); the total is exact.
+func (r Replayer) replay(ctx context.Context, names []string, gens map[string]string, q LogQuery, total int64) (int64, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type read struct {
+		evs    []events.Envelope
+		covers int64 // the batch accounts for the seq range up to here
+		err    error
+	}
+	start, span := q.After, max(q.UpTo-q.After, 1)
+	batches := make(chan read, 1)
+	go func(q LogQuery) {
+		defer close(batches)
+		for q.After < q.UpTo {
+			evs, err := r.Log.Read(ctx, q)
+			if err != nil {
+				err = fmt.Errorf("reading event_log after %d: %w", q.After, err)
+			}
+			covers := q.UpTo
+			if len(evs) == q.Limit {
+				covers = evs[len(evs)-1].Seq
+			}
+			select {
+			case batches <- read{evs, covers, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+			q.After = covers
+		}
+	}(q)
+	var done int64
+	for b := range batches {
+		if b.err != nil {
+			return done, b.err
+		}
+		if err := r.applyRetrying(ctx, gens, b.evs); err != nil {
+			return done, err
+		}
+		for _, name := range names {
+			if err := r.Gens.SetPosition(ctx, name, gens[name], b.covers); err != nil {
+				return done, err
+			}
+		}
+		done = total * (b.covers - start) / span
+		if r.Progress != nil {
+			r.Progress(done, total)
+		}
+	}
+	return done, ctx.Err()
+}
+
+// applyRetrying applies a batch, again after a failure (Redis briefly away):
+// every write is a compare-and-set, so applying twice is harmless.
+func (r Replayer) applyRetrying(ctx context.Context, gens map[string]string, evs []events.Envelope) error {
+	var err error
+	for attempt := range 4 {
+		if attempt > 0 {
+			if r.Logger != nil {
+				r.Logger.Warn("replaying a batch failed; trying again", "from_seq", evs[0].Seq, "err", err)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt*attempt) * 200 * time.Millisecond):
+			}
+		}
+		if err = r.apply(ctx, gens, evs); err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// apply projects a batch into the generations being built. With a Batcher,
+// the batch is split by aggregate over parallel goroutines (decoding is the
+// costly part on our side), each sending its writes in one pipeline; an
+// aggregate's events stay together and in order.
+func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []events.Envelope) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if r.Batches == nil {
+		return r.applyPart(ctx, r.Projectors, gens, evs)
+	}
+	parts := r.Parallel
+	if parts <= 0 {
+		parts = min(runtime.GOMAXPROCS(0), 4)
+	}
+	split := make([][]events.Envelope, parts)
+	for _, e := range evs {
+		h := fnv.New32a()
+		_, _ = h.Write(e.AggregateID[:])
+		i := int(h.Sum32() % uint32(parts))
+		split[i] = append(split[i], e)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, parts)
+	for i, part := range split {
+		if len(part) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rm, flush := r.Batches.Batch()
+			if errs[i] = r.applyPart(ctx, r.Projectors.Over(rm), gens, part); errs[i] == nil {
+				errs[i] = flush(ctx)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (r Replayer) applyPart(ctx context.Context, p *Projectors, gens map[string]string, evs []events.Envelope) error {
+	for _, e := range evs {
+		proj, ok := p.Projection(e.Type)
+		if !ok || gens[proj.Name] == "" {
+			continue
+		}
+		if _, err := proj.Apply(ctx, gens[proj.Name], e); err != nil {
+			return fmt.Errorf("replaying %s seq %d: %w", e.Type, e.Seq, err)
+		}
+	}
+	return nil
+}
+
+// Building lists the projections with a rebuild under way (perhaps
+// interrupted), other than those named.
+func (r Replayer) Building(ctx context.Context, except ...string) ([]string, error) {
+	var out []string
+	for _, name := range r.Projectors.Names() {
+		if slices.Contains(except, name) {
+			continue
+		}
+		_, building, err := r.Gens.Generations(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if building != "" {
+			out = append(out, name)
+		}
+	}
+	return out, nil
 }

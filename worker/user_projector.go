@@ -11,9 +11,10 @@ type UserProjector struct{ RM ReadModels }
 
 func (p UserProjector) Projection() Projection {
 	return Projection{
-		Name:  "users",
-		Types: []events.Type{events.UserRegistered, events.UserProfileUpdated, events.UserPasswordChanged, events.UserRolesChanged},
-		Apply: p.onUserChanged,
+		Name:       "users",
+		Types:      []events.Type{events.UserRegistered, events.UserProfileUpdated, events.UserPasswordChanged, events.UserRolesChanged},
+		Apply:      p.onUserChanged,
+		LatestOnly: true,
 	}
 }
 

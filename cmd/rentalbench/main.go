@@ -25,15 +25,19 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var (
-		scenarios   []string
-		listings    int
-		rate        int
-		lagDuration time.Duration
-		load        = bench.DefaultLoad
-		cpuProfile  string
-		search      = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
-		orders      = bench.OrdersConfig{Listings: 2000, Clients: 32, Duration: 20 * time.Second}
-		booking     = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
+		scenarios     []string
+		listings      int
+		rate          int
+		lagDuration   time.Duration
+		load          = bench.DefaultLoad
+		cpuProfile    string
+		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
+		orders        = bench.OrdersConfig{Listings: 2000, Clients: 32, Duration: 20 * time.Second}
+		booking       = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
+		replayEvents  int
+		workerEvents  int
+		checkListings int
+		compare       bool
 	)
 	root := &cobra.Command{
 		Use:          "rentalbench",
@@ -73,6 +77,15 @@ func main() {
 					t, err = bench.Orders(ctx, env, orders)
 				case "booking":
 					t, err = bench.Booking(ctx, env, booking)
+				case "workers":
+					t, err = bench.Workers(ctx, func() (*bench.Env, error) {
+						return bench.NewEnv(ctx, testenv.MySQLServerDSN(), testenv.RedisAddr(), log)
+					}, bench.WorkersConfig{Events: workerEvents, PerListing: 5, Replicas: []int{1, 2}, Consumers: []int{4, 16}})
+				case "check":
+					t, err = bench.Check(ctx, env, bench.CheckConfig{Listings: checkListings, Tamper: 1000})
+				case "replay":
+					t, err = bench.Replay(ctx, env, bench.ReplayConfig{Compare: compare,
+						History: bench.HistoryConfig{Landlords: 2000, Listings: replayEvents / 10, PerListing: 10}})
 				default:
 					err = fmt.Errorf("unknown scenario %q", name)
 				}
@@ -86,12 +99,17 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "search", "orders", "booking"}, "scenarios to run, in order: reads, lag, search, orders, booking")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "search", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, lag, search, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntVar(&rate, "rate", 1000, "commands per second in the lag scenario")
 	f.DurationVar(&lagDuration, "lag-duration", 20*time.Second, "how long the lag scenario sends commands")
 	f.DurationVar(&load.Duration, "duration", load.Duration, "how long each wrk run lasts")
 	f.IntVar(&load.Connections, "connections", load.Connections, "wrk connections")
+	f.IntVar(&replayEvents, "replay-events", 1_000_000, "events in the replay scenario's event_log (10 per listing)")
+	f.IntVar(&workerEvents, "worker-events", 100_000, "events on the stream in the workers scenario")
+	f.IntVar(&checkListings, "check-listings", 100_000, "listings in the check scenario")
+	f.BoolVar(&compare, "replay-compare", false, "also replay applying every event, superseded or not")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")

@@ -7,24 +7,28 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zufang/rental/infra/check"
-	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/system"
 )
 
 func checkCmd() *cobra.Command {
-	var asJSON bool
+	var asJSON, repair bool
 	c := &cobra.Command{
 		Use:   "check",
-		Short: "Compare every read model with MySQL; exit 1 when anything differs",
+		Short: "Compare every read model with MySQL (--repair rewrites what differs)",
+		Long: "Compares every read model with the MySQL state: counts per table and index key, then document by\n" +
+			"document, field by field and version by version. --repair rewrites what differs through the version\n" +
+			"compare-and-set (a newer version written meanwhile always wins).\n" +
+			"Exit status: 0 nothing differs (after --repair: any more), 1 differences remain, 2 the check failed.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			base, err := openBase(ctx)
 			if err != nil {
-				return err
+				return exit(2, err)
 			}
 			defer base.Close()
-			report, err := check.Run(ctx, mysql.NewStates(base.Pools.Writer, base.Catalog), base.RM)
+			report, err := check.Run(ctx, base.RM, system.Checkers(base), check.Options{Repair: repair, Log: base.Log})
 			if err != nil {
-				return err
+				return exit(2, err)
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
@@ -32,24 +36,32 @@ func checkCmd() *cobra.Command {
 				enc.SetIndent("", "  ")
 				_ = enc.Encode(report)
 			} else {
-				for _, d := range report.Differences {
-					fmt.Fprintf(out, "%-50s %-28s want %s, got %s\n", d.Key, d.What, clip(d.Want), clip(d.Got))
+				for _, c := range report.Counts {
+					fmt.Fprintf(out, "count  %-10s %-48s mysql %d, redis %d\n", c.Projection, c.Key, c.MySQL, c.Redis)
 				}
-				fmt.Fprintf(out, "checked %v: %d differences\n", report.Checked, len(report.Differences))
+				for _, d := range report.Differences {
+					state := "differs "
+					if d.Repaired {
+						state = "repaired"
+					}
+					fmt.Fprintf(out, "%s %-10s %-48s %-24s want %s, got %s\n", state, d.Projection, d.Key, d.What, clip(d.Want), clip(d.Got))
+				}
+				fmt.Fprintf(out, "checked %v: %d differences, %d repaired\n", report.Checked, len(report.Differences), report.Repaired)
 			}
-			if !report.Clean() {
-				return fmt.Errorf("%d differences", len(report.Differences))
+			if n := report.Unrepaired(); n > 0 {
+				return exit(1, fmt.Errorf("%d differences", n))
 			}
 			return nil
 		},
 	}
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	c.Flags().BoolVar(&repair, "repair", false, "rewrite the read models that differ")
 	return c
 }
 
 func clip(s string) string {
-	if len(s) > 60 {
-		return s[:57] + "..."
+	if r := []rune(s); len(r) > 60 {
+		return string(r[:57]) + "..."
 	}
 	return s
 }

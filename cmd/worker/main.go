@@ -44,11 +44,13 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.MetricsAddr, err)
 	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", w.Metrics.Handler())
 	go func() {
-		if err := system.ServeHealth(ctx, ln, http.NewServeMux()); err != nil {
+		if err := system.ServeHealth(ctx, ln, mux); err != nil {
 			log.Error("health server stopped", "err", err)
 		}
 	}()
-	log.Info("worker consuming", "consumers", cfg.Consumers, "health", ln.Addr().String())
+	log.Info("worker consuming", "consumers", cfg.Consumers, "health_and_metrics", ln.Addr().String())
 	return w.Run(ctx)
 }

@@ -30,6 +30,14 @@ type Config struct {
 	ReadModels   bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
 	SweepEvery   time.Duration // RENTAL_SWEEP_INTERVAL
 	SweepAge     time.Duration // RENTAL_SWEEP_AGE
+	// GenerationGrace (RENTAL_GENERATION_GRACE) is how long a read-model
+	// generation a replay replaced stays readable before workers delete it.
+	GenerationGrace time.Duration
+	// StreamMaxLen (RENTAL_STREAM_MAXLEN) is about how many entries each event
+	// stream keeps; workers trim every StreamTrimEvery
+	// (RENTAL_STREAM_TRIM_INTERVAL), never past what a consumer group still needs.
+	StreamMaxLen    int64
+	StreamTrimEvery time.Duration
 
 	// What `rentalctl status` inspects besides the DSNs above.
 	MySQLNodes       []string // RENTAL_MYSQL_NODES: each node, "host:port" (writer's credentials) or a DSN
@@ -112,6 +120,10 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		SweepEvery:   duration("RENTAL_SWEEP_INTERVAL", time.Second),
 		SweepAge:     duration("RENTAL_SWEEP_AGE", 3*time.Second),
 
+		GenerationGrace: duration("RENTAL_GENERATION_GRACE", 30*time.Second),
+		StreamMaxLen:    int64(integer("RENTAL_STREAM_MAXLEN", 10000)),
+		StreamTrimEvery: duration("RENTAL_STREAM_TRIM_INTERVAL", 10*time.Second),
+
 		MySQLNodes:       splitList(get("RENTAL_MYSQL_NODES", "")),
 		HAProxyStatsURL:  get("RENTAL_HAPROXY_STATS_URL", ""),
 		ProxySQLAdminDSN: get("RENTAL_PROXYSQL_ADMIN_DSN", ""),
@@ -144,6 +156,13 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Consumers < 1 || c.Consumers > 64 {
 		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")
+	}
+	if c.StreamMaxLen < 1 || c.StreamTrimEvery <= 0 {
+		problems = append(problems, "RENTAL_STREAM_MAXLEN and RENTAL_STREAM_TRIM_INTERVAL must be positive")
+	}
+	if c.GenerationGrace < time.Second {
+		// Readers trust the live generation they read for up to half a second.
+		problems = append(problems, "RENTAL_GENERATION_GRACE must be at least 1s")
 	}
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration: %s", strings.Join(problems, "; "))

@@ -22,6 +22,9 @@ func TestDefaultsReachTheLocalCluster(t *testing.T) {
 	if strings.Join(c.MySQLNodes, ",") != DefaultMySQLNodes || c.HAProxyStatsURL != DefaultHAProxyStats || c.ProxySQLAdminDSN != "" {
 		t.Fatalf("status sources must default to make up's cluster: %+v", c)
 	}
+	if c.GenerationGrace != 30*time.Second || c.StreamMaxLen != 10000 || c.StreamTrimEvery != 10*time.Second {
+		t.Fatalf("operations defaults: %+v", c)
+	}
 }
 
 func TestOneRedisAndACustomWriter(t *testing.T) {
@@ -60,11 +63,12 @@ func TestStatusSources(t *testing.T) {
 }
 
 func TestBadValuesAreReported(t *testing.T) {
-	_, err := FromLookup(lookup(map[string]string{"RENTAL_WORKER_CONSUMERS": "many", "RENTAL_SWEEP_INTERVAL": "soon", "RENTAL_LOG_LEVEL": "loud"}))
+	_, err := FromLookup(lookup(map[string]string{"RENTAL_WORKER_CONSUMERS": "many", "RENTAL_SWEEP_INTERVAL": "soon", "RENTAL_LOG_LEVEL": "loud",
+		"RENTAL_GENERATION_GRACE": "100ms", "RENTAL_STREAM_MAXLEN": "0"}))
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	for _, name := range []string{"RENTAL_WORKER_CONSUMERS", "RENTAL_SWEEP_INTERVAL", "RENTAL_LOG_LEVEL"} {
+	for _, name := range []string{"RENTAL_WORKER_CONSUMERS", "RENTAL_SWEEP_INTERVAL", "RENTAL_LOG_LEVEL", "RENTAL_GENERATION_GRACE", "RENTAL_STREAM_MAXLEN"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error must name %s: %v", name, err)
 		}

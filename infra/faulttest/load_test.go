@@ -19,7 +19,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental/infra/check"
-	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/system"
 	"github.com/zufang/rental/infra/testenv"
 )
@@ -407,7 +406,7 @@ func converge(t *testing.T, b *system.Base) (check.Report, time.Duration) {
 	var rep check.Report
 	var err error
 	testenv.Eventually(t, 90*time.Second, func() string {
-		rep, err = check.Run(context.Background(), mysql.NewStates(b.Pools.Writer, b.Catalog), b.RM)
+		rep, err = check.Run(context.Background(), b.RM, system.Checkers(b), check.Options{})
 		if err != nil {
 			return err.Error()
 		}

@@ -31,6 +31,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// Middleware runs around every route (metrics).
 	Middleware []echo.MiddlewareFunc
+	// Metrics, if set, is served on GET /metrics for Prometheus. Load
+	// balancers must not expose it (infra/docker/haproxy, infra/local).
+	Metrics http.Handler
 }
 
 // New returns the HTTP server's handler with every route.
@@ -47,6 +50,9 @@ func New(d Deps) *echo.Echo {
 	h := handlers{cmd: d.Commands, q: d.Queries}
 	e.GET("/healthz", health)
 	e.GET("/readyz", readiness(d.Checks, d.Required))
+	if d.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(d.Metrics))
+	}
 
 	api := e.Group("/api/v1", authenticate(d.Auth))
 	api.POST("/users", h.registerUser)

@@ -33,13 +33,15 @@ func (h handlers) registerUser(c echo.Context) error {
 
 func (h handlers) openSession(c echo.Context) error {
 	var body struct {
-		Login    string `json:"login"`
-		Password string `json:"password"`
+		Login       string `json:"login"`
+		Password    string `json:"password"`
+		NewPassword string `json:"new_password"`
 	}
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	s, err := h.cmd.OpenSession.Handle(c.Request().Context(), command.OpenSession{Login: body.Login, Password: body.Password})
+	s, err := h.cmd.OpenSession.Handle(c.Request().Context(), command.OpenSession{Login: body.Login, Password: body.Password,
+		NewPassword: body.NewPassword})
 	if err != nil {
 		return err
 	}

@@ -100,14 +100,18 @@ func insertListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	if err != nil {
 		return err
 	}
-	tx.Exec(nil, `INSERT INTO listings (id, version, landlord_id, status, title, description,
-		city, district, block, community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm,
-		orientation, floor, price, deposit, min_months, facilities, facility_mask, highlights, traffic,
-		cover_image, images, created_at, updated_at, published_at, bookings, rating_sum, rating_count, search_text)
+	tx.Exec(nil, `INSERT INTO listings (`+listingInsertColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{l.ID[:]}, args...)...)
 	return nil
 }
+
+// listingInsertColumns are the columns of a new listing row: id, then
+// listingArgs in order (mysql.History writes rows in bulk with them too).
+const listingInsertColumns = `id, version, landlord_id, status, title, description,
+		city, district, block, community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm,
+		orientation, floor, price, deposit, min_months, facilities, facility_mask, highlights, traffic,
+		cover_image, images, created_at, updated_at, published_at, bookings, rating_sum, rating_count, search_text`
 
 func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	args, err := listingArgs(l, cat)

@@ -205,8 +205,12 @@ func (c *Cache) notice(payload string) {
 	switch kind {
 	case "listing":
 		c.mu.Lock()
-		if e, ok := c.docs.Peek(id); !ok || e.doc.Version < version {
+		switch e, ok := c.docs.Peek(id); {
+		case !ok || e.doc.Version < version:
 			c.docs.Add(id, entry{doc: query.Doc{Version: version}})
+		case e.doc.Version == version && e.doc.JSON != nil:
+			// `rentalctl check --repair` rewrote this version in place.
+			c.docs.Remove(id)
 		}
 		c.mu.Unlock()
 		c.advance(query.DependsListings)

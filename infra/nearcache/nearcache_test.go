@@ -76,6 +76,19 @@ func TestCache_servesNothingWhileNoticesAreDown(t *testing.T) {
 	}
 }
 
+func TestCache_aNoticeOfTheSameVersionDropsTheEntry(t *testing.T) {
+	id := uuid.New()
+	inner := &fakeModels{doc: query.Doc{Version: 3, JSON: []byte(`{"bad":true}`)}}
+	c := newLive(inner)
+	c.Listing(context.Background(), id)
+	// A repair rewrote version 3 in place and announced it.
+	inner.doc = query.Doc{Version: 3, JSON: []byte(`{"good":true}`)}
+	c.notice("listing " + id.String() + " 3")
+	if d, _ := c.Listing(context.Background(), id); string(d.JSON) != `{"good":true}` || inner.calls != 2 {
+		t.Fatalf("the repaired body must be read again: %s after %d reads", d.JSON, inner.calls)
+	}
+}
+
 // fakeAuth counts lookups and can revoke in the middle of one.
 type fakeAuth struct {
 	calls  int

@@ -4,18 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// OldGenerationGrace is how long a replaced generation stays readable after a
-// switch, so a process that has not yet noticed the switch still reads whole data.
-const OldGenerationGrace = 30 * time.Second
-
 // startRebuild hands out the next generation number (above the live one) and
 // marks it as building, so every projector write also goes there from now on.
-// An interrupted rebuild's generation is handed out again, so it can resume.
+// An interrupted rebuild's generation is handed out again, so it can resume
+// from its recorded position; a new one starts with no position.
 var startRebuild = goredis.NewScript(`
 local live = tonumber(redis.call('GET', KEYS[1]) or '0')
 local building = redis.call('GET', KEYS[3])
@@ -26,26 +25,31 @@ if seq <= live then
   redis.call('SET', KEYS[2], seq)
 end
 redis.call('SET', KEYS[3], seq)
+redis.call('DEL', KEYS[4])
 return tostring(seq)`)
 
-// switchTo makes the built generation live in one step and announces it.
+// switchTo makes the built generation live in one step, announces it, and
+// retires the one it replaced (ARGV[3]: now in ms) for a worker to drop later.
 var switchTo = goredis.NewScript(`
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return redis.error_reply('generation ' .. ARGV[1] .. ' is not being built') end
 local old = redis.call('GET', KEYS[1]) or ''
 redis.call('SET', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[4])
+if old ~= '' then redis.call('ZADD', KEYS[5], ARGV[3], old) end
 redis.call('PUBLISH', KEYS[3], ARGV[2])
 return old`)
 
-func (s *Store) genKeys(projection string) (live, seq, next string) {
+// genKeys are a projection's generation keys: live, counter, building,
+// rebuild position and retired generations.
+func (s *Store) genKeys(projection string) (live, seq, next, pos, retired string) {
 	ks := s.keyspace(projection)
-	return ks + "gen", ks + "gen:seq", ks + "gen:next"
+	return ks + "gen", ks + "gen:seq", ks + "gen:next", ks + "gen:pos", ks + "gen:retired"
 }
 
 // Generations returns a projection's live generation and the one being built
 // ("" when none), read from the master.
 func (s *Store) Generations(ctx context.Context, projection string) (live, building string, err error) {
-	l, _, n := s.genKeys(projection)
+	l, _, n, _, _ := s.genKeys(projection)
 	vals, err := s.master.MGet(ctx, l, n).Result()
 	if err != nil {
 		return "", "", fmt.Errorf("reading generations of %s: %w", projection, err)
@@ -58,8 +62,8 @@ func (s *Store) Generations(ctx context.Context, projection string) (live, build
 // StartRebuild marks a new generation of the projection as being built and
 // returns it; if one is already being built, it returns that one.
 func (s *Store) StartRebuild(ctx context.Context, projection string) (string, error) {
-	l, q, n := s.genKeys(projection)
-	gen, err := startRebuild.Run(ctx, s.master, []string{l, q, n}).Text()
+	l, q, n, p, _ := s.genKeys(projection)
+	gen, err := startRebuild.Run(ctx, s.master, []string{l, q, n, p}).Text()
 	if err != nil {
 		return "", fmt.Errorf("starting a rebuild of %s: %w", projection, err)
 	}
@@ -67,10 +71,13 @@ func (s *Store) StartRebuild(ctx context.Context, projection string) (string, er
 }
 
 // Switch makes gen the projection's live generation and returns the one it
-// replaced ("" if none).
+// replaced ("" if none), which is retired: it stays readable, so a process
+// that has not noticed the switch yet still reads whole data, until a worker's
+// DropRetired deletes it after a grace (RENTAL_GENERATION_GRACE).
 func (s *Store) Switch(ctx context.Context, projection, gen string) (string, error) {
-	l, _, n := s.genKeys(projection)
-	old, err := switchTo.Run(ctx, s.master, []string{l, n, s.ChangesChannel()}, gen, "gen "+projection+" "+gen).Text()
+	l, _, n, p, r := s.genKeys(projection)
+	old, err := switchTo.Run(ctx, s.master, []string{l, n, s.ChangesChannel(), p, r}, gen, "gen "+projection+" "+gen,
+		time.Now().UnixMilli()).Text()
 	if err != nil {
 		return "", fmt.Errorf("switching %s to generation %s: %w", projection, gen, err)
 	}
@@ -84,8 +91,8 @@ func (s *Store) AbortRebuild(ctx context.Context, projection string) error {
 	if err != nil || building == "" {
 		return err
 	}
-	_, _, n := s.genKeys(projection)
-	if err := s.master.Del(ctx, n).Err(); err != nil {
+	_, _, n, p, _ := s.genKeys(projection)
+	if err := s.master.Del(ctx, n, p).Err(); err != nil {
 		return fmt.Errorf("aborting rebuild of %s: %w", projection, err)
 	}
 	_, err = s.DropGeneration(ctx, projection, building)
@@ -103,6 +110,86 @@ func (s *Store) DropGeneration(ctx context.Context, projection, gen string) (int
 		return 0, errors.New("refusing to drop a live or building generation")
 	}
 	return s.deleteMatching(ctx, s.keyspace(projection)+gen+":*")
+}
+
+// Position returns how far the rebuild of gen got: the event_log seq up to
+// which every event has been applied to it (0 when it has not started).
+func (s *Store) Position(ctx context.Context, projection, gen string) (int64, error) {
+	_, _, _, p, _ := s.genKeys(projection)
+	v, err := s.master.Get(ctx, p).Result()
+	if errors.Is(err, goredis.Nil) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("reading the rebuild position of %s: %w", projection, err)
+	}
+	g, seq, ok := strings.Cut(v, " ")
+	if !ok || g != gen {
+		return 0, nil // another rebuild's position
+	}
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad rebuild position %q of %s", v, projection)
+	}
+	return n, nil
+}
+
+// SetPosition records that every event up to seq has been applied to gen.
+func (s *Store) SetPosition(ctx context.Context, projection, gen string, seq int64) error {
+	_, _, _, p, _ := s.genKeys(projection)
+	if err := s.master.Set(ctx, p, gen+" "+strconv.FormatInt(seq, 10), 0).Err(); err != nil {
+		return fmt.Errorf("recording the rebuild position of %s: %w", projection, err)
+	}
+	return nil
+}
+
+// Retired returns a projection's retired generations with their retirement times.
+func (s *Store) Retired(ctx context.Context, projection string) (map[string]time.Time, error) {
+	_, _, _, _, r := s.genKeys(projection)
+	zs, err := s.master.ZRangeWithScores(ctx, r, 0, -1).Result()
+	if err != nil {
+		return nil, fmt.Errorf("reading retired generations of %s: %w", projection, err)
+	}
+	out := make(map[string]time.Time, len(zs))
+	for _, z := range zs {
+		gen, _ := z.Member.(string)
+		out[gen] = time.UnixMilli(int64(z.Score))
+	}
+	return out, nil
+}
+
+// DropRetired deletes every generation of the projection retired more than
+// grace ago and returns them. Several workers may run it at once: deleting
+// keys twice is harmless.
+func (s *Store) DropRetired(ctx context.Context, projection string, grace time.Duration) ([]string, error) {
+	retired, err := s.Retired(ctx, projection)
+	if err != nil {
+		return nil, err
+	}
+	if len(retired) == 0 {
+		return nil, nil
+	}
+	live, building, err := s.Generations(ctx, projection)
+	if err != nil {
+		return nil, err
+	}
+	_, _, _, _, r := s.genKeys(projection)
+	var dropped []string
+	for gen, at := range retired {
+		if time.Since(at) < grace {
+			continue
+		}
+		if gen != live && gen != building { // never true in practice: generations only grow
+			if _, err := s.DropGeneration(ctx, projection, gen); err != nil {
+				return dropped, err
+			}
+		}
+		if err := s.master.ZRem(ctx, r, gen).Err(); err != nil {
+			return dropped, fmt.Errorf("forgetting retired generation %s of %s: %w", gen, projection, err)
+		}
+		dropped = append(dropped, gen)
+	}
+	return dropped, nil
 }
 
 func (s *Store) deleteMatching(ctx context.Context, pattern string) (int, error) {

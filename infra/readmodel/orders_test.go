@@ -184,13 +184,13 @@ func TestCompare_checksHashEntriesAndSkipsCountedOnes(t *testing.T) {
 	mustPut(t, s, st)
 	gen, _, _ := s.Generations(context.Background(), readmodel.Listings)
 	exp, _ := s.ExpectListing(st)
-	if diffs, err := s.Compare(context.Background(), gen, []readmodel.Expected{exp}); err != nil || len(diffs) != 0 {
+	if diffs, err := s.Compare(context.Background(), readmodel.Listings, gen, []readmodel.Expected{exp}); err != nil || len(diffs) != 0 {
 		t.Fatalf("a listing just written compares clean: %v %v", diffs, err)
 	}
 	changed := st
 	changed.Title = "another"
 	exp, _ = s.ExpectListing(changed)
-	if diffs, _ := s.Compare(context.Background(), gen, []readmodel.Expected{exp}); len(diffs) == 0 {
+	if diffs, _ := s.Compare(context.Background(), readmodel.Listings, gen, []readmodel.Expected{exp}); len(diffs) == 0 {
 		t.Fatal("a different keyword text is a difference")
 	}
 }

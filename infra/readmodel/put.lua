@@ -10,6 +10,13 @@
 -- ARGV[8] change notice ('' = none), published on ARGV[9] for the live generation
 -- ARGV[9] change channel
 -- ARGV[10] n, then n triples: index key suffix, score, member
+-- ARGV[11 + 3n] 'repair' (optional): also rewrite a document at the SAME
+--   version (`rentalctl check --repair`: the body or index entries differ
+--   though the version agrees), and add its plain and hash-field entries even
+--   where its ix already lists them (one may have been lost). A newer version
+--   is still never overwritten, so a concurrent projector write of a later
+--   version wins either way. Counted entries are not re-added: the document
+--   cannot tell whether its weight is in the count.
 -- Returns how many generations took the write.
 --
 -- An entry's kind is told by the first character of its key suffix:
@@ -35,6 +42,7 @@ else
 end
 local version = tonumber(ARGV[4])
 local n = tonumber(ARGV[10])
+local repair = ARGV[11 + n * 3] == 'repair'
 local applied = 0
 
 -- The new entries, as lines and as the (key, member) places they take.
@@ -61,7 +69,7 @@ for _, g in ipairs(gens) do
   local base = prefix .. g .. ':'
   local key = base .. ARGV[3]
   local current = tonumber(redis.call('HGET', key, 'v') or '0')
-  if version > current then
+  if version > current or (repair and version == current) then
     local kept = {}
     local old = redis.call('HGET', key, 'ix')
     if old and old ~= '' then
@@ -77,6 +85,7 @@ for _, g in ipairs(gens) do
         kept[lines[i + 1]] = nil
       elseif kept[lines[i + 1]] then
         kept[lines[i + 1]] = nil -- the same entry: nothing to do
+        if repair and kind ~= '+' then redis.call('ZADD', base .. suffix, score, member) end
       elseif kind == '+' then
         redis.call('ZINCRBY', base .. string.sub(suffix, 2), score, member)
       else

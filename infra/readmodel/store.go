@@ -9,6 +9,8 @@
 //	P rm:<projection>:gen        live generation; absent = that read model is not built
 //	P rm:<projection>:gen:next   generation being rebuilt (written alongside the live one)
 //	P rm:<projection>:gen:seq    last generation number handed out
+//	P rm:<projection>:gen:pos    "<g> <seq>": how far the rebuild of g got (resuming after a crash)
+//	P rm:<projection>:gen:retired  zset of replaced generations by retirement time (ms), dropped after a grace
 //	P rm:listings:g:listing:<id>                hash v (version), d (JSON), s (status), o (landlord), ix (index entries)
 //	P rm:listings:g:ix:listing:<scope>:price    zset by price, scope = all | c:<city> | d:<city>:<district>
 //	P rm:listings:g:ix:listing:<scope>:new      zset by publication time
@@ -95,6 +97,8 @@ type Store struct {
 	masterFallback bool
 	// keywordBudget and dateBudget are the budgets above unless a test narrows them.
 	keywordBudget, dateBudget int
+	// pipe, when set, queues writes instead of sending them (see Batch).
+	pipe goredis.Pipeliner
 }
 
 // liveGen caches one projection's live generation for reads.
@@ -109,7 +113,8 @@ type genSeen struct {
 }
 
 // genTTL is how long a process trusts the live generation it read. A switch
-// keeps the old generation for OldGenerationGrace, far longer than this.
+// keeps the old generation for a grace (RENTAL_GENERATION_GRACE, at least
+// 1 s), longer than this.
 const genTTL = 500 * time.Millisecond
 
 // New returns a Store. Writes go to master; reads to replica, and to master
@@ -165,39 +170,120 @@ type entry struct {
 // PutListing applies a listing state to generation gen ("" = live and building).
 // It returns whether any generation took it (false: an equal or newer version is there).
 func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error) {
-	doc, err := json.Marshal(st)
+	w, err := s.listingWrite(st)
 	if err != nil {
-		return false, fmt.Errorf("encoding listing %s: %w", st.ID, err)
+		return false, err
 	}
-	return s.put(ctx, Listings, gen, "listing:"+st.ID.String(), st.Version, doc, st.Status, st.LandlordID.String(),
-		"listing "+st.ID.String()+" "+strconv.FormatInt(st.Version, 10), s.listingEntries(st))
+	return s.putWrite(ctx, gen, w, false)
 }
 
 // PutUser applies a user state to generation gen ("" = live and building).
 func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState) (bool, error) {
-	doc, err := json.Marshal(st)
+	w, err := s.userWrite(st)
 	if err != nil {
-		return false, fmt.Errorf("encoding user %s: %w", st.ID, err)
+		return false, err
 	}
-	return s.put(ctx, Users, gen, "user:"+st.ID.String(), st.Version, doc, "", "",
-		"user "+st.ID.String()+" "+strconv.FormatInt(st.Version, 10), nil)
+	return s.putWrite(ctx, gen, w, false)
 }
 
+// write is one compare-and-set write of a document and its entries: what a
+// projector writes for an aggregate's state, and what a check expects.
+type write struct {
+	projection string
+	suffix     string // document key under the generation, "<kind>:<id>"
+	version    int64
+	doc        []byte
+	status     string
+	owner      string
+	notice     string // change notice ("" = none)
+	entries    []entry
+}
+
+func (s *Store) listingWrite(st events.ListingState) (write, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return write{}, fmt.Errorf("encoding listing %s: %w", st.ID, err)
+	}
+	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
+		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10),
+		entries: s.listingEntries(st)}, nil
+}
+
+func (s *Store) userWrite(st events.UserState) (write, error) {
+	doc, err := json.Marshal(st)
+	if err != nil {
+		return write{}, fmt.Errorf("encoding user %s: %w", st.ID, err)
+	}
+	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc,
+		notice: "user " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10)}, nil
+}
+
+// put writes a document through put.lua (the projectors' Put methods).
 func (s *Store) put(ctx context.Context, projection, gen, suffix string, version int64, doc []byte, status, owner, notice string, entries []entry) (bool, error) {
-	args := make([]any, 0, 10+3*len(entries))
-	args = append(args, s.keyspace(projection), gen, suffix, version, doc, status, owner, notice, s.ChangesChannel(), len(entries))
-	for _, e := range entries {
-		if strings.HasPrefix(e.suffix, "=") {
-			args = append(args, e.suffix, e.value, e.member)
-			continue
-		}
-		args = append(args, e.suffix, strconv.FormatFloat(e.score, 'f', -1, 64), e.member)
+	return s.putWrite(ctx, gen, write{projection: projection, suffix: suffix, version: version, doc: doc, status: status,
+		owner: owner, notice: notice, entries: entries}, false)
+}
+
+// putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
+// repair also rewrites a document at the same version (see put.lua).
+func (s *Store) putWrite(ctx context.Context, gen string, w write, repair bool) (bool, error) {
+	args := s.putArgs(gen, w, repair)
+	if s.pipe != nil {
+		putScript.EvalSha(ctx, s.pipe, nil, args...)
+		return true, nil // known only when the batch is sent
 	}
 	n, err := putScript.Run(ctx, s.master, nil, args...).Int()
 	if err != nil {
-		return false, fmt.Errorf("writing read model %s v%d: %w", suffix, version, err)
+		return false, fmt.Errorf("writing read model %s v%d: %w", w.suffix, w.version, err)
 	}
 	return n > 0, nil
+}
+
+func (s *Store) putArgs(gen string, w write, repair bool) []any {
+	args := make([]any, 0, 11+3*len(w.entries))
+	args = append(args, s.keyspace(w.projection), gen, w.suffix, w.version, w.doc, w.status, w.owner, w.notice,
+		s.ChangesChannel(), len(w.entries))
+	for _, e := range w.entries {
+		args = append(args, e.suffix, e.arg(), e.member)
+	}
+	if repair {
+		args = append(args, repairMarker)
+	}
+	return args
+}
+
+// arg is the entry's score (or, for a hash field, its value) as put.lua gets
+// it, and as the document's ix lists it.
+func (e entry) arg() string {
+	if strings.HasPrefix(e.suffix, "=") {
+		return e.value
+	}
+	return strconv.FormatFloat(e.score, 'f', -1, 64)
+}
+
+// Batch returns a store whose writes are queued and sent together by flush,
+// in one round trip, in the order they were made: replay's way past one
+// round trip per event. Its writes report applied before they are sent;
+// flush returns the first failure. Reads on it are not batched.
+func (s *Store) Batch() (*Store, func(context.Context) error) {
+	b := *s
+	b.pipe = s.master.Pipeline()
+	return &b, func(ctx context.Context) error {
+		if b.pipe.Len() == 0 {
+			return nil
+		}
+		// EVALSHA in a pipeline cannot fall back to EVAL: make sure Redis
+		// has the script (a restarted or failed-over Redis may not).
+		if err := putScript.Load(ctx, s.master).Err(); err != nil {
+			b.pipe.Discard()
+			return fmt.Errorf("loading the write script: %w", err)
+		}
+		cmds, err := b.pipe.Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("sending %d read-model writes: %w", len(cmds), err)
+		}
+		return nil
+	}
 }
 
 // listingEntries are the index memberships of a listing in this state.

@@ -93,7 +93,7 @@ func (s Streams) problems() []string {
 		}
 	}
 	if s.DeadLetters > 0 {
-		out = append(out, fmt.Sprintf("%d entries in the dead-letter stream %s", s.DeadLetters, s.DeadStream))
+		out = append(out, fmt.Sprintf("%d entries in the dead-letter stream %s (rentalctl dlq list)", s.DeadLetters, s.DeadStream))
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
 
@@ -31,21 +32,23 @@ type API struct {
 	Relay    *relay.Relay
 	Near     *nearcache.Cache // nil when disabled
 	Views    *views.Buffer    // views noted by the listing detail, recorded in batches
+	Metrics  *observe.Metrics
 }
 
 // NewAPI assembles an api replica on b.
 func NewAPI(b *Base) (*API, error) {
-	rel, err := b.NewRelay(nil)
+	metrics := observe.NewMetrics()
+	rel, err := b.NewRelay(metrics.Relay())
 	if err != nil {
 		return nil, err
 	}
 	logging := observe.Logging(b.Log)
-	a := &API{Base: b, Relay: rel}
+	a := &API{Base: b, Relay: rel, Metrics: metrics}
 	var auth httpapi.Authenticator = mysql.NewSessionStore(b.Pools.Writer)
 	var sessions *nearcache.Sessions
 	var rm query.ReadModels = b.RM
 	var repair query.Repairer = b.RM
-	queryMiddleware := []rental.Middleware{logging}
+	queryMiddleware := []rental.Middleware{logging, metrics.UseCases()}
 	switch {
 	case !b.Cfg.ReadModels:
 		rm, repair = noReadModels{}, noReadModels{}
@@ -53,10 +56,15 @@ func NewAPI(b *Base) (*API, error) {
 		a.Near = nearcache.New(nearcache.Config{}, b.RM, b.Redis.Replica, b.RM.ChangesChannel(), b.RM.ForgetGenerations, b.Log)
 		rm = a.Near
 		queryMiddleware = append(queryMiddleware, a.Near.Pages())
+		near := a.Near
+		metrics.CounterFunc("near_cache_hits_total", "Reads the api's near cache answered (documents and search pages).",
+			func() float64 { h, _ := near.Stats(); return float64(h) })
+		metrics.CounterFunc("near_cache_misses_total", "Reads the api's near cache passed on to Redis.",
+			func() float64 { _, m := near.Stats(); return float64(m) })
 		sessions = a.Near.Sessions(mysql.NewSessionStore(b.Pools.Writer), b.Redis.Master, b.Cfg.Prefix+"sessions:changed")
 		auth = sessions
 	}
-	a.Commands = NewCommands(b, rel, sessions)
+	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
 	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
@@ -68,14 +76,17 @@ func NewAPI(b *Base) (*API, error) {
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
 		},
-		Required: []string{"mysql"},
+		Required:   []string{"mysql"},
+		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
+		Metrics:    metrics.Handler(),
 	})
 	return a, nil
 }
 
 // NewCommands builds the write side over MySQL, handing committed events to
-// rel. sessions, when set, learns of logouts and user changes at once.
-func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions) command.Commands {
+// rel. sessions, when set, learns of logouts and user changes at once. Every
+// command is logged, then wrapped in mws (metrics).
+func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ...rental.Middleware) command.Commands {
 	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
 	var users command.UserStore = mysql.NewUserStore(writer)
 	var sessionStore command.SessionStore = mysql.NewSessionStore(b.Pools.Writer)
@@ -87,7 +98,7 @@ func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions) comman
 		Listings: mysql.NewListingStore(writer, b.Catalog), Orders: mysql.NewOrderStore(writer, b.Catalog),
 		Favorites: mysql.NewFavoriteStore(writer), Views: mysql.NewViewStore(writer),
 		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
-	}, observe.Logging(b.Log))
+	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
 }
 
 // Serve runs the api on ln until ctx ends, then drains in-flight requests.

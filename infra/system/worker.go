@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -14,6 +15,7 @@ import (
 	"github.com/zufang/rental/infra/jobs"
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/stream"
@@ -26,12 +28,14 @@ type Worker struct {
 	Base       *Base
 	Projectors *worker.Projectors
 	Relay      *relay.Relay
+	Metrics    *observe.Metrics
 	deadLetter message.Publisher
 }
 
 // NewWorker assembles a worker replica on b.
 func NewWorker(b *Base) (*Worker, error) {
-	rel, err := b.NewRelay(nil)
+	metrics := observe.NewMetrics()
+	rel, err := b.NewRelay(metrics.Relay())
 	if err != nil {
 		return nil, err
 	}
@@ -39,18 +43,75 @@ func NewWorker(b *Base) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, nil), Relay: rel, deadLetter: dlq}, nil
+	w := &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, metrics), Relay: rel, Metrics: metrics, deadLetter: dlq}
+	metrics.WatchBacklog(w.backlog())
+	return w, nil
+}
+
+// backlog is what the worker's /metrics reads at every scrape: the outbox,
+// the streams and their groups, the dead letters and rebuilds under way.
+func (w *Worker) backlog() observe.Backlog {
+	b := w.Base
+	streams := w.retention().Streams
+	dead := events.DeadLetterStream(b.Cfg.Prefix)
+	return observe.Backlog{
+		Outbox:      relay.Backlog(b.Pools.Writer),
+		Streams:     stream.Stats(b.Redis.Master, streams),
+		DeadLetters: func(ctx context.Context) (int64, error) { return b.Redis.Master.XLen(ctx, dead).Result() },
+		Rebuilding: func(ctx context.Context) (map[string]bool, error) {
+			out := map[string]bool{}
+			for _, name := range w.Projectors.Names() {
+				_, building, err := b.RM.Generations(ctx, name)
+				if err != nil {
+					return nil, err
+				}
+				out[name] = building != ""
+			}
+			return out, nil
+		},
+		Log: b.Log,
+	}
 }
 
 // Replayer returns a replayer over this worker's projectors.
 func (w *Worker) Replayer() worker.Replayer {
-	return NewReplayer(w.Base, w.Projectors)
+	return replayer(w.Base, w.Projectors)
 }
 
-// NewReplayer rebuilds read models from the writer's event_log.
-func NewReplayer(b *Base, p *worker.Projectors) worker.Replayer {
-	return worker.Replayer{Log: mysql.NewEventLog(b.Pools.Writer), Gens: b.RM, Projectors: p, Logger: b.Log}
+// NewReplayer rebuilds read models from the writer's event_log (rentalctl replay).
+func NewReplayer(b *Base) worker.Replayer {
+	return replayer(b, worker.NewProjectors(b.RM, nil))
 }
+
+// replayer sends the projectors' writes in pipelined batches.
+func replayer(b *Base, p *worker.Projectors) worker.Replayer {
+	return worker.Replayer{Log: mysql.NewEventLog(b.Pools.Writer), Gens: b.RM, Projectors: p, Batches: batcher{b.RM}, Logger: b.Log}
+}
+
+// AbortRebuilds abandons the rebuilds under way of the named projections (all
+// when none is named) and returns those it abandoned.
+func AbortRebuilds(ctx context.Context, b *Base, r worker.Replayer, names ...string) ([]string, error) {
+	building, err := r.Building(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var aborted []string
+	for _, name := range building {
+		if len(names) > 0 && !slices.Contains(names, name) {
+			continue
+		}
+		if err := b.RM.AbortRebuild(ctx, name); err != nil {
+			return aborted, err
+		}
+		aborted = append(aborted, name)
+	}
+	return aborted, nil
+}
+
+// batcher adapts the read-model store's batches to the worker's port.
+type batcher struct{ rm *readmodel.Store }
+
+func (b batcher) Batch() (worker.ReadModels, func(context.Context) error) { return b.rm.Batch() }
 
 // Run consumes until ctx ends. The router is rebuilt after a failure (Redis
 // away at start-up, say), so the worker recovers on its own.
@@ -58,6 +119,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go func() { _ = w.Relay.Run(ctx) }()
 	go w.Base.RM.Run(ctx)
 	go w.watchdog(ctx)
+	go w.retention().Run(ctx, w.Base.Cfg.StreamTrimEvery)
 	go NewStayJob(w.Base, w.Relay).Run(ctx)
 	for ctx.Err() == nil {
 		err := w.consume(ctx)
@@ -89,14 +151,18 @@ func (w *Worker) consume(ctx context.Context) error {
 	return router.Run(ctx)
 }
 
-// watchdog builds any read model that has no live generation: on a fresh
-// Redis, or after Redis lost its data. It checks every few seconds.
+// watchdog builds any read model that has no live generation (on a fresh
+// Redis, or after Redis lost its data) and deletes generations a replay
+// retired once readers have moved on. It checks every few seconds.
 func (w *Worker) watchdog(ctx context.Context) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
 		if err := w.EnsureBuilt(ctx); err != nil && ctx.Err() == nil {
 			w.Base.Log.Warn("building read models failed; will retry", "err", err)
+		}
+		if err := w.dropRetired(ctx); err != nil && ctx.Err() == nil {
+			w.Base.Log.Warn("deleting retired read-model generations failed; will retry", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -130,6 +196,29 @@ func (w *Worker) EnsureBuilt(ctx context.Context) error {
 	w.Base.Log.Info("building read models", "projections", missing)
 	_, _, err = w.Replayer().Rebuild(held, missing...)
 	return err
+}
+
+// retention trims the event streams (not the dead letters: an operator
+// decides about those).
+func (w *Worker) retention() stream.Retention {
+	r := stream.Retention{Client: w.Base.Redis.Master, MaxLen: w.Base.Cfg.StreamMaxLen, Log: w.Base.Log}
+	for _, agg := range events.Aggregates {
+		r.Streams = append(r.Streams, events.Stream(w.Base.Cfg.Prefix, agg))
+	}
+	return r
+}
+
+func (w *Worker) dropRetired(ctx context.Context) error {
+	for _, name := range w.Projectors.Names() {
+		dropped, err := w.Base.RM.DropRetired(ctx, name, w.Base.Cfg.GenerationGrace)
+		if err != nil {
+			return err
+		}
+		if len(dropped) > 0 {
+			w.Base.Log.Info("deleted retired read-model generations", "projection", name, "generations", dropped)
+		}
+	}
+	return nil
 }
 
 // NewStayJob returns the job that ends stays that are over (paid →

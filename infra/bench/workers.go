@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/readmodel"
+	"github.com/zufang/rental/infra/relay"
+	"github.com/zufang/rental/infra/system"
+)
+
+// WorkersConfig shapes the worker benchmark.
+type WorkersConfig struct {
+	Events     int   // listing events put on the stream before the workers start
+	PerListing int   // events per listing
+	Replicas   []int // worker replicas to measure with, each on a fresh environment
+	Consumers  []int // subscriptions per stream in each replica (RENTAL_WORKER_CONSUMERS)
+}
+
+// Workers measures how fast worker replicas drain the listing stream: the
+// events are on the stream before the workers start (as after an outage),
+// and the rate is taken from the consumer group's read counter between its
+// first and its last move, so start-up is not counted.
+func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig) (Table, error) {
+	t := Table{
+		Title:  fmt.Sprintf("Workers: %d listing events already on the stream (%d per listing), drained by N replicas", cfg.Events, cfg.PerListing),
+		Header: []string{"replicas", "subscriptions per replica", "took", "events/s", "events/s per replica", "listing documents"},
+	}
+	for _, consumers := range cfg.Consumers {
+		for _, n := range cfg.Replicas {
+			env, err := newEnv()
+			if err != nil {
+				return t, err
+			}
+			env.Cfg.Consumers = consumers
+			row, err := drain(ctx, env, cfg, n)
+			env.Close()
+			if err != nil {
+				return t, err
+			}
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	t.Notes = append(t.Notes, "Each subscription reads one entry at a time (Watermill's redisstream subscriber: XREADGROUP COUNT 1, "+
+		"handle, XACK); RENTAL_WORKER_CONSUMERS sets the subscriptions per stream in a replica.",
+		"Target (DESIGN §9): ≥ 20k events/s per replica.")
+	return t, nil
+}
+
+func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int) ([]string, error) {
+	base, err := env.Open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Built, empty read models, as in production.
+	if _, _, err := system.NewReplayer(base).Rebuild(ctx); err != nil {
+		return nil, err
+	}
+	stream := events.Stream(env.Cfg.Prefix, events.AggregateListing)
+	if err := fillStream(ctx, base, stream, cfg); err != nil {
+		return nil, err
+	}
+	for i := range replicas {
+		if err := env.StartWorker(ctx, fmt.Sprintf("bench-worker-%d", i)); err != nil {
+			return nil, err
+		}
+	}
+	rdb := base.Redis.Master
+	var first, last time.Time
+	var firstRead int64
+	deadline := time.Now().Add(10 * time.Minute)
+	for {
+		read, pending, err := groupProgress(ctx, rdb, stream)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now()
+		if read > 0 && first.IsZero() {
+			first, firstRead = now, read
+		}
+		if read >= int64(cfg.Events) && pending == 0 {
+			last = now
+			break
+		}
+		if now.After(deadline) {
+			return nil, fmt.Errorf("%d replicas drained %d of %d events in 10 minutes", replicas, read, cfg.Events)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	took := last.Sub(first)
+	rate := float64(int64(cfg.Events)-firstRead) / took.Seconds()
+	return []string{fmt.Sprint(replicas), fmt.Sprint(env.Cfg.Consumers), ms(took), fmt.Sprintf("%.0f", rate),
+		fmt.Sprintf("%.0f", rate/float64(replicas)), fmt.Sprint(documents(ctx, base))}, nil
+}
+
+// fillStream puts listing histories on the stream in Watermill's format,
+// pipelined (setting up, not measured).
+func fillStream(ctx context.Context, base *system.Base, stream string, cfg WorkersConfig) error {
+	r := rand.New(rand.NewPCG(7, 7))
+	landlord := rental.NewID()
+	clock := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
+	marshal := redisstream.DefaultMarshallerUnmarshaller{}
+	pipe := base.Redis.Master.Pipeline()
+	for put := 0; put < cfg.Events; {
+		_, evs, err := listingHistory(r, base.Catalog, landlord, clock, max(cfg.PerListing, 2))
+		if err != nil {
+			return err
+		}
+		for _, e := range evs[:min(len(evs), cfg.Events-put)] {
+			e.OccurredAt = time.Now().UTC() // the lag metric would otherwise count the history's age
+			msg, err := relay.Message(e)
+			if err != nil {
+				return err
+			}
+			values, err := marshal.Marshal(stream, msg)
+			if err != nil {
+				return err
+			}
+			pipe.XAdd(ctx, &goredis.XAddArgs{Stream: stream, Values: values})
+			put++
+		}
+		if pipe.Len() >= 1000 || put == cfg.Events {
+			if _, err := pipe.Exec(ctx); err != nil {
+				return fmt.Errorf("filling the stream: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// groupProgress returns how many entries the projectors group has read and
+// how many it has pending.
+func groupProgress(ctx context.Context, rdb goredis.UniversalClient, stream string) (int64, int64, error) {
+	groups, err := rdb.XInfoGroups(ctx, stream).Result()
+	if err != nil {
+		return 0, 0, nil // the group is created when the first worker subscribes
+	}
+	for _, g := range groups {
+		if g.Name == events.ConsumerGroup {
+			return g.EntriesRead, g.Pending, nil
+		}
+	}
+	return 0, 0, nil
+}
+
+// documents counts the listing documents the workers wrote.
+func documents(ctx context.Context, base *system.Base) int64 {
+	gen, _, _ := base.RM.Generations(ctx, readmodel.Listings)
+	n, _, _ := base.RM.Census(ctx, readmodel.Listings, gen, "listing")
+	return n
+}

@@ -1,0 +1,62 @@
+package docker_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGrafanaIsProvisionedWithTheDashboard(t *testing.T) {
+	grafana := service(t, allProfiles(t), "grafana")
+	provisioning := hostPath(t, grafana, "/etc/grafana/provisioning")
+	ds := readFile(t, filepath.Join(provisioning, "datasources", "prometheus.yml"))
+	for _, want := range []string{"uid: prometheus", "url: http://prometheus:9090"} {
+		if !strings.Contains(ds, want) {
+			t.Errorf("the datasource lacks %q", want)
+		}
+	}
+	if p := readFile(t, filepath.Join(provisioning, "dashboards", "rental.yml")); !strings.Contains(p, "path: /etc/grafana/dashboards") {
+		t.Error("the dashboard provider must load /etc/grafana/dashboards")
+	}
+	var dash struct {
+		UID    string `json:"uid"`
+		Panels []struct {
+			Type    string `json:"type"`
+			Title   string `json:"title"`
+			Targets []struct {
+				Expr       string `json:"expr"`
+				Datasource struct {
+					UID string `json:"uid"`
+				} `json:"datasource"`
+			} `json:"targets"`
+		} `json:"panels"`
+	}
+	raw := readFile(t, filepath.Join(hostPath(t, grafana, "/etc/grafana/dashboards"), "rental.json"))
+	if err := json.Unmarshal([]byte(raw), &dash); err != nil {
+		t.Fatalf("rental.json: %v", err)
+	}
+	if dash.UID == "" || len(dash.Panels) < 10 {
+		t.Fatalf("rental.json has %d panels", len(dash.Panels))
+	}
+	for _, p := range dash.Panels {
+		if p.Type == "row" {
+			continue
+		}
+		if len(p.Targets) == 0 {
+			t.Errorf("panel %q queries nothing", p.Title)
+		}
+		for _, target := range p.Targets {
+			if target.Datasource.UID != "prometheus" || target.Expr == "" {
+				t.Errorf("panel %q: a target without the provisioned datasource or a query", p.Title)
+			}
+		}
+	}
+}
+
+func TestLoadBalancerHidesMetrics(t *testing.T) {
+	lb := service(t, allProfiles(t), "lb")
+	if cfg := readFile(t, hostPath(t, lb, "/usr/local/etc/haproxy/haproxy.cfg")); !strings.Contains(cfg, "deny deny_status 404 if { path_beg /metrics }") {
+		t.Error("the public load balancer must not serve /metrics")
+	}
+}

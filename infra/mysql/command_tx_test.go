@@ -1,0 +1,54 @@
+package mysql_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	driver "github.com/go-sql-driver/mysql"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/testenv"
+)
+
+// A command whose commit batch fails (here on a unique key) must not leave
+// its connection in the pool with the transaction open: the locks the failed
+// statement took (a duplicate-key check takes a next-key lock, even under
+// READ COMMITTED) would stall other commands until the connection is reused.
+func TestWriter_aFailedCommitLeavesNoTransactionOpen(t *testing.T) {
+	dsn := testenv.Database(t)
+	db, err := mysql.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cfg, _ := driver.ParseDSN(dsn)
+	users := mysql.NewUserStore(mysql.NewWriter(db, nil))
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	register := func(email string) error {
+		u, _, err := command.NewUser(rental.NewID(), email, "", "hash", "n", nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = users.Create(ctx, command.Meta{Actor: rental.System}, u, events.UserRegistered)
+		return err
+	}
+	if err := register("taken@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := register("taken@example.com"); rental.ErrorCode(err) != rental.ECONFLICT {
+		t.Fatalf("a taken email is a conflict, got %v", err)
+	}
+	var open int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM information_schema.INNODB_TRX t
+		JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id WHERE p.DB = ?`, cfg.DBName).Scan(&open); err != nil {
+		t.Fatal(err)
+	}
+	if open != 0 {
+		t.Fatalf("%d transactions left open on the database after the failed command", open)
+	}
+}
