@@ -18,11 +18,11 @@ func (p FavoriteProjector) Projection() Projection {
 
 func (p FavoriteProjector) onFavoriteChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
 	var st events.FavoriteState
-	if err := events.DecodePayload(e, &st); err != nil {
+	doc, err := decodeState(e, &st, &st.ID, &st.Version)
+	if err != nil {
 		return false, err
 	}
-	st.ID, st.Version = e.AggregateID, e.Version
-	return p.RM.PutFavorite(ctx, gen, st)
+	return p.RM.PutFavorite(ctx, gen, st, doc)
 }
 
 // ViewsProjector keeps each listing's view count and the ranking by views.
@@ -36,11 +36,11 @@ func (p ViewsProjector) Projection() Projection {
 
 func (p ViewsProjector) onViewed(ctx context.Context, gen string, e events.Envelope) (bool, error) {
 	var st events.ListingViewsState
-	if err := events.DecodePayload(e, &st); err != nil {
+	doc, err := decodeState(e, &st, &st.ID, &st.Version)
+	if err != nil {
 		return false, err
 	}
-	st.ID, st.Version = e.AggregateID, e.Version
-	return p.RM.PutListingViews(ctx, gen, st)
+	return p.RM.PutListingViews(ctx, gen, st, doc)
 }
 
 // HistoryProjector keeps each user's last viewed listings.
@@ -53,9 +53,9 @@ func (p HistoryProjector) Projection() Projection {
 
 func (p HistoryProjector) onHistoryChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
 	var st events.HistoryState
-	if err := events.DecodePayload(e, &st); err != nil {
+	doc, err := decodeState(e, &st, &st.ID, &st.Version)
+	if err != nil {
 		return false, err
 	}
-	st.ID, st.Version = e.AggregateID, e.Version
-	return p.RM.PutHistory(ctx, gen, st)
+	return p.RM.PutHistory(ctx, gen, st, doc)
 }

@@ -25,9 +25,9 @@ func (p ListingProjector) Projection() Projection {
 
 func (p ListingProjector) onListingChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
 	var st events.ListingState
-	if err := events.DecodePayload(e, &st); err != nil {
+	doc, err := decodeState(e, &st, &st.ID, &st.Version)
+	if err != nil {
 		return false, err
 	}
-	st.ID, st.Version = e.AggregateID, e.Version // the envelope is authoritative
-	return p.RM.PutListing(ctx, gen, st)
+	return p.RM.PutListing(ctx, gen, st, doc)
 }

@@ -24,9 +24,9 @@ func (p OrderProjector) Projection() Projection {
 
 func (p OrderProjector) onOrderChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
 	var st events.OrderState
-	if err := events.DecodePayload(e, &st); err != nil {
+	doc, err := decodeState(e, &st, &st.ID, &st.Version)
+	if err != nil {
 		return false, err
 	}
-	st.ID, st.Version = e.AggregateID, e.Version
-	return p.RM.PutOrder(ctx, gen, st)
+	return p.RM.PutOrder(ctx, gen, st, doc)
 }

@@ -10,18 +10,39 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/zufang/rental/events"
 )
 
 // ReadModels is where projections are written. gen "" means the live
 // generation and, during a rebuild, the one being built; replay names its own.
+// Each Put takes the state and, when the caller has it, the state's JSON
+// (doc; nil to encode it).
 type ReadModels interface {
-	PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error)
-	PutUser(ctx context.Context, gen string, st events.UserState) (bool, error)
-	PutOrder(ctx context.Context, gen string, st events.OrderState) (bool, error)
-	PutFavorite(ctx context.Context, gen string, st events.FavoriteState) (bool, error)
-	PutListingViews(ctx context.Context, gen string, st events.ListingViewsState) (bool, error)
-	PutHistory(ctx context.Context, gen string, st events.HistoryState) (bool, error)
+	PutListing(ctx context.Context, gen string, st events.ListingState, doc []byte) (bool, error)
+	PutUser(ctx context.Context, gen string, st events.UserState, doc []byte) (bool, error)
+	PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error)
+	PutFavorite(ctx context.Context, gen string, st events.FavoriteState, doc []byte) (bool, error)
+	PutListingViews(ctx context.Context, gen string, st events.ListingViewsState, doc []byte) (bool, error)
+	PutHistory(ctx context.Context, gen string, st events.HistoryState, doc []byte) (bool, error)
+}
+
+// decodeState decodes an event's payload into st, whose id and version the
+// envelope decides. It returns the payload as the state's JSON when the
+// payload says what the envelope says (always, for events the platform
+// wrote): the read model stores it as it is, without encoding it again,
+// which was a third of a worker's time. Otherwise it returns nil.
+func decodeState[T any](e events.Envelope, st *T, id *uuid.UUID, version *int64) ([]byte, error) {
+	if err := events.DecodePayload(e, st); err != nil {
+		return nil, err
+	}
+	doc := []byte(e.Payload)
+	if *id != e.AggregateID || *version != e.Version {
+		doc = nil
+	}
+	*id, *version = e.AggregateID, e.Version
+	return doc, nil
 }
 
 // Outcome is what applying one event did.

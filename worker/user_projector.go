@@ -20,9 +20,9 @@ func (p UserProjector) Projection() Projection {
 
 func (p UserProjector) onUserChanged(ctx context.Context, gen string, e events.Envelope) (bool, error) {
 	var st events.UserState
-	if err := events.DecodePayload(e, &st); err != nil {
+	doc, err := decodeState(e, &st, &st.ID, &st.Version)
+	if err != nil {
 		return false, err
 	}
-	st.ID, st.Version = e.AggregateID, e.Version
-	return p.RM.PutUser(ctx, gen, st)
+	return p.RM.PutUser(ctx, gen, st, doc)
 }

@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -25,8 +24,8 @@ import (
 // Each is a versioned aggregate, so a repeated or late batch of views never
 // counts twice nor brings back an older history.
 
-func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteState) (bool, error) {
-	doc, err := json.Marshal(st)
+func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteState, doc []byte) (bool, error) {
+	doc, err := encoded(st, doc)
 	if err != nil {
 		return false, fmt.Errorf("encoding favorite %s: %w", st.ID, err)
 	}
@@ -37,8 +36,8 @@ func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteS
 	return s.put(ctx, Favorites, gen, "fav:"+st.ID.String(), st.Version, doc, "", st.UserID.String(), "", entries)
 }
 
-func (s *Store) PutListingViews(ctx context.Context, gen string, st events.ListingViewsState) (bool, error) {
-	doc, err := json.Marshal(st)
+func (s *Store) PutListingViews(ctx context.Context, gen string, st events.ListingViewsState, doc []byte) (bool, error) {
+	doc, err := encoded(st, doc)
 	if err != nil {
 		return false, fmt.Errorf("encoding views of %s: %w", st.ListingID, err)
 	}
@@ -47,8 +46,8 @@ func (s *Store) PutListingViews(ctx context.Context, gen string, st events.Listi
 		"views "+listing+" "+strconv.FormatInt(st.Version, 10), []entry{sorted("ix:views", float64(st.Views), listing)})
 }
 
-func (s *Store) PutHistory(ctx context.Context, gen string, st events.HistoryState) (bool, error) {
-	doc, err := json.Marshal(st)
+func (s *Store) PutHistory(ctx context.Context, gen string, st events.HistoryState, doc []byte) (bool, error) {
+	doc, err := encoded(st, doc)
 	if err != nil {
 		return false, fmt.Errorf("encoding history of %s: %w", st.UserID, err)
 	}

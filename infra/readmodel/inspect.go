@@ -88,13 +88,13 @@ func kindOf(suffix string) byte {
 
 // ExpectListing returns what the listings read model should hold for st.
 func (s *Store) ExpectListing(st events.ListingState) (Expected, error) {
-	w, err := s.listingWrite(st)
+	w, err := s.listingWrite(st, nil)
 	return Expected{w}, err
 }
 
 // ExpectUser returns what the users read model should hold for st.
 func (s *Store) ExpectUser(st events.UserState) (Expected, error) {
-	w, err := s.userWrite(st)
+	w, err := s.userWrite(st, nil)
 	return Expected{w}, err
 }
 

@@ -30,8 +30,8 @@ import (
 // sets when its order is rejected or canceled, whatever the delivery order.
 
 // PutOrder applies an order state to generation gen ("" = live and building).
-func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState) (bool, error) {
-	doc, err := json.Marshal(st)
+func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error) {
+	doc, err := encoded(st, doc)
 	if err != nil {
 		return false, fmt.Errorf("encoding order %s: %w", st.ID, err)
 	}
@@ -84,7 +84,7 @@ func stayDays(st events.OrderState) (int64, int64, error) {
 }
 
 func (s *Store) RepairOrder(st events.OrderState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutOrder(ctx, "", st); return err })
+	s.repair(func(ctx context.Context) error { _, err := s.PutOrder(ctx, "", st, nil); return err })
 }
 
 func (s *Store) Order(ctx context.Context, id uuid.UUID) (query.Doc, error) {

@@ -169,8 +169,8 @@ type entry struct {
 
 // PutListing applies a listing state to generation gen ("" = live and building).
 // It returns whether any generation took it (false: an equal or newer version is there).
-func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState) (bool, error) {
-	w, err := s.listingWrite(st)
+func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState, doc []byte) (bool, error) {
+	w, err := s.listingWrite(st, doc)
 	if err != nil {
 		return false, err
 	}
@@ -178,12 +178,22 @@ func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingSta
 }
 
 // PutUser applies a user state to generation gen ("" = live and building).
-func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState) (bool, error) {
-	w, err := s.userWrite(st)
+func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState, doc []byte) (bool, error) {
+	w, err := s.userWrite(st, doc)
 	if err != nil {
 		return false, err
 	}
 	return s.putWrite(ctx, gen, w, false)
+}
+
+// encoded returns st's JSON: doc when the caller has it (an event's payload
+// is its state encoded by the same type, so encoding it again would only
+// cost time), otherwise st encoded now.
+func encoded(st any, doc []byte) ([]byte, error) {
+	if doc != nil {
+		return doc, nil
+	}
+	return json.Marshal(st)
 }
 
 // write is one compare-and-set write of a document and its entries: what a
@@ -199,8 +209,8 @@ type write struct {
 	entries    []entry
 }
 
-func (s *Store) listingWrite(st events.ListingState) (write, error) {
-	doc, err := json.Marshal(st)
+func (s *Store) listingWrite(st events.ListingState, doc []byte) (write, error) {
+	doc, err := encoded(st, doc)
 	if err != nil {
 		return write{}, fmt.Errorf("encoding listing %s: %w", st.ID, err)
 	}
@@ -209,8 +219,8 @@ func (s *Store) listingWrite(st events.ListingState) (write, error) {
 		entries: s.listingEntries(st)}, nil
 }
 
-func (s *Store) userWrite(st events.UserState) (write, error) {
-	doc, err := json.Marshal(st)
+func (s *Store) userWrite(st events.UserState, doc []byte) (write, error) {
+	doc, err := encoded(st, doc)
 	if err != nil {
 		return write{}, fmt.Errorf("encoding user %s: %w", st.ID, err)
 	}
@@ -374,11 +384,11 @@ func (s *Store) repair(fn func(context.Context) error) {
 }
 
 func (s *Store) RepairListing(st events.ListingState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, "", st); return err })
+	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, "", st, nil); return err })
 }
 
 func (s *Store) RepairUser(st events.UserState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, "", st); return err })
+	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, "", st, nil); return err })
 }
 
 // ---- reads ----

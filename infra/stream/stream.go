@@ -4,6 +4,7 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -17,12 +18,48 @@ import (
 	"github.com/zufang/rental/events"
 )
 
-// Logger adapts slog for Watermill; Watermill's info lines become debug, so a
-// worker's log shows what the platform does rather than every subscription detail.
+// Logger adapts slog for Watermill. Watermill's info lines become debug, so
+// a worker's log shows what the platform does rather than every subscription
+// detail; and the level is checked before a line's fields are converted:
+// Watermill logs a trace line or two for every message it moves, and
+// Watermill's own slog adapter built them all only for slog to drop them.
 func Logger(log *slog.Logger) watermill.LoggerAdapter {
-	return watermill.NewSlogLoggerWithLevelMapping(log.With("component", "watermill"), map[slog.Level]slog.Level{
-		slog.LevelInfo: slog.LevelDebug,
-	})
+	return slogAdapter{log: log.With("component", "watermill")}
+}
+
+type slogAdapter struct{ log *slog.Logger }
+
+func (a slogAdapter) Error(msg string, err error, fields watermill.LogFields) {
+	a.emit(slog.LevelError, msg, fields, "error", err)
+}
+func (a slogAdapter) Info(msg string, fields watermill.LogFields) {
+	a.emit(slog.LevelDebug, msg, fields)
+}
+func (a slogAdapter) Debug(msg string, fields watermill.LogFields) {
+	a.emit(slog.LevelDebug, msg, fields)
+}
+func (a slogAdapter) Trace(msg string, fields watermill.LogFields) {
+	a.emit(watermill.LevelTrace, msg, fields)
+}
+
+func (a slogAdapter) With(fields watermill.LogFields) watermill.LoggerAdapter {
+	return slogAdapter{log: a.log.With(attrs(fields)...)}
+}
+
+func (a slogAdapter) emit(level slog.Level, msg string, fields watermill.LogFields, extra ...any) {
+	ctx := context.Background()
+	if !a.log.Enabled(ctx, level) {
+		return
+	}
+	a.log.Log(ctx, level, msg, append(attrs(fields), extra...)...)
+}
+
+func attrs(fields watermill.LogFields) []any {
+	out := make([]any, 0, 2*len(fields))
+	for k, v := range fields {
+		out = append(out, k, v)
+	}
+	return out
 }
 
 // NewPublisher publishes to Redis streams on the master.
