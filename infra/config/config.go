@@ -30,6 +30,9 @@ type Config struct {
 	ReadModels   bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
 	SweepEvery   time.Duration // RENTAL_SWEEP_INTERVAL
 	SweepAge     time.Duration // RENTAL_SWEEP_AGE
+	// IdempotencyWindow (RENTAL_IDEMPOTENCY_WINDOW) is how long a command id
+	// (an Idempotency-Key) is remembered; workers forget older ones.
+	IdempotencyWindow time.Duration
 	// GenerationGrace (RENTAL_GENERATION_GRACE) is how long a read-model
 	// generation a replay replaced stays readable before workers delete it.
 	GenerationGrace time.Duration
@@ -106,19 +109,20 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	host, _ := os.Hostname()
 	c := Config{
-		HTTPAddr:     get("RENTAL_HTTP_ADDR", DefaultHTTPAddr),
-		MySQLDSN:     get("RENTAL_MYSQL_DSN", DefaultMySQLDSN),
-		MySQLReadDSN: get("RENTAL_MYSQL_READ_DSN", ""),
-		Prefix:       get("RENTAL_REDIS_PREFIX", DefaultPrefix),
-		MetricsAddr:  get("RENTAL_METRICS_ADDR", DefaultMetricsAddr),
-		WorkerID:     get("RENTAL_WORKER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
-		Consumers:    integer("RENTAL_WORKER_CONSUMERS", 4),
-		BcryptCost:   integer("RENTAL_BCRYPT_COST", 0),
-		LogJSON:      get("RENTAL_LOG_FORMAT", "text") == "json",
-		NearCache:    boolean("RENTAL_NEAR_CACHE", true),
-		ReadModels:   boolean("RENTAL_READ_MODELS", true),
-		SweepEvery:   duration("RENTAL_SWEEP_INTERVAL", time.Second),
-		SweepAge:     duration("RENTAL_SWEEP_AGE", 3*time.Second),
+		HTTPAddr:          get("RENTAL_HTTP_ADDR", DefaultHTTPAddr),
+		MySQLDSN:          get("RENTAL_MYSQL_DSN", DefaultMySQLDSN),
+		MySQLReadDSN:      get("RENTAL_MYSQL_READ_DSN", ""),
+		Prefix:            get("RENTAL_REDIS_PREFIX", DefaultPrefix),
+		MetricsAddr:       get("RENTAL_METRICS_ADDR", DefaultMetricsAddr),
+		WorkerID:          get("RENTAL_WORKER_ID", fmt.Sprintf("%s-%d", host, os.Getpid())),
+		Consumers:         integer("RENTAL_WORKER_CONSUMERS", 4),
+		BcryptCost:        integer("RENTAL_BCRYPT_COST", 0),
+		LogJSON:           get("RENTAL_LOG_FORMAT", "text") == "json",
+		NearCache:         boolean("RENTAL_NEAR_CACHE", true),
+		ReadModels:        boolean("RENTAL_READ_MODELS", true),
+		SweepEvery:        duration("RENTAL_SWEEP_INTERVAL", time.Second),
+		SweepAge:          duration("RENTAL_SWEEP_AGE", 3*time.Second),
+		IdempotencyWindow: duration("RENTAL_IDEMPOTENCY_WINDOW", 24*time.Hour),
 
 		GenerationGrace: duration("RENTAL_GENERATION_GRACE", 30*time.Second),
 		StreamMaxLen:    int64(integer("RENTAL_STREAM_MAXLEN", 10000)),
@@ -156,6 +160,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.Consumers < 1 || c.Consumers > 64 {
 		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")
+	}
+	if c.IdempotencyWindow < time.Minute {
+		problems = append(problems, "RENTAL_IDEMPOTENCY_WINDOW must be at least a minute")
 	}
 	if c.StreamMaxLen < 1 || c.StreamTrimEvery <= 0 {
 		problems = append(problems, "RENTAL_STREAM_MAXLEN and RENTAL_STREAM_TRIM_INTERVAL must be positive")

@@ -394,3 +394,13 @@ func (w *Writer) recorded(ctx context.Context, cmdID uuid.UUID) (command.Result,
 func newEvent(t events.Type, aggregateType string, id uuid.UUID, version int64, state any, meta command.Meta, at time.Time) (events.Envelope, error) {
 	return events.New(t, aggregateType, id, version, state, meta.Actor.String(), meta.CorrelationID, at)
 }
+
+// ForgetCommands deletes command records older than before, at most limit.
+func (w *Writer) ForgetCommands(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := w.db.ExecContext(ctx, `DELETE FROM command_dedup WHERE created_at < ? LIMIT ?`, before, limit)
+	if err != nil {
+		return 0, fmt.Errorf("forgetting command records: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

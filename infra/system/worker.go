@@ -121,6 +121,8 @@ func (w *Worker) Run(ctx context.Context) error {
 	go w.watchdog(ctx)
 	go w.retention().Run(ctx, w.Base.Cfg.StreamTrimEvery)
 	go NewStayJob(w.Base, w.Relay).Run(ctx)
+	go jobs.ForgetCommands{Records: mysql.NewWriter(w.Base.Pools.Writer, nil), Window: w.Base.Cfg.IdempotencyWindow,
+		Log: w.Base.Log}.Run(ctx)
 	for ctx.Err() == nil {
 		err := w.consume(ctx)
 		if ctx.Err() != nil {

@@ -1,0 +1,67 @@
+package jobs
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// CommandRecords forgets command records older than a moment, at most limit
+// at a time, and returns how many it forgot.
+type CommandRecords interface {
+	ForgetCommands(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// ForgetCommands keeps command_dedup small: a command id makes a retry
+// idempotent for Window (an Idempotency-Key is honoured that long), and
+// nothing retries a command a day later. Every worker replica runs it; two
+// deleting the same old rows is harmless. Deletes go in small batches so a
+// large backlog never holds locks for long (and, on Galera, never makes one
+// huge write set).
+type ForgetCommands struct {
+	Records  CommandRecords
+	Window   time.Duration // default 24 hours
+	Interval time.Duration // default 10 minutes
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+// Run forgets old command records until ctx ends.
+func (j ForgetCommands) Run(ctx context.Context) {
+	every := j.Interval
+	if every == 0 {
+		every = 10 * time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			j.Log.Warn("forgetting old command records failed; will retry", "err", err, "forgotten", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RunOnce forgets every record older than the window and returns how many.
+func (j ForgetCommands) RunOnce(ctx context.Context) (int, error) {
+	now, window := time.Now, j.Window
+	if j.Now != nil {
+		now = j.Now
+	}
+	if window == 0 {
+		window = 24 * time.Hour
+	}
+	before := now().UTC().Add(-window)
+	forgotten := 0
+	for {
+		n, err := j.Records.ForgetCommands(ctx, before, 1000)
+		forgotten += n
+		if err != nil || n < 1000 {
+			return forgotten, err
+		}
+	}
+}
