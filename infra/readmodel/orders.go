@@ -220,26 +220,17 @@ func (s *Store) Reviews(ctx context.Context, listing uuid.UUID, offset, limit in
 	if err != nil {
 		return nil, 0, err
 	}
-	key := base + "reviews:" + listing.String()
-	var card *goredis.IntCmd
-	var page *goredis.StringSliceCmd
-	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
-		pipe := c.Pipeline()
-		card = pipe.ZCard(ctx, key)
-		page = pipe.ZRevRange(ctx, key, int64(offset), int64(offset+limit-1))
-		_, err := pipe.Exec(ctx)
-		return err
-	})
+	ids, total, err := s.zpage(ctx, base+"reviews:"+listing.String(), offset, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading reviews of listing %s: %w", listing, err)
 	}
-	if len(page.Val()) == 0 {
-		return [][]byte{}, int(card.Val()), nil
+	if len(ids) == 0 {
+		return [][]byte{}, total, nil
 	}
 	var docs []any
 	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
 		var err error
-		docs, err = c.HMGet(ctx, base+"reviewdoc", page.Val()...).Result()
+		docs, err = c.HMGet(ctx, base+"reviewdoc", ids...).Result()
 		return err
 	})
 	if err != nil {
@@ -253,5 +244,5 @@ func (s *Store) Reviews(ctx context.Context, listing uuid.UUID, offset, limit in
 		}
 		out = append(out, []byte(text))
 	}
-	return out, int(card.Val()), nil
+	return out, total, nil
 }

@@ -585,10 +585,26 @@ func (s *Store) LandlordListings(ctx context.Context, landlord uuid.UUID, offset
 	if err != nil {
 		return nil, 0, err
 	}
-	key := base + "ix:landlord:" + landlord.String()
+	members, total, err := s.zpage(ctx, base+"ix:landlord:"+landlord.String(), offset, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("reading listings of landlord %s: %w", landlord, err)
+	}
+	ids := make([]uuid.UUID, 0, len(members))
+	for _, m := range members {
+		id, err := uuid.Parse(m)
+		if err != nil {
+			return nil, 0, fmt.Errorf("bad landlord index member %q", m)
+		}
+		ids = append(ids, id)
+	}
+	return ids, total, nil
+}
+
+// zpage reads the size of a sorted set and one page of it, highest score first.
+func (s *Store) zpage(ctx context.Context, key string, offset, limit int) ([]string, int, error) {
 	var card *goredis.IntCmd
 	var page *goredis.StringSliceCmd
-	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+	err := s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
 		pipe := c.Pipeline()
 		card = pipe.ZCard(ctx, key)
 		page = pipe.ZRevRange(ctx, key, int64(offset), int64(offset+limit-1))
@@ -596,15 +612,7 @@ func (s *Store) LandlordListings(ctx context.Context, landlord uuid.UUID, offset
 		return err
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading listings of landlord %s: %w", landlord, err)
+		return nil, 0, err
 	}
-	ids := make([]uuid.UUID, 0, len(page.Val()))
-	for _, m := range page.Val() {
-		id, err := uuid.Parse(m)
-		if err != nil {
-			return nil, 0, fmt.Errorf("bad landlord index member %q", m)
-		}
-		ids = append(ids, id)
-	}
-	return ids, int(card.Val()), nil
+	return page.Val(), int(card.Val()), nil
 }
