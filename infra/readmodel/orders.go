@@ -31,16 +31,26 @@ import (
 
 // PutOrder applies an order state to generation gen ("" = live and building).
 func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return false, fmt.Errorf("encoding order %s: %w", st.ID, err)
-	}
-	entries, err := orderEntries(st)
+	w, err := s.orderWrite(st, doc)
 	if err != nil {
 		return false, err
 	}
-	return s.put(ctx, Orders, gen, "order:"+st.ID.String(), st.Version, doc, st.Status, st.TenantID.String(),
-		"order "+st.ID.String()+" "+strconv.FormatInt(st.Version, 10), entries)
+	return s.putWrite(ctx, gen, w, false)
+}
+
+// orderWrite is what the orders read model holds for an order in state st
+// (PutOrder writes it, a check expects it).
+func (s *Store) orderWrite(st events.OrderState, doc []byte) (write, error) {
+	doc, err := encoded(st, doc)
+	if err != nil {
+		return write{}, fmt.Errorf("encoding order %s: %w", st.ID, err)
+	}
+	entries, err := orderEntries(st)
+	if err != nil {
+		return write{}, err
+	}
+	return write{projection: Orders, suffix: "order:" + st.ID.String(), version: st.Version, doc: doc, status: st.Status,
+		owner: st.TenantID.String(), notice: "order " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10), entries: entries}, nil
 }
 
 func orderEntries(st events.OrderState) ([]entry, error) {

@@ -228,12 +228,6 @@ func (s *Store) userWrite(st events.UserState, doc []byte) (write, error) {
 		notice: "user " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10)}, nil
 }
 
-// put writes a document through put.lua (the projectors' Put methods).
-func (s *Store) put(ctx context.Context, projection, gen, suffix string, version int64, doc []byte, status, owner, notice string, entries []entry) (bool, error) {
-	return s.putWrite(ctx, gen, write{projection: projection, suffix: suffix, version: version, doc: doc, status: status,
-		owner: owner, notice: notice, entries: entries}, false)
-}
-
 // putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
 // repair also rewrites a document at the same version (see put.lua).
 func (s *Store) putWrite(ctx context.Context, gen string, w write, repair bool) (bool, error) {
