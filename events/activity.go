@@ -70,7 +70,8 @@ var (
 	historySpace  = uuid.MustParse("9b0c7a52-4a55-4f7e-a1d4-6f0b7c1e2a03")
 )
 
-// FavoriteID is the aggregate id of the (user, listing) favorite pair.
+// FavoriteID is the aggregate id of the (user, listing) favorite pair. MySQL
+// derives the same id in favorites.id (migration 00011): change both or neither.
 func FavoriteID(user, listing uuid.UUID) uuid.UUID {
 	return uuid.NewSHA1(favoriteSpace, append(user[:], listing[:]...))
 }
