@@ -11,12 +11,27 @@ import (
 )
 
 // Listings checks the listings read model (documents, search and landlord
-// indexes) against the listings table, deleted listings' tombstones included.
+// indexes, keyword and suggestion entries, district charts) against the
+// listings table, deleted listings' tombstones included.
 func Listings(states mysql.States, rm *readmodel.Store) Checker {
-	expect := func(sts []events.ListingState) ([]readmodel.Expected, error) {
+	return table(readmodel.Listings, "listing", states.Listings, states.ListingsByID,
+		func(st events.ListingState) uuid.UUID { return st.ID }, rm.ExpectListing)
+}
+
+// table builds the checker of a read model whose documents are the rows of
+// one MySQL table, keyed by one id: page streams the states in id order,
+// byID reads some of them again, docID is the id in the state's document key
+// ("<kind>:<id>"), and expect is the read model's own Expect, built from the
+// same write its projector's Put makes.
+func table[T any](projection, kind string,
+	page func(ctx context.Context, after uuid.UUID, limit int) ([]T, error),
+	byID func(ctx context.Context, ids []uuid.UUID) ([]T, error),
+	docID func(T) uuid.UUID,
+	expect func(T) (readmodel.Expected, error)) Checker {
+	expectAll := func(sts []T) ([]readmodel.Expected, error) {
 		out := make([]readmodel.Expected, 0, len(sts))
 		for _, st := range sts {
-			e, err := rm.ExpectListing(st)
+			e, err := expect(st)
 			if err != nil {
 				return nil, err
 			}
@@ -25,26 +40,26 @@ func Listings(states mysql.States, rm *readmodel.Store) Checker {
 		return out, nil
 	}
 	return Checker{
-		Projection: readmodel.Listings,
-		Kind:       "listing",
+		Projection: projection,
+		Kind:       kind,
 		Expect: func(ctx context.Context, after string, limit int) ([]readmodel.Expected, string, error) {
 			from, err := cursor(after)
 			if err != nil {
 				return nil, "", err
 			}
-			sts, err := states.Listings(ctx, from, limit)
+			sts, err := page(ctx, from, limit)
 			if err != nil || len(sts) == 0 {
 				return nil, "", err
 			}
-			exp, err := expect(sts)
-			return exp, sts[len(sts)-1].ID.String(), err
+			exp, err := expectAll(sts)
+			return exp, docID(sts[len(sts)-1]).String(), err
 		},
 		ExpectIDs: func(ctx context.Context, ids []string) ([]readmodel.Expected, error) {
-			sts, err := states.ListingsByID(ctx, parseIDs(ids))
+			sts, err := byID(ctx, parseIDs(ids))
 			if err != nil {
 				return nil, err
 			}
-			return expect(sts)
+			return expectAll(sts)
 		},
 	}
 }

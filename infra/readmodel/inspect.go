@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/events"
@@ -18,14 +19,15 @@ import (
 // What a consistency check (infra/check) uses: what a read model should hold
 // for an aggregate, comparing that with Redis, counting, and repairing.
 //
-// Convention every read model keeps, so the check needs nothing specific:
-// documents are hashes "<kind>:<id>" with v (version), d (JSON body) and ix
-// (its entries, one per line as put.lua writes them), and every member of a
-// plain sorted-set entry starts with the id of the document that put it
-// there, followed by "|" or nothing. A plain entry belongs to one document;
-// a hash-field entry ('=') is one document's field; a counted entry ('+')
-// adds the document's weight to a member many documents share (checked as a
-// sum over all of them).
+// Convention every read model keeps, so the check needs little specific:
+// documents are hashes "<kind>:<id>" with v (version), d (JSON body), s
+// (status), o (owner) and ix (its entries, one per line as put.lua writes
+// them). A plain entry (a sorted-set member) belongs to one document; a
+// hash-field entry ('=') is one document's field; a counted entry ('+') adds
+// the document's weight to a member many documents share (checked as a sum
+// over all of them). What each read model adds is its layout (below): which
+// of its keys hold plain and hash-field entries, and which document a member
+// of such a key belongs to, so members no document claims can be found.
 
 // Expected is what a read model should hold for one aggregate in a given
 // state: exactly what its projector writes for that state.
@@ -37,13 +39,17 @@ func (e Expected) Key() string { return e.w.suffix }
 // Version is the aggregate's version.
 func (e Expected) Version() int64 { return e.w.version }
 
-// IndexKeys are the plain sorted sets the document is a member of (each
-// member belongs to one document, so their sizes can be counted).
+// IndexKeys are the keys the document has a plain or a hash-field entry in:
+// plain sorted sets and hashes whose every member or field belongs to one
+// document, so their sizes can be counted.
 func (e Expected) IndexKeys() []string {
 	var keys []string
 	for _, en := range e.w.entries {
-		if kindOf(en.suffix) == plainEntry {
+		switch kindOf(en.suffix) {
+		case plainEntry:
 			keys = append(keys, en.suffix)
+		case hashEntry:
+			keys = append(keys, en.suffix[1:])
 		}
 	}
 	return keys
@@ -98,6 +104,99 @@ func (s *Store) ExpectUser(st events.UserState) (Expected, error) {
 	return Expected{w}, err
 }
 
+// ExpectOrder returns what the orders read model should hold for st.
+func (s *Store) ExpectOrder(st events.OrderState) (Expected, error) {
+	w, err := s.orderWrite(st, nil)
+	return Expected{w}, err
+}
+
+// ExpectFavorite returns what the favorites read model should hold for st.
+func (s *Store) ExpectFavorite(st events.FavoriteState) (Expected, error) {
+	w, err := s.favoriteWrite(st, nil)
+	return Expected{w}, err
+}
+
+// ExpectListingViews returns what the views read model should hold for st.
+func (s *Store) ExpectListingViews(st events.ListingViewsState) (Expected, error) {
+	w, err := s.listingViewsWrite(st, nil)
+	return Expected{w}, err
+}
+
+// ExpectHistory returns what the history read model should hold for st.
+func (s *Store) ExpectHistory(st events.HistoryState) (Expected, error) {
+	w, err := s.historyWrite(st, nil)
+	return Expected{w}, err
+}
+
+// layout is what a check knows of a projection's keys besides its documents.
+type layout struct {
+	// index tells whether a key (under the generation) holds entries that
+	// each belong to one document, and their kind: plainEntry (a sorted set)
+	// or hashEntry (a hash of fields).
+	index func(key string) (byte, bool)
+	// owner names the document ("<kind>:<id>") a member (or field) of such a
+	// key would belong to; "" when the member cannot be any document's.
+	owner func(key, member string) string
+}
+
+// layoutOf returns the layout of a projection; keep it in step with the
+// entries its ...Write builds (TestLayouts_coverEveryEntry checks it).
+func layoutOf(projection string) layout {
+	none := func(string) (byte, bool) { return 0, false }
+	plain := func(ok bool) (byte, bool) { return plainEntry, ok }
+	switch projection {
+	case Listings:
+		return layout{
+			index: func(k string) (byte, bool) {
+				if k == "kw" || k == "ixm" {
+					return hashEntry, true
+				}
+				return plain(strings.HasPrefix(k, "ix:") || (strings.HasPrefix(k, "st:") && strings.HasSuffix(k, ":pts")))
+			},
+			// Members start with the listing's id ("<id>|..."); kw and ixm fields are ids.
+			owner: func(_, m string) string { return "listing:" + memberID(m) },
+		}
+	case Orders:
+		return layout{
+			index: func(k string) (byte, bool) {
+				if k == "reviewdoc" {
+					return hashEntry, true
+				}
+				return plain(strings.HasPrefix(k, "ix:orders:") || strings.HasPrefix(k, "booked:") || strings.HasPrefix(k, "reviews:"))
+			},
+			// Every member ends with the order's id: "<id>", "<start>|<end>|<id>", "<listing>|<start>|<end>|<id>".
+			owner: func(_, m string) string { return "order:" + m[strings.LastIndexByte(m, '|')+1:] },
+		}
+	case Favorites:
+		return layout{
+			index: func(k string) (byte, bool) { return plain(strings.HasPrefix(k, "ix:fav:")) },
+			// ix:fav:<user> holds listing ids; the pair's id is derived from both.
+			owner: func(k, m string) string {
+				user, err1 := uuid.Parse(strings.TrimPrefix(k, "ix:fav:"))
+				listing, err2 := uuid.Parse(m)
+				if err1 != nil || err2 != nil {
+					return ""
+				}
+				return "fav:" + events.FavoriteID(user, listing).String()
+			},
+		}
+	case Views:
+		return layout{
+			index: func(k string) (byte, bool) { return plain(k == "ix:views") },
+			owner: func(_, m string) string { return "views:" + m },
+		}
+	}
+	return layout{index: none, owner: func(string, string) string { return "" }} // users, history: documents only
+}
+
+// ixSuffix is how a document's ix names an index key.
+func ixSuffix(kind byte, key string) string {
+	if kind == hashEntry {
+		return "=" + key
+	}
+	return key
+}
+
 // Difference is one way a read model differs from what MySQL says it should hold.
 type Difference struct {
 	Key  string `json:"key"`
@@ -106,12 +205,30 @@ type Difference struct {
 	Got  string `json:"got"`
 }
 
+// Absent reports whether the difference is something Redis lacks: the
+// document itself (key "") or one entry of the index key named. A count of
+// members (or documents) hides as many extra ones as are absent.
+func (d Difference) Absent() (key string, ok bool) {
+	switch {
+	case d.What == DiffMissing:
+		return "", true
+	case strings.HasPrefix(d.What, DiffIndex+" ") && d.Got == absent:
+		return strings.TrimPrefix(strings.TrimPrefix(d.What, DiffIndex+" "), "="), true
+	}
+	return "", false
+}
+
+// absent is what a Difference got for an index entry Redis does not have.
+const absent = "absent"
+
 // Kinds of difference.
 const (
 	DiffMissing  = "missing"       // no document
 	DiffStale    = "version"       // an older version than MySQL's
 	DiffAhead    = "newer"         // a newer version than MySQL's: MySQL was restored or rolled back; replay
 	DiffDocument = "fields"        // same version, different body (the differing fields follow)
+	DiffStatus   = "status"        // same version, different stored status (s: what lists and counts read)
+	DiffOwner    = "owner"         // same version, different stored owner (o)
 	DiffEntries  = "index entries" // the document's own list of index entries differs
 	DiffIndex    = "index"         // an index entry is absent or has the wrong score
 	DiffOrphan   = "orphan"        // a document of an aggregate MySQL does not have
@@ -135,7 +252,7 @@ func (s *Store) Compare(ctx context.Context, projection, gen string, exp []Expec
 	scores := make([][]*goredis.FloatCmd, len(exp))
 	values := make([][]*goredis.StringCmd, len(exp))
 	for i, e := range exp {
-		docs[i] = pipe.HMGet(ctx, base+e.w.suffix, "v", "d", "ix")
+		docs[i] = pipe.HMGet(ctx, base+e.w.suffix, "v", "d", "ix", "s", "o")
 		scores[i] = make([]*goredis.FloatCmd, len(e.w.entries))
 		values[i] = make([]*goredis.StringCmd, len(e.w.entries))
 		for j, en := range e.w.entries {
@@ -158,6 +275,8 @@ func (s *Store) Compare(ctx context.Context, projection, gen string, exp []Expec
 		got, _ := vals[0].(string)
 		body, _ := vals[1].(string)
 		ix, _ := vals[2].(string)
+		status, _ := vals[3].(string)
+		owner, _ := vals[4].(string)
 		version, _ := strconv.ParseInt(got, 10, 64)
 		want := strconv.FormatInt(e.w.version, 10)
 		switch {
@@ -174,12 +293,20 @@ func (s *Store) Compare(ctx context.Context, projection, gen string, exp []Expec
 			fields, want, got := fieldDiff(e.w.doc, []byte(body))
 			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffDocument + " " + fields, Want: want, Got: got})
 		}
+		if status != e.w.status {
+			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffStatus, Want: e.w.status, Got: status})
+		}
+		if owner != e.w.owner {
+			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffOwner, Want: e.w.owner, Got: owner})
+		}
 		if wantIx := e.ix(); ix != wantIx {
 			diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffEntries, Want: display(wantIx), Got: display(ix)})
 		}
 		for j, en := range e.w.entries {
 			if v := values[i][j]; v != nil {
-				if got, err := v.Result(); err != nil || got != en.value {
+				if got, err := v.Result(); errors.Is(err, goredis.Nil) {
+					diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix, Want: en.value, Got: absent})
+				} else if got != en.value {
 					diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix, Want: en.value, Got: got})
 				}
 				continue
@@ -189,7 +316,7 @@ func (s *Store) Compare(ctx context.Context, projection, gen string, exp []Expec
 			}
 			score, err := scores[i][j].Result()
 			if errors.Is(err, goredis.Nil) {
-				diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix, Want: "member", Got: "absent"})
+				diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix, Want: "member", Got: absent})
 			} else if score != en.score {
 				diffs = append(diffs, Difference{Key: e.w.suffix, What: DiffIndex + " " + en.suffix,
 					Want: strconv.FormatFloat(en.score, 'f', -1, 64), Got: strconv.FormatFloat(score, 'f', -1, 64)})
@@ -264,18 +391,19 @@ func (s *Store) Repair(ctx context.Context, gen string, exp []Expected) (int, er
 }
 
 // Census counts the documents of kind in generation gen and lists the
-// generation's index keys, in one pass over its keys.
+// generation's index keys (those its layout says hold entries of single
+// documents), in one pass over its keys.
 func (s *Store) Census(ctx context.Context, projection, gen, kind string) (int64, []string, error) {
 	base := s.keyspace(projection) + gen + ":"
+	lay := layoutOf(projection)
 	var docs int64
 	var index []string
 	iter := s.master.Scan(ctx, 0, base+"*", 1000).Iterator()
 	for iter.Next(ctx) {
 		key := strings.TrimPrefix(iter.Val(), base)
-		switch {
-		case strings.HasPrefix(key, kind+":"):
+		if strings.HasPrefix(key, kind+":") {
 			docs++
-		case strings.HasPrefix(key, "ix:"):
+		} else if _, ok := lay.index(key); ok {
 			index = append(index, key)
 		}
 	}
@@ -285,15 +413,20 @@ func (s *Store) Census(ctx context.Context, projection, gen, kind string) (int64
 	return docs, index, nil
 }
 
-// IndexSizes returns the number of members of each index key of gen.
+// IndexSizes returns the number of members (or fields) of each index key of gen.
 func (s *Store) IndexSizes(ctx context.Context, projection, gen string, keys []string) (map[string]int64, error) {
 	base := s.keyspace(projection) + gen + ":"
+	lay := layoutOf(projection)
 	out := make(map[string]int64, len(keys))
 	for chunk := range slices.Chunk(keys, 1000) {
 		pipe := s.master.Pipeline()
 		cards := make([]*goredis.IntCmd, len(chunk))
 		for i, k := range chunk {
-			cards[i] = pipe.ZCard(ctx, base+k)
+			if kind, _ := lay.index(k); kind == hashEntry {
+				cards[i] = pipe.HLen(ctx, base+k)
+			} else {
+				cards[i] = pipe.ZCard(ctx, base+k)
+			}
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
 			return nil, fmt.Errorf("sizing indexes: %w", err)
@@ -390,31 +523,38 @@ func (s *Store) RemoveOrphan(ctx context.Context, projection, gen, key string, v
 	return n > 0, nil
 }
 
-// ExtraMembers returns the members of an index key that no document claims:
-// the document named by the member's id does not list the entry in its ix.
-func (s *Store) ExtraMembers(ctx context.Context, projection, gen, kind, indexKey string) ([]string, error) {
+// ExtraMembers returns the members (or fields) of an index key that no
+// document claims: the document the layout names for the member does not
+// list the entry in its ix.
+func (s *Store) ExtraMembers(ctx context.Context, projection, gen, indexKey string) ([]string, error) {
 	base := s.keyspace(projection) + gen + ":"
+	lay := layoutOf(projection)
+	kind, _ := lay.index(indexKey)
 	var extra []string
 	var cursor uint64
 	for {
-		members, next, err := s.master.ZScan(ctx, base+indexKey, cursor, "", 1000).Result()
+		scan := s.master.ZScan
+		if kind == hashEntry {
+			scan = s.master.HScan
+		}
+		page, next, err := scan(ctx, base+indexKey, cursor, "", 1000).Result()
 		if err != nil {
 			return nil, fmt.Errorf("scanning %s: %w", indexKey, err)
 		}
 		var names []string
-		for i := 0; i < len(members); i += 2 {
-			names = append(names, members[i])
+		for i := 0; i < len(page); i += 2 {
+			names = append(names, page[i])
 		}
 		pipe := s.master.Pipeline()
 		ixs := make([]*goredis.StringCmd, len(names))
 		for i, m := range names {
-			ixs[i] = pipe.HGet(ctx, base+kind+":"+memberID(m), "ix")
+			ixs[i] = pipe.HGet(ctx, base+lay.owner(indexKey, m), "ix")
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
 			return nil, fmt.Errorf("reading documents of %s: %w", indexKey, err)
 		}
 		for i, m := range names {
-			if !claims(ixs[i].Val(), indexKey, m) {
+			if !claims(ixs[i].Val(), ixSuffix(kind, indexKey), m) {
 				extra = append(extra, m)
 			}
 		}
@@ -423,28 +563,34 @@ func (s *Store) ExtraMembers(ctx context.Context, projection, gen, kind, indexKe
 		}
 	}
 	slices.Sort(extra)
-	return s.stillExtra(ctx, base, kind, indexKey, slices.Compact(extra))
+	return s.stillExtra(ctx, base, lay, kind, indexKey, slices.Compact(extra))
 }
 
 // stillExtra keeps the candidates that are still members and still
 // unclaimed: a projector may have moved them between the scan and the read.
-func (s *Store) stillExtra(ctx context.Context, base, kind, indexKey string, candidates []string) ([]string, error) {
+func (s *Store) stillExtra(ctx context.Context, base string, lay layout, kind byte, indexKey string, candidates []string) ([]string, error) {
 	if len(candidates) == 0 {
 		return nil, nil
 	}
 	pipe := s.master.Pipeline()
-	scores := make([]*goredis.FloatCmd, len(candidates))
+	present := make([]func() bool, len(candidates))
 	ixs := make([]*goredis.StringCmd, len(candidates))
 	for i, m := range candidates {
-		scores[i] = pipe.ZScore(ctx, base+indexKey, m)
-		ixs[i] = pipe.HGet(ctx, base+kind+":"+memberID(m), "ix")
+		if kind == hashEntry {
+			c := pipe.HExists(ctx, base+indexKey, m)
+			present[i] = c.Val
+		} else {
+			c := pipe.ZScore(ctx, base+indexKey, m)
+			present[i] = func() bool { return c.Err() == nil }
+		}
+		ixs[i] = pipe.HGet(ctx, base+lay.owner(indexKey, m), "ix")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("confirming members of %s: %w", indexKey, err)
 	}
 	var out []string
 	for i, m := range candidates {
-		if scores[i].Err() == nil && !claims(ixs[i].Val(), indexKey, m) {
+		if present[i]() && !claims(ixs[i].Val(), ixSuffix(kind, indexKey), m) {
 			out = append(out, m)
 		}
 	}
@@ -456,13 +602,13 @@ func memberID(member string) string {
 	return id
 }
 
-// claims reports whether a document's entry list has member in the plain
-// sorted set indexKey (lines are "key TAB score TAB member"; lines written
-// before scores were kept, "key TAB member").
-func claims(ix, indexKey, member string) bool {
+// claims reports whether a document's entry list has member in the index
+// key whose entries it lists as suffix (lines are "key TAB score TAB member";
+// hash fields and lines written before scores were kept, "key TAB member").
+func claims(ix, suffix, member string) bool {
 	for line := range strings.SplitSeq(ix, "\n") {
-		suffix, rest, ok := strings.Cut(line, "\t")
-		if !ok || suffix != indexKey {
+		key, rest, ok := strings.Cut(line, "\t")
+		if !ok || key != suffix {
 			continue
 		}
 		if _, m, ok := strings.Cut(rest, "\t"); (ok && m == member) || rest == member {
@@ -472,17 +618,20 @@ func claims(ix, indexKey, member string) bool {
 	return false
 }
 
-// removeExtra removes an index member unless its document claims it (checked
-// atomically: a projector may have written that document meanwhile).
+// removeExtra removes an index member (or hash field) unless its document
+// claims it (checked atomically: a projector may have written that document
+// meanwhile). ARGV: base, document key, index key, member, the index key as
+// the document's ix names it, 'hash' or 'zset'.
 var removeExtra = goredis.NewScript(`
 local ix = redis.call('HGET', ARGV[1] .. ARGV[2], 'ix') or ''
 for line in string.gmatch(ix, '[^\n]+') do
   local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
-  if suffix == ARGV[3] then
+  if suffix == ARGV[5] then
     local _, member = string.match(rest, '^([^\t]*)\t(.*)$')
     if member == ARGV[4] or rest == ARGV[4] then return 0 end
   end
 end
+if ARGV[6] == 'hash' then return redis.call('HDEL', ARGV[1] .. ARGV[3], ARGV[4]) end
 return redis.call('ZREM', ARGV[1] .. ARGV[3], ARGV[4])`)
 
 // CountedTotals returns every member of a counted sorted set with its score.
@@ -506,11 +655,17 @@ func (s *Store) CountedTotals(ctx context.Context, projection, gen, key string) 
 }
 
 // RemoveExtra removes index members no document claims and returns those it removed.
-func (s *Store) RemoveExtra(ctx context.Context, projection, gen, kind, indexKey string, members []string) ([]string, error) {
+func (s *Store) RemoveExtra(ctx context.Context, projection, gen, indexKey string, members []string) ([]string, error) {
 	base := s.keyspace(projection) + gen + ":"
+	lay := layoutOf(projection)
+	kind, _ := lay.index(indexKey)
+	typ := "zset"
+	if kind == hashEntry {
+		typ = "hash"
+	}
 	var removed []string
 	for _, m := range members {
-		n, err := removeExtra.Run(ctx, s.master, nil, base, kind+":"+memberID(m), indexKey, m).Int()
+		n, err := removeExtra.Run(ctx, s.master, nil, base, lay.owner(indexKey, m), indexKey, m, ixSuffix(kind, indexKey), typ).Int()
 		if err != nil {
 			return removed, fmt.Errorf("removing %s from %s: %w", m, indexKey, err)
 		}

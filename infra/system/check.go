@@ -10,5 +10,6 @@ import (
 // next to its projector in worker.projections.
 func Checkers(b *Base) []check.Checker {
 	states := mysql.NewStates(b.Pools.Writer, b.Catalog)
-	return []check.Checker{check.Listings(states, b.RM), check.Users(states, b.RM)}
+	return []check.Checker{check.Listings(states, b.RM), check.Users(states, b.RM), check.Orders(states, b.RM),
+		check.Favorites(states, b.RM), check.Views(states, b.RM), check.History(states, b.RM)}
 }
