@@ -36,6 +36,8 @@ type Commands struct {
 	RemoveFavorite rental.Handler[RemoveFavorite, Result]
 	RecordViews    rental.Handler[RecordViews, Result]
 	ClearHistory   rental.Handler[ClearHistory, Result]
+	ImportHistory  rental.Handler[ImportHistory, Result]
+	ImportViews    rental.Handler[ImportViews, Result]
 }
 
 // Deps are the ports the commands need.
@@ -88,5 +90,7 @@ func New(d Deps, mws ...rental.Middleware) Commands {
 		RemoveFavorite: rental.Decorate[RemoveFavorite, Result](RemoveFavoriteHandler{d.Favorites}, "RemoveFavorite", mws...),
 		RecordViews:    rental.Decorate[RecordViews, Result](RecordViewsHandler{d.Views}, "RecordViews", mws...),
 		ClearHistory:   rental.Decorate[ClearHistory, Result](ClearHistoryHandler{d.Views}, "ClearHistory", mws...),
+		ImportHistory:  rental.Decorate[ImportHistory, Result](ImportHistoryHandler{d.Views, now}, "ImportHistory", mws...),
+		ImportViews:    rental.Decorate[ImportViews, Result](ImportViewsHandler{d.Views}, "ImportViews", mws...),
 	}
 }

@@ -48,4 +48,7 @@ type ViewStore interface {
 	Record(ctx context.Context, meta Meta, listings, users []uuid.UUID, fn func(counters map[uuid.UUID]*ViewCounter, histories map[uuid.UUID]*History) error) (Result, error)
 	// UpdateHistory locks one user's history and lets fn change it (Event "" = unchanged).
 	UpdateHistory(ctx context.Context, meta Meta, user uuid.UUID, fn func(h *History) error) (Result, error)
+	// UpdateCounter locks one listing's view counter (a new one when it never
+	// counted) and lets fn change it (Event "" = unchanged).
+	UpdateCounter(ctx context.Context, meta Meta, listing uuid.UUID, fn func(c *ViewCounter) error) (Result, error)
 }

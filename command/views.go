@@ -33,6 +33,15 @@ func (c *ViewCounter) Add(n int64) {
 	}
 }
 
+// Import adds the page views the old site counted for the listing
+// (rentalctl import brings them over once per listing).
+func (c *ViewCounter) Import(n int64) {
+	if n > 0 {
+		c.Views += n
+		c.Event = events.ListingViewsImported
+	}
+}
+
 // State is the counter as events carry it.
 func (c *ViewCounter) State() events.ListingViewsState {
 	return events.ListingViewsState{ID: c.ID, Version: c.Version, ListingID: c.ListingID, Views: c.Views}
@@ -76,6 +85,29 @@ func (h *History) Viewed(listing uuid.UUID, at time.Time) {
 		h.Items = h.Items[:events.HistorySize]
 	}
 	h.Event = events.HistoryViewed
+}
+
+// Import adds listings viewed on the old site, most recent first. Those views
+// happened before any view recorded here, so they go after the history's
+// items, in their order: each gets a time just before the oldest item (or
+// now, for an empty history), a microsecond apart. A listing already in the
+// history stays where it is (viewed here since), a repeated one counts once,
+// and what falls past events.HistorySize is dropped, as Viewed does.
+func (h *History) Import(listings []uuid.UUID, now time.Time) {
+	anchor := now.UTC().Truncate(time.Microsecond)
+	if n := len(h.Items); n > 0 && h.Items[n-1].ViewedAt.Before(anchor) {
+		anchor = h.Items[n-1].ViewedAt
+	}
+	before := h.Event
+	h.Event = ""
+	for i, l := range listings {
+		h.Viewed(l, anchor.Add(-time.Duration(i+1)*time.Microsecond))
+	}
+	if h.Event == "" {
+		h.Event = before
+		return
+	}
+	h.Event = events.HistoryImported
 }
 
 // Clear empties the history; an empty one stays as it is.

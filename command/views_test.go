@@ -49,6 +49,53 @@ func TestHistory_keepsTheLastDistinctListingsNewestFirst(t *testing.T) {
 	}
 }
 
+func TestHistory_importGoesAfterWhatWasSeenHereAndRepeatsAsNoChange(t *testing.T) {
+	h := NewHistory(uuid.New())
+	here, a, b, c := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	h.Viewed(here, now.Add(-time.Hour))
+	h.Event = ""
+	h.Import([]uuid.UUID{a, here, b, a, c}, now) // most recent first; here was seen since; a twice
+	if h.Event != events.HistoryImported || len(h.Items) != 4 {
+		t.Fatalf("three old listings join the one seen here: %s %v", h.Event, h.Items)
+	}
+	for i, want := range []uuid.UUID{here, a, b, c} {
+		if h.Items[i].ListingID != want {
+			t.Fatalf("item %d is %s, want %s: %v", i, h.Items[i].ListingID, want, h.Items)
+		}
+	}
+	if !h.Items[1].ViewedAt.Before(h.Items[0].ViewedAt) {
+		t.Fatalf("old views are older than the views seen here: %v", h.Items)
+	}
+	h.Event = ""
+	h.Import([]uuid.UUID{a, here, b, a, c}, now.Add(time.Hour)) // a second run, later
+	if h.Event != "" || len(h.Items) != 4 {
+		t.Fatalf("importing again changes nothing: %s %v", h.Event, h.Items)
+	}
+	full := NewHistory(uuid.New())
+	for i := range events.HistorySize {
+		full.Viewed(uuid.New(), now.Add(time.Duration(i)*time.Second))
+	}
+	full.Event = ""
+	full.Import([]uuid.UUID{uuid.New()}, now.Add(time.Hour))
+	if full.Event != "" || len(full.Items) != events.HistorySize {
+		t.Fatalf("a full history keeps what was seen here: %s %d", full.Event, len(full.Items))
+	}
+}
+
+func TestViewCounter_importAddsTheOldPageViews(t *testing.T) {
+	c := NewViewCounter(uuid.New())
+	c.Add(3)
+	c.Event = ""
+	c.Import(0)
+	if c.Event != "" || c.Views != 3 {
+		t.Fatalf("no old views, no change: %s %d", c.Event, c.Views)
+	}
+	c.Import(1203)
+	if c.Event != events.ListingViewsImported || c.Views != 1206 {
+		t.Fatalf("the old page views join the views counted here: %s %d", c.Event, c.Views)
+	}
+}
+
 func TestFavorite_addAndRemoveAreIdempotent(t *testing.T) {
 	user := uuid.New()
 	l := published(uuid.New(), 1)
@@ -88,5 +135,22 @@ func TestUniqueSorted_locksInOneOrder(t *testing.T) {
 	got := uniqueSorted([]uuid.UUID{a, b, a})
 	if fmt.Sprint(got) != fmt.Sprint([]uuid.UUID{b, a}) {
 		t.Fatalf("ids once each in byte order: %v", got)
+	}
+}
+
+func TestImports_areForOperatorsOnly(t *testing.T) {
+	tenant := Meta{Actor: rental.Actor{UserID: uuid.New(), Roles: []rental.Role{rental.RoleTenant}}}
+	if _, err := (ImportHistoryHandler{}).Handle(t.Context(), ImportHistory{Meta: tenant, UserID: tenant.Actor.UserID}); rental.ErrorCode(err) != rental.EFORBIDDEN {
+		t.Fatalf("a tenant cannot import a history: %v", err)
+	}
+	if _, err := (ImportViewsHandler{}).Handle(t.Context(), ImportViews{Meta: tenant, ListingID: uuid.New(), Views: 5}); rental.ErrorCode(err) != rental.EFORBIDDEN {
+		t.Fatalf("a tenant cannot add views: %v", err)
+	}
+	admin := Meta{Actor: rental.System}
+	if _, err := (ImportViewsHandler{}).Handle(t.Context(), ImportViews{Meta: admin, ListingID: uuid.New()}); rental.ErrorFields(err)["views"] == "" {
+		t.Fatalf("no views to add is invalid, naming views: %v", err)
+	}
+	if _, err := (ImportHistoryHandler{}).Handle(t.Context(), ImportHistory{Meta: admin}); rental.ErrorFields(err)["user_id"] == "" {
+		t.Fatalf("a history needs its user: %v", err)
 	}
 }

@@ -36,6 +36,17 @@ const (
 	HistoryCleared Type = "view_history.cleared.v1"
 )
 
+// Imported from the site this platform replaces (rentalctl import). They
+// carry the state like the others; their own types say in event_log that the
+// views were counted by the old site, not seen here:
+//   - a listing's view counter gains the old site's page views, once;
+//   - a user's history gains the listings viewed on the old site, after (older
+//     than) every view recorded here, without counting any view.
+const (
+	ListingViewsImported Type = "listing_views.imported.v1"
+	HistoryImported      Type = "view_history.imported.v1"
+)
+
 // HistorySize is how many viewed listings a user's history keeps.
 const HistorySize = 20
 

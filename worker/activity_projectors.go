@@ -30,7 +30,7 @@ func (p FavoriteProjector) onFavoriteChanged(ctx context.Context, gen string, e 
 type ViewsProjector struct{ RM ReadModels }
 
 func (p ViewsProjector) Projection() Projection {
-	return Projection{Name: "views", Types: []events.Type{events.ListingViewed}, Apply: p.onViewed,
+	return Projection{Name: "views", Types: []events.Type{events.ListingViewed, events.ListingViewsImported}, Apply: p.onViewed,
 		LatestOnly: true} // each event carries the total
 }
 
@@ -47,7 +47,7 @@ func (p ViewsProjector) onViewed(ctx context.Context, gen string, e events.Envel
 type HistoryProjector struct{ RM ReadModels }
 
 func (p HistoryProjector) Projection() Projection {
-	return Projection{Name: "history", Types: []events.Type{events.HistoryViewed, events.HistoryCleared}, Apply: p.onHistoryChanged,
+	return Projection{Name: "history", Types: []events.Type{events.HistoryViewed, events.HistoryCleared, events.HistoryImported}, Apply: p.onHistoryChanged,
 		LatestOnly: true} // each event carries the whole list
 }
 

@@ -32,7 +32,7 @@ func main() {
 		load          = bench.DefaultLoad
 		cpuProfile    string
 		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
-		orders        = bench.OrdersConfig{Listings: 2000, Clients: 32, Duration: 20 * time.Second}
+		orders        = bench.OrdersConfig{Listings: 6000, Clients: 32, Duration: 20 * time.Second}
 		booking       = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
 		replayEvents  int
 		workerEvents  int

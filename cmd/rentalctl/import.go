@@ -20,9 +20,12 @@ func importCmd() *cobra.Command {
 	var forceReset, asJSON bool
 	c := &cobra.Command{
 		Use:   "import",
-		Short: "Import the old site's users and houses (a mysqldump file or its live database); safe to run again",
+		Short: "Import the old site's users, houses, page views, favorites and histories (a mysqldump file or its live database); safe to run again",
 		Long: "Imports house_info and user_info from the old site through the normal command path, so the read\n" +
-			"models follow. Rows it cannot parse are reported, not imported; a second run changes nothing.\n" +
+			"models follow: accounts, houses as published listings, their page views (added to the view counts),\n" +
+			"each user's favorites (collect_id) and viewing history (seen_id, which counts no view again).\n" +
+			"Rows it cannot parse are reported, not imported; a second run changes nothing. An interrupted\n" +
+			"run must be repeated within RENTAL_IDEMPOTENCY_WINDOW (24h): command ids are remembered that long.\n" +
 			"Landlord accounts (one per phone number) get a temporary password (--landlord-credentials FILE\n" +
 			"writes them for an SMS to the landlords); every account whose old password breaks today's policy\n" +
 			"(or every account, --force-reset) must choose a new one at its first login.\n" +
@@ -96,13 +99,13 @@ func printImport(w io.Writer, r *oldsite.Report, asJSON bool) {
 	l := r.Landlords
 	fmt.Fprintf(w, "landlords  created %d, already there %d, refused %d; %d new accounts must choose a new password\n",
 		l.Imported, l.AlreadyImported, l.Failed, r.MustReset)
+	fmt.Fprintf(w, "page views of %d houses added to their view counts\n", r.PageViews.Imported)
+	a := r.Activity
+	fmt.Fprintf(w, "favorites and history of %d users imported, %d already imported\n", a.Imported, a.AlreadyImported)
 	for _, n := range r.Problems {
 		fmt.Fprintf(w, "not imported  %s %s: %s\n", n.Table, n.ID, n.Note)
 	}
 	for _, n := range r.Warnings {
 		fmt.Fprintf(w, "warning       %s %s: %s\n", n.Table, n.ID, n.Note)
-	}
-	for _, p := range r.Pending {
-		fmt.Fprintf(w, "left for later: %s\n", p)
 	}
 }

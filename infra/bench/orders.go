@@ -10,9 +10,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/system"
 )
 
 // OrdersConfig shapes the order throughput benchmark.
@@ -70,6 +72,15 @@ func Orders(ctx context.Context, env *Env, cfg OrdersConfig) (Table, error) {
 	}
 	time.Sleep(time.Second)
 
+	// The same booking command without HTTP: the command handler called in
+	// process, as the api calls it (relay included), to tell the transaction's
+	// cost from the HTTP layer's.
+	direct, directFailed, directLat, err := placeDirectly(ctx, env, cfg.Clients, cfg.Duration, listings, &slot, today)
+	if err != nil {
+		return Table{}, err
+	}
+	time.Sleep(time.Second)
+
 	// For scale: a command on one aggregate (a listing's price), same clients.
 	var edit atomic.Int64
 	edited, editFailed, editLat, err := drive(ctx, cfg.Clients, cfg.Duration, func(int) error {
@@ -111,6 +122,9 @@ func Orders(ctx context.Context, env *Env, cfg OrdersConfig) (Table, error) {
 	pr, pw := percentiles(lat), percentiles(rawLat)
 	t.Add("POST /api/v1/orders (HTTP + session + booking transaction)", float64(placed)/cfg.Duration.Seconds(), pr[0], pr[2], failed,
 		pct(float64(placed)/cfg.Duration.Seconds(), rawRate))
+	pd := percentiles(directLat)
+	t.Add("PlaceOrder command handler, in process (the booking transaction alone)", float64(direct)/cfg.Duration.Seconds(),
+		pd[0], pd[2], directFailed, pct(float64(direct)/cfg.Duration.Seconds(), rawRate))
 	pe := percentiles(editLat)
 	t.Add("PATCH /api/v1/listings/{id} (a one-aggregate command, for scale)", float64(edited)/cfg.Duration.Seconds(), pe[0], pe[2],
 		editFailed, pct(float64(edited)/cfg.Duration.Seconds(), rawRate))
@@ -119,6 +133,47 @@ func Orders(ctx context.Context, env *Env, cfg OrdersConfig) (Table, error) {
 		"checks overlaps, inserts the order, bumps the listing, appends two events with their outbox rows and the command record.", len(listings)),
 		"Target (DESIGN §9): command throughput ≥ 50% of raw single-row INSERT transactions/s on the same MySQL.")
 	return t, nil
+}
+
+// placeDirectly places orders through the command handler, as the api does
+// after its HTTP layer, taking slots after those already booked.
+func placeDirectly(ctx context.Context, env *Env, clients int, d time.Duration, listings []string, slot *atomic.Int64, today time.Time) (int, int, []time.Duration, error) {
+	base, err := env.Open(ctx)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	rel, err := base.NewRelay(nil)
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	relayCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = rel.Run(relayCtx) }()
+	cmds := system.NewCommands(base, rel, nil)
+	tenants := make([]command.Meta, clients)
+	for i := range tenants {
+		res, err := cmds.RegisterUser.Handle(ctx, command.RegisterUser{Meta: command.Meta{Actor: rental.System},
+			Email: fmt.Sprintf("bench-direct-%d@example.com", i), Password: "bench-password", Nickname: "b"})
+		if err != nil {
+			return 0, 0, nil, err
+		}
+		tenants[i] = command.Meta{Actor: rental.Actor{UserID: res.ID, Roles: []rental.Role{rental.RoleTenant}}}
+	}
+	ids := make([]uuid.UUID, len(listings))
+	for i, l := range listings {
+		ids[i] = uuid.MustParse(l)
+	}
+	return drive(ctx, clients, d, func(c int) error {
+		k := int(slot.Add(1) - 1)
+		month := k / len(ids)
+		if month >= 11 {
+			return errSlotsExhausted
+		}
+		start := command.AddMonths(today.AddDate(0, 0, 1), month)
+		_, err := cmds.PlaceOrder.Handle(ctx, command.PlaceOrder{Meta: tenants[c], ListingID: ids[k%len(ids)],
+			StartDate: start.Format(events.DateLayout), EndDate: command.AddMonths(start, 1).Format(events.DateLayout)})
+		return err
+	})
 }
 
 var errSlotsExhausted = fmt.Errorf("every listing is booked for the next 11 months: seed more listings")

@@ -115,6 +115,41 @@ func (s ViewStore) UpdateHistory(ctx context.Context, meta command.Meta, user uu
 	})
 }
 
+func (s ViewStore) UpdateCounter(ctx context.Context, meta command.Meta, listing uuid.UUID, fn func(*command.ViewCounter) error) (command.Result, error) {
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
+		rows, err := tx.Query(ctx, `SELECT listing_id, version, views FROM listing_views WHERE listing_id = ? FOR UPDATE`, listing[:])
+		if err != nil {
+			return change{}, fmt.Errorf("locking view counter of %s: %w", listing, err)
+		}
+		c := command.NewViewCounter(listing)
+		err = func() error {
+			defer rows.Close()
+			return readCounters(rows, map[uuid.UUID]*command.ViewCounter{listing: c})
+		}()
+		if err != nil {
+			return change{}, fmt.Errorf("locking view counter of %s: %w", listing, err)
+		}
+		existed := c.Version > 0
+		if err := fn(c); err != nil {
+			return change{}, err
+		}
+		if c.Event == "" {
+			return change{result: command.Result{ID: c.ID, Version: c.Version}}, nil
+		}
+		c.Version++
+		if existed {
+			tx.Exec(nil, `UPDATE listing_views SET version = ?, views = ? WHERE listing_id = ?`, c.Version, c.Views, listing[:])
+		} else {
+			tx.Exec(raced, `INSERT INTO listing_views (listing_id, version, views) VALUES (?, ?, ?)`, listing[:], c.Version, c.Views)
+		}
+		env, err := newEvent(c.Event, events.AggregateListingViews, c.ID, c.Version, c.State(), meta, s.w.now())
+		if err != nil {
+			return change{}, err
+		}
+		return change{result: command.Result{ID: c.ID, Version: c.Version}, events: []events.Envelope{env}}, nil
+	})
+}
+
 // saveHistory queues the write of a changed history and returns its event (nil: unchanged).
 func saveHistory(tx *Tx, h *command.History, existed bool, meta command.Meta, now time.Time) (*events.Envelope, error) {
 	if h.Event == "" {
@@ -147,15 +182,8 @@ func countersAndHistories(rows *sql.Rows, listings, users []uuid.UUID) (map[uuid
 	for _, id := range users {
 		histories[id] = command.NewHistory(id)
 	}
-	for rows.Next() {
-		var id uuid.UUID
-		var version, views int64
-		if err := rows.Scan(&id, &version, &views); err != nil {
-			return nil, nil, err
-		}
-		if c := counters[id]; c != nil {
-			c.Version, c.Views = version, views
-		}
+	if err := readCounters(rows, counters); err != nil {
+		return nil, nil, err
 	}
 	if !rows.NextResultSet() {
 		return nil, nil, fmt.Errorf("no histories after the counters: %v", rows.Err())
@@ -170,6 +198,21 @@ func countersAndHistories(rows *sql.Rows, listings, users []uuid.UUID) (map[uuid
 		}
 	}
 	return counters, histories, rows.Err()
+}
+
+// readCounters reads (listing_id, version, views) rows into the counters of those listings.
+func readCounters(rows *sql.Rows, counters map[uuid.UUID]*command.ViewCounter) error {
+	for rows.Next() {
+		var id uuid.UUID
+		var version, views int64
+		if err := rows.Scan(&id, &version, &views); err != nil {
+			return err
+		}
+		if c := counters[id]; c != nil {
+			c.Version, c.Views = version, views
+		}
+	}
+	return rows.Err()
 }
 
 func scanHistory(row scanner, h *command.History) error {

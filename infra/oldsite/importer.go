@@ -32,6 +32,7 @@ const (
 	mapUser     = "user"
 	mapHouse    = "house"
 	mapLandlord = "landlord"
+	mapActivity = "activity" // a user's favorites and history, keyed by the old user id
 )
 
 // Importer brings the old site's users and houses over through the normal
@@ -40,7 +41,10 @@ const (
 // password breaks today's policy, or for every account with ForceReset),
 // ImportUser for each landlord (keyed by phone number, a random password to
 // reset at the first login), then CreateListing and PublishListing as that
-// landlord.
+// landlord and ImportViews for the old page views. Once every house is in, a
+// last pass over the users brings their favorites (collect_id, AddFavorite as
+// the user) and viewing history (seen_id, ImportHistory: the history only,
+// since the old page views already counted those views).
 //
 // It is idempotent: each row's commands carry ids derived from the row, so a
 // command an interrupted run committed is not applied again (command_dedup),
@@ -61,10 +65,13 @@ type Importer struct {
 type Report struct {
 	Tables    map[string]*Counts `json:"tables"`
 	Landlords Counts             `json:"landlords"`
+	// Activity counts user rows whose favorites and history were brought over;
+	// PageViews, house rows whose old page views were added to the view count.
+	Activity  Counts `json:"activity"`
+	PageViews Counts `json:"page_views"`
 	MustReset int                `json:"must_reset"` // accounts created that must choose a new password
 	Problems  []Note             `json:"problems"`   // rows not imported, and why
 	Warnings  []Note             `json:"warnings"`   // rows imported without something
-	Pending   []string           `json:"pending"`    // what is left for later
 }
 
 // Counts are one table's rows.
@@ -93,7 +100,8 @@ func commandID(parts ...string) uuid.UUID {
 	return uuid.NewSHA1(importNamespace, []byte(key))
 }
 
-// Run imports users, then houses (with their landlords).
+// Run imports users, then houses (with their landlords and page views), then
+// the users' favorites and histories, which point at houses.
 func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 	r := &run{im: im, report: &Report{Tables: map[string]*Counts{UserTable: {}, HouseTable: {}}}, landlords: map[string]*landlord{}}
 	if im.Log == nil {
@@ -101,13 +109,15 @@ func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 	}
 	email := func(row Row) string { return strings.ToLower(row.Get("email")) }
 	phone := func(row Row) string { p, _ := Mobile(row.Get("phone_num")); return p }
-	if err := r.table(ctx, src, UserTable, email, r.user); err != nil {
+	if err := r.table(ctx, src, UserTable, r.report.Tables[UserTable], email, r.user); err != nil {
 		return r.report, err
 	}
-	if err := r.table(ctx, src, HouseTable, phone, r.house); err != nil {
+	if err := r.table(ctx, src, HouseTable, r.report.Tables[HouseTable], phone, r.house); err != nil {
 		return r.report, err
 	}
-	r.pending()
+	if err := r.table(ctx, src, UserTable, &r.report.Activity, email, r.activity); err != nil {
+		return r.report, err
+	}
 	byID := func(a, b Note) int {
 		if a.Table != b.Table {
 			return map[bool]int{true: -1, false: 1}[a.Table > b.Table] // user_info before house_info
@@ -126,8 +136,6 @@ type run struct {
 	mu        sync.Mutex // guards report and landlords
 	report    *Report
 	landlords map[string]*landlord
-	favorites struct{ users, ids, seenUsers, seenIDs int }
-	views     int
 }
 
 type landlord struct {
@@ -136,11 +144,12 @@ type landlord struct {
 	err  string // why its houses cannot be imported
 }
 
-// table reads a table and imports its rows on Parallel goroutines. Rows
-// with the same key (a user's email, a house's landlord phone) go to the same
-// goroutine, in the order read: of two old accounts with one email the first
-// is imported and the second reported, every run, whatever the timing.
-func (r *run) table(ctx context.Context, src Source, table string, key func(Row) string, one func(context.Context, Row) (string, error)) error {
+// table reads a table and imports its rows on Parallel goroutines, counting
+// their outcomes in counts. Rows with the same key (a user's email, a house's
+// landlord phone) go to the same goroutine, in the order read: of two old
+// accounts with one email the first is imported and the second reported,
+// every run, whatever the timing.
+func (r *run) table(ctx context.Context, src Source, table string, counts *Counts, key func(Row) string, one func(context.Context, Row) (string, error)) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	lanes := make([]chan Row, max(r.im.Parallel, 1))
@@ -157,7 +166,7 @@ func (r *run) table(ctx context.Context, src Source, table string, key func(Row)
 					cancel(fmt.Errorf("importing %s %s: %w", table, row.Get("id"), err))
 					continue
 				}
-				r.count(table, outcome)
+				r.count(counts, outcome)
 			}
 		}()
 	}
@@ -181,17 +190,16 @@ func (r *run) table(ctx context.Context, src Source, table string, key func(Row)
 	return err
 }
 
-// Row outcomes.
+// Row outcomes ("" for a row with nothing to do).
 const (
 	imported = "imported"
 	already  = "already"
 	failed   = "failed"
 )
 
-func (r *run) count(table, outcome string) {
+func (r *run) count(c *Counts, outcome string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	c := r.report.Tables[table]
 	c.Read++
 	switch outcome {
 	case imported:
@@ -238,14 +246,6 @@ func explain(err error) string {
 
 func (r *run) user(ctx context.Context, row Row) (string, error) {
 	u := r.im.Parser.User(row)
-	r.mu.Lock()
-	if len(u.Favorites) > 0 {
-		r.favorites.users, r.favorites.ids = r.favorites.users+1, r.favorites.ids+len(u.Favorites)
-	}
-	if len(u.Seen) > 0 {
-		r.favorites.seenUsers, r.favorites.seenIDs = r.favorites.seenUsers+1, r.favorites.seenIDs+len(u.Seen)
-	}
-	r.mu.Unlock()
 	if len(u.Problems) > 0 {
 		r.note(&r.report.Problems, UserTable, u.OldID, u.Problems...)
 		return failed, nil
@@ -267,18 +267,11 @@ func (r *run) user(ctx context.Context, row Row) (string, error) {
 		r.mu.Unlock()
 	}
 	r.note(&r.report.Warnings, UserTable, u.OldID, u.Warnings...)
-	return imported, r.im.Map.Record(ctx, mapUser, u.OldID, res.ID, map[string]any{
-		"favorites": u.Favorites, "seen": u.Seen, "address": u.Address,
-	})
+	return imported, r.im.Map.Record(ctx, mapUser, u.OldID, res.ID, map[string]any{"address": u.Address})
 }
 
 func (r *run) house(ctx context.Context, row Row) (string, error) {
 	h := r.im.Parser.House(row)
-	if h.PageViews > 0 {
-		r.mu.Lock()
-		r.views++
-		r.mu.Unlock()
-	}
 	if len(h.Problems) > 0 {
 		r.note(&r.report.Problems, HouseTable, h.OldID, h.Problems...)
 		return failed, nil
@@ -308,6 +301,18 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 	})
 	if err != nil {
 		return r.refused(HouseTable, h.OldID, err)
+	}
+	if h.PageViews > 0 {
+		// Before the row is recorded as done: a run cut off here repeats the
+		// command under the same id, which adds the views once.
+		_, err = r.im.Commands.ImportViews.Handle(ctx, command.ImportViews{
+			Meta:      command.Meta{Actor: rental.System, CommandID: commandID(mapHouse, h.OldID, "views"), MayRepeat: true},
+			ListingID: created.ID, Views: h.PageViews,
+		})
+		if err != nil {
+			return "", fmt.Errorf("adding the page views of house %s: %w", h.OldID, err)
+		}
+		r.count(&r.report.PageViews, imported)
 	}
 	r.note(&r.report.Warnings, HouseTable, h.OldID, h.Warnings...)
 	details := map[string]any{"page_views": h.PageViews, "landlord_phone": h.Landlord.Phone}
@@ -422,18 +427,82 @@ func temporaryPassword() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// pending lists what the old data holds that this import leaves for later.
-func (r *run) pending() {
-	f := r.favorites
-	if f.users > 0 || f.seenUsers > 0 {
-		r.report.Pending = append(r.report.Pending, fmt.Sprintf(
-			"favorites (collect_id: %d ids of %d users) and viewing history (seen_id: %d ids of %d users) are not imported: "+
-				"bringing them over (AddFavorite as each user; history through RecordViews, which also counts views) "+
-				"is a step of its own, not built yet; the ids are kept in import_map.details for it",
-			f.ids, f.users, f.seenIDs, f.seenUsers))
+// activity brings a user's favorites and viewing history over, once every
+// house is in. Old ids of houses that were not imported are reported as
+// warnings; the rest of the row still goes.
+func (r *run) activity(ctx context.Context, row Row) (string, error) {
+	u := r.im.Parser.User(row)
+	if len(u.Problems) > 0 || len(u.Favorites)+len(u.Seen) == 0 {
+		return "", nil // nothing to bring, or the account itself was refused (reported)
 	}
-	if r.views > 0 {
-		r.report.Pending = append(r.report.Pending, fmt.Sprintf(
-			"page views of %d houses and their old publish times are kept in import_map.details (no field takes them yet)", r.views))
+	user, ok, err := r.im.Map.Lookup(ctx, mapUser, u.OldID)
+	if err != nil || !ok {
+		return "", err // refused for another reason, reported by the users pass
 	}
+	if _, done, err := r.im.Map.Lookup(ctx, mapActivity, u.OldID); err != nil || done {
+		return already, err
+	}
+	favorites, err := r.houses(ctx, u.OldID, "collect_id", u.Favorites)
+	if err != nil {
+		return "", err
+	}
+	seen, err := r.houses(ctx, u.OldID, "seen_id", u.Seen)
+	if err != nil {
+		return "", err
+	}
+	// Each command is idempotent by its id and by its rules (a favorite
+	// added twice, a history import repeated: no change), so a run cut off
+	// half way through a user repeats it safely.
+	tenant := rental.Actor{UserID: user, Roles: []rental.Role{rental.RoleTenant}}
+	for _, f := range favorites {
+		_, err := r.im.Commands.AddFavorite.Handle(ctx, command.AddFavorite{
+			Meta:      command.Meta{Actor: tenant, CommandID: commandID(mapActivity, u.OldID, "favorite", f.old), MayRepeat: true},
+			ListingID: f.id,
+		})
+		switch rental.ErrorCode(err) {
+		case "":
+		case rental.EINVALID, rental.ECONFLICT, rental.ENOTFOUND:
+			r.note(&r.report.Warnings, UserTable, u.OldID, "collect_id "+f.old+": "+explain(err))
+		default:
+			return "", fmt.Errorf("adding favorite %s of user %s: %w", f.old, u.OldID, err)
+		}
+	}
+	if len(seen) > 0 {
+		listings := make([]uuid.UUID, len(seen))
+		for i, s := range seen {
+			listings[i] = s.id
+		}
+		_, err := r.im.Commands.ImportHistory.Handle(ctx, command.ImportHistory{
+			Meta:   command.Meta{Actor: rental.System, CommandID: commandID(mapActivity, u.OldID, "history"), MayRepeat: true},
+			UserID: user, Listings: listings,
+		})
+		if err != nil {
+			return "", fmt.Errorf("importing the history of user %s: %w", u.OldID, err)
+		}
+	}
+	return imported, r.im.Map.Record(ctx, mapActivity, u.OldID, user, map[string]any{"favorites": len(favorites), "history": len(seen)})
+}
+
+// house is an old house id and the listing it became.
+type house struct {
+	old string
+	id  uuid.UUID
+}
+
+// houses maps old house ids to the listings they became, noting those that
+// were not imported.
+func (r *run) houses(ctx context.Context, user, column string, old []string) ([]house, error) {
+	ids := make([]house, 0, len(old))
+	for _, o := range old {
+		id, ok, err := r.im.Map.Lookup(ctx, mapHouse, o)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			r.note(&r.report.Warnings, UserTable, user, column+" "+o+": that house was not imported")
+			continue
+		}
+		ids = append(ids, house{o, id})
+	}
+	return ids, nil
 }

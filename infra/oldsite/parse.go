@@ -37,7 +37,8 @@ type User struct {
 	Email    string
 	Password string // plain text, as the old site kept it
 	Address  string
-	// Favorites and history (old house ids): no command takes them yet.
+	// Favorites and history (old house ids, most recent first), imported
+	// once every house is in.
 	Favorites []string
 	Seen      []string
 	Problems  []string

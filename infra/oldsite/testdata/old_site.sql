@@ -92,7 +92,7 @@ CREATE TABLE `user_info` (
 
 LOCK TABLES `user_info` WRITE;
 /*!40000 ALTER TABLE `user_info` DISABLE KEYS */;
-INSERT INTO `user_info` VALUES (1,'小明','xiaoming2019','xiaoming@example.com','北京市海淀区','1,2,11','3,1'),(2,'小红','123456','xiaohong@example.com','上海市徐汇区','','2'),(3,'bob','password1','bob at example.com','',NULL,NULL),(4,'重复','whatever123','XIAOMING@example.com','',NULL,NULL),(5,'','qwertyuiop','noname@example.com','广州',NULL,'11,12'),(6,'carol',NULL,'carol@example.com','',NULL,NULL),(7,'dave','pa;ss(wo)rd\'x','dave@example.com',NULL,'13,14',NULL);
+INSERT INTO `user_info` VALUES (1,'小明','xiaoming2019','xiaoming@example.com','北京市海淀区','1,2,11','3,1'),(2,'小红','123456','xiaohong@example.com','上海市徐汇区','','2,7'),(3,'bob','password1','bob at example.com','',NULL,NULL),(4,'重复','whatever123','XIAOMING@example.com','',NULL,NULL),(5,'','qwertyuiop','noname@example.com','广州',NULL,'11,12'),(6,'carol',NULL,'carol@example.com','',NULL,NULL),(7,'dave','pa;ss(wo)rd\'x','dave@example.com',NULL,'13,14',NULL);
 /*!40000 ALTER TABLE `user_info` ENABLE KEYS */;
 UNLOCK TABLES;
 
