@@ -27,7 +27,7 @@ func main() {
 	var (
 		scenarios     []string
 		listings      int
-		rate          int
+		rates         []int
 		lagDuration   time.Duration
 		load          = bench.DefaultLoad
 		cpuProfile    string
@@ -69,7 +69,7 @@ func main() {
 				case "reads":
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
 				case "lag":
-					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rate: rate, Duration: lagDuration, Workers: 1})
+					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rates: rates, Duration: lagDuration, Workers: 1})
 				case "search":
 					search.Load = load
 					t, err = bench.Search(ctx, env, search)
@@ -102,8 +102,8 @@ func main() {
 	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "search", "orders", "booking", "replay", "workers", "check"},
 		"scenarios to run, in order: reads, lag, search, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
-	f.IntVar(&rate, "rate", 1000, "commands per second in the lag scenario")
-	f.DurationVar(&lagDuration, "lag-duration", 20*time.Second, "how long the lag scenario sends commands")
+	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
+	f.DurationVar(&lagDuration, "lag-duration", 15*time.Second, "how long the lag scenario sends commands at each rate")
 	f.DurationVar(&load.Duration, "duration", load.Duration, "how long each wrk run lasts")
 	f.IntVar(&load.Connections, "connections", load.Connections, "wrk connections")
 	f.IntVar(&replayEvents, "replay-events", 1_000_000, "events in the replay scenario's event_log (10 per listing)")

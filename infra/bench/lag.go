@@ -17,7 +17,7 @@ import (
 // LagConfig shapes the lag benchmark.
 type LagConfig struct {
 	Listings int
-	Rate     int // commands per second, open loop
+	Rates    []int // commands per second, open loop, one run each
 	Duration time.Duration
 	Workers  int
 }
@@ -28,13 +28,15 @@ type sent struct {
 	received time.Time
 }
 
-// Lag measures command → read model visible at a steady command rate. Each
-// command edits a listing's price through the api; a listing is visible when
-// its change notice (published by the read-model write, the same notice that
-// invalidates the api's near cache) arrives. Two clocks are reported: from
-// the event's occurred_at (set just before the command's transaction, so an
-// upper bound of commit → visible) and from the client receiving the
-// command's response (0 when the change was visible before the response).
+// Lag measures command → read model visible at steady command rates, one
+// run per rate against the same api and worker. Each command edits a
+// listing's price through the api; a listing is visible when its change
+// notice (published by the read-model write, the same notice that
+// invalidates the api's near cache) arrives. The lag is measured from the
+// event's occurred_at (set just before the command's transaction, so an
+// upper bound of commit → visible); the count of changes visible before the
+// client had the command's response is noted. Each row also says where the
+// CPU went, for a machine where everything shares the same cores.
 func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 	api, err := env.StartAPI(ctx, nil)
 	if err != nil {
@@ -74,23 +76,73 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 			mu.Unlock()
 		}
 	}()
-	var startSeq int64
-	if err := base.Pools.Writer.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM event_log`).Scan(&startSeq); err != nil {
-		return Table{}, err
-	}
 
+	t := Table{
+		Title: fmt.Sprintf("Command → read model visible (PATCH a listing's price; %d listings, %d worker, %s per rate)",
+			cfg.Listings, max(cfg.Workers, 1), cfg.Duration),
+		Header: []string{"rate asked", "achieved/s", "lag p50", "lag p90", "lag p99", "lag max",
+			"command p50", "command p99", "failed", "not visible", "CPU: bench process / MariaDB / Redis"},
+	}
+	for _, rate := range cfg.Rates {
+		run, err := lagRun(ctx, base.Pools.Writer, api, listings, rate, cfg.Duration)
+		if err != nil {
+			return Table{}, err
+		}
+		mu.Lock()
+		var lags []time.Duration
+		missing, early := 0, 0
+		for _, s := range run.results {
+			key := fmt.Sprintf("listing %s %d", s.id, s.version)
+			at, ok := visible[key]
+			if !ok {
+				missing++
+				continue
+			}
+			if at.Before(s.received) {
+				early++
+			}
+			if o, ok := run.occurred[key]; ok {
+				lags = append(lags, at.Sub(o))
+			}
+		}
+		mu.Unlock()
+		lag, cmd := percentiles(lags), percentiles(run.latencies)
+		t.Add(rate, fmt.Sprintf("%.0f", float64(len(run.results))/run.elapsed.Seconds()), lag[0], lag[1], lag[2], lag[3],
+			cmd[0], cmd[2], run.failures, missing, run.cpu)
+		t.Notes = append(t.Notes, fmt.Sprintf("At %d/s, %d of %d changes were visible before the client had the command's response.", rate, early, len(run.results)))
+	}
+	t.Notes = append(t.Notes,
+		"Lag runs from the event's occurred_at (taken just before the command's transaction) to the change notice the read-model write publishes.",
+		"CPU is the share of one core each used during the run (ps of the bench process, every mariadbd, every redis-server); the bench process holds the api, the worker and the load generator.",
+		"Target (DESIGN §9): p50 ≤ 5 ms, p99 ≤ 25 ms at 1,000 commands/s.")
+	return t, nil
+}
+
+type lagResult struct {
+	results   []sent
+	latencies []time.Duration
+	failures  int
+	elapsed   time.Duration
+	occurred  map[string]time.Time
+	cpu       string
+}
+
+// lagRun sends PATCH commands at rate for d, then waits for the last notices.
+func lagRun(ctx context.Context, db *sql.DB, api string, listings []Owned, rate int, d time.Duration) (lagResult, error) {
+	var startSeq int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM event_log`).Scan(&startSeq); err != nil {
+		return lagResult{}, err
+	}
 	var (
-		results   []sent
-		latencies []time.Duration
-		failures  int
-		wg        sync.WaitGroup
-		rmu       sync.Mutex
+		res lagResult
+		wg  sync.WaitGroup
+		mu  sync.Mutex
 	)
-	interval := time.Second / time.Duration(cfg.Rate)
-	ticker := time.NewTicker(interval)
+	cpu := startCPU()
+	ticker := time.NewTicker(time.Second / time.Duration(rate))
 	start := time.Now()
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := 0; time.Since(start) < cfg.Duration; i++ {
+	r := rand.New(rand.NewPCG(uint64(rate), 2))
+	for i := 0; time.Since(start) < d; i++ {
 		<-ticker.C
 		l := listings[i%len(listings)]
 		price := 1000 + r.IntN(9000)
@@ -98,66 +150,27 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 		go func() {
 			defer wg.Done()
 			t0 := time.Now()
-			st, res, err := call(ctx, "PATCH", api+"/api/v1/listings/"+l.ID, l.Token, map[string]any{"price": price})
+			st, body, err := call(ctx, "PATCH", api+"/api/v1/listings/"+l.ID, l.Token, map[string]any{"price": price})
 			t1 := time.Now()
-			rmu.Lock()
-			defer rmu.Unlock()
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil || st != http.StatusOK {
-				failures++
+				res.failures++
 				return
 			}
-			v, _ := res["version"].(float64)
-			results = append(results, sent{id: l.ID, version: int64(v), received: t1})
-			latencies = append(latencies, t1.Sub(t0))
+			v, _ := body["version"].(float64)
+			res.results = append(res.results, sent{id: l.ID, version: int64(v), received: t1})
+			res.latencies = append(res.latencies, t1.Sub(t0))
 		}()
 	}
 	ticker.Stop()
 	wg.Wait()
-	elapsed := time.Since(start)
+	res.elapsed = time.Since(start)
+	res.cpu = cpu.stop()
 	time.Sleep(2 * time.Second) // let the last notices arrive
-
-	occurred, err := occurredAt(ctx, base.Pools.Writer, startSeq)
-	if err != nil {
-		return Table{}, err
-	}
-	var fromOccurred, fromResponse []time.Duration
-	missing, early := 0, 0
-	mu.Lock()
-	for _, s := range results {
-		key := fmt.Sprintf("listing %s %d", s.id, s.version)
-		at, ok := visible[key]
-		if !ok {
-			missing++
-			continue
-		}
-		if o, ok := occurred[key]; ok {
-			fromOccurred = append(fromOccurred, at.Sub(o))
-		}
-		d := at.Sub(s.received)
-		if d < 0 {
-			early++
-			d = 0
-		}
-		fromResponse = append(fromResponse, d)
-	}
-	mu.Unlock()
-
-	t := Table{
-		Title: fmt.Sprintf("Command → read model visible: %d commands at %d/s for %s (%d listings, %d worker)",
-			len(results), cfg.Rate, cfg.Duration, cfg.Listings, max(cfg.Workers, 1)),
-		Header: []string{"measure", "p50", "p90", "p99", "max"},
-	}
-	for _, m := range []struct {
-		name string
-		ds   []time.Duration
-	}{{"lag from occurred_at (≥ commit → visible)", fromOccurred}, {"lag from the command's response", fromResponse}, {"command latency (client)", latencies}} {
-		p := percentiles(m.ds)
-		t.Add(m.name, p[0], p[1], p[2], p[3])
-	}
-	t.Notes = append(t.Notes, fmt.Sprintf("Achieved %.0f commands/s; %d failed; %d never became visible; %d of %d were visible before the client had the response.",
-		float64(len(results))/elapsed.Seconds(), failures, missing, early, len(results)),
-		"Target (DESIGN §9): p50 ≤ 5 ms, p99 ≤ 25 ms at 1,000 commands/s.")
-	return t, nil
+	var err error
+	res.occurred, err = occurredAt(ctx, db, startSeq)
+	return res, err
 }
 
 // occurredAt maps "listing <id> <version>" to the event's occurred_at for events after seq.

@@ -69,9 +69,9 @@ type Report struct {
 	// PageViews, house rows whose old page views were added to the view count.
 	Activity  Counts `json:"activity"`
 	PageViews Counts `json:"page_views"`
-	MustReset int                `json:"must_reset"` // accounts created that must choose a new password
-	Problems  []Note             `json:"problems"`   // rows not imported, and why
-	Warnings  []Note             `json:"warnings"`   // rows imported without something
+	MustReset int    `json:"must_reset"` // accounts created that must choose a new password
+	Problems  []Note `json:"problems"`   // rows not imported, and why
+	Warnings  []Note `json:"warnings"`   // rows imported without something
 }
 
 // Counts are one table's rows.
