@@ -113,7 +113,7 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 	}
 	t.Notes = append(t.Notes,
 		"Lag runs from the event's occurred_at (taken just before the command's transaction) to the change notice the read-model write publishes.",
-		"CPU is the share of one core each used during the run (ps of the bench process, every mariadbd, every redis-server); the bench process holds the api, the worker and the load generator.",
+		"CPU is the share of one core each used during the run (from /proc: the bench process, every mariadbd, every redis-server); the bench process holds the api, the worker and the load generator.",
 		"Target (DESIGN §9): p50 ≤ 5 ms, p99 ≤ 25 ms at 1,000 commands/s.")
 	return t, nil
 }
