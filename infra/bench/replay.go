@@ -34,7 +34,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 	t := Table{
 		Title: fmt.Sprintf("Replay: %d events (%d listings × %d events, %d landlords) from event_log into a new generation",
 			h.Events, h.Listings, cfg.History.PerListing, h.Landlords),
-		Header: []string{"replay", "events", "took", "events/s", "read-model writes"},
+		Header: []string{"replay", "events", "took", "events/s", "read-model writes", "CPU: bench process / MariaDB / Redis"},
 	}
 	runs := []bool{false}
 	if cfg.Compare {
@@ -44,12 +44,12 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 		r := system.NewReplayer(base)
 		r.ApplySuperseded = all
 		r.Logger = nil
-		start := time.Now()
+		start, cpu := time.Now(), startCPU()
 		_, n, err := r.Rebuild(ctx)
 		if err != nil {
 			return Table{}, err
 		}
-		took := time.Since(start)
+		took, used := time.Since(start), cpu.stop()
 		report, err := check.Run(ctx, base.RM, system.Checkers(base), check.Options{})
 		if err != nil {
 			return Table{}, err
@@ -61,7 +61,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 		if all {
 			name, writes = "applying every event", fmt.Sprint(h.Events)
 		}
-		t.Add(name, n, took, float64(n)/took.Seconds(), writes)
+		t.Add(name, n, took, float64(n)/took.Seconds(), writes, used)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Generating the history took %s (not measured). After each replay `rentalctl check` found 0 differences.", setup.Round(time.Second)),
 		"Target (DESIGN §9): replay ≥ 100k events/s from event_log.")
