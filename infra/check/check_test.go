@@ -50,22 +50,9 @@ func TestCheck_cleanAfterTrafficThenFindsAndRepairsTampering(t *testing.T) {
 	base := sys.Open()
 	defer base.Close()
 	ctx := context.Background()
-	run := func(repair bool) check.Report {
-		t.Helper()
-		r, err := check.Run(ctx, base.RM, system.Checkers(base), check.Options{Repair: repair, Batch: 5})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
+	run := runner(t, base, 5)
 
-	var report check.Report
-	testenv.Eventually(t, 10*time.Second, func() string {
-		if report = run(false); !report.Clean() {
-			return fmt.Sprintf("%d differences: %v", len(report.Differences), whats(report))
-		}
-		return ""
-	})
+	report := clean(t, run)
 	if report.Checked[readmodel.Listings] != 12 || report.Checked[readmodel.Users] != 1 {
 		t.Fatalf("checked %v", report.Checked)
 	}
@@ -264,21 +251,8 @@ func TestCheck_ordersFavoritesViewsAndHistoryCleanAfterTrafficThenRepaired(t *te
 	})
 	b.Must(http.StatusOK, "DELETE", "/users/me/history", nil)
 
-	run := func(repair bool) check.Report {
-		t.Helper()
-		r, err := check.Run(ctx, base.RM, system.Checkers(base), check.Options{Repair: repair, Batch: 2})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	var report check.Report
-	testenv.Eventually(t, 10*time.Second, func() string {
-		if report = run(false); !report.Clean() {
-			return fmt.Sprintf("%d differences: %v", len(report.Differences), whats(report))
-		}
-		return ""
-	})
+	run := runner(t, base, 2)
+	report := clean(t, run)
 	for projection, n := range map[string]int{readmodel.Orders: 4, readmodel.Favorites: 3, readmodel.Views: 3, readmodel.History: 2} {
 		if report.Checked[projection] != n {
 			t.Errorf("%s: %d documents checked, want %d (%v)", projection, report.Checked[projection], n, report.Checked)
@@ -385,4 +359,29 @@ func must[T any](v T, ok bool) T {
 		panic("must")
 	}
 	return v
+}
+
+// runner runs the check (with repair or not) in batches of batch documents.
+func runner(t *testing.T, base *system.Base, batch int) func(repair bool) check.Report {
+	return func(repair bool) check.Report {
+		t.Helper()
+		r, err := check.Run(context.Background(), base.RM, system.Checkers(base), check.Options{Repair: repair, Batch: batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+}
+
+// clean waits until the check finds nothing, as the workers catch up, and returns its report.
+func clean(t *testing.T, run func(repair bool) check.Report) check.Report {
+	t.Helper()
+	var report check.Report
+	testenv.Eventually(t, 10*time.Second, func() string {
+		if report = run(false); !report.Clean() {
+			return fmt.Sprintf("%d differences: %v", len(report.Differences), whats(report))
+		}
+		return ""
+	})
+	return report
 }
