@@ -20,7 +20,11 @@ type Meta struct {
 	CommandID uuid.UUID
 	// MayRepeat says the id came from the client (Idempotency-Key), who may
 	// send the same command again: the store looks for an earlier result first.
-	MayRepeat     bool
+	MayRepeat bool
+	// KeepRecord keeps the command's record past RENTAL_IDEMPOTENCY_WINDOW,
+	// for one-off migrations (rentalctl import) that may be repeated any
+	// time later and must still find what they did.
+	KeepRecord    bool
 	CorrelationID string
 }
 

@@ -24,8 +24,8 @@ func importCmd() *cobra.Command {
 		Long: "Imports house_info and user_info from the old site through the normal command path, so the read\n" +
 			"models follow: accounts, houses as published listings, their page views (added to the view counts),\n" +
 			"each user's favorites (collect_id) and viewing history (seen_id, which counts no view again).\n" +
-			"Rows it cannot parse are reported, not imported; a second run changes nothing. An interrupted\n" +
-			"run must be repeated within RENTAL_IDEMPOTENCY_WINDOW (24h): command ids are remembered that long.\n" +
+			"Rows it cannot parse are reported, not imported; a second run changes nothing, and an interrupted\n" +
+			"run may be repeated at any time.\n" +
 			"Landlord accounts (one per phone number) get a temporary password (--landlord-credentials FILE\n" +
 			"writes them for an SMS to the landlords); every account whose old password breaks today's policy\n" +
 			"(or every account, --force-reset) must choose a new one at its first login.\n" +

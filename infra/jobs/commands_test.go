@@ -13,7 +13,7 @@ import (
 	"github.com/zufang/rental/infra/testenv"
 )
 
-func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindow(t *testing.T) {
+func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindowAndNotKept(t *testing.T) {
 	ctx := context.Background()
 	db, err := mysql.Open(ctx, testenv.Database(t))
 	if err != nil {
@@ -32,6 +32,12 @@ func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	for range 50 { // kept records (rentalctl import's) outlive the window
+		id := uuid.New()
+		if _, err := db.Exec(`INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, '{}', ?, TRUE)`, id[:], now.Add(-ages[0])); err != nil {
+			t.Fatal(err)
+		}
+	}
 	job := jobs.ForgetCommands{Records: mysql.NewWriter(db, nil), Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler)}
 	n, err := job.RunOnce(ctx)
@@ -39,7 +45,7 @@ func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindow(t *testing.T) {
 		t.Fatalf("forgot %d (%v), want the 2400 older than a day", n, err)
 	}
 	var left int
-	if err := db.QueryRow(`SELECT COUNT(*) FROM command_dedup`).Scan(&left); err != nil || left != 100 {
-		t.Fatalf("%d records left (%v), want the 100 of the last day", left, err)
+	if err := db.QueryRow(`SELECT COUNT(*) FROM command_dedup`).Scan(&left); err != nil || left != 150 {
+		t.Fatalf("%d records left (%v), want the 100 of the last day and the 50 kept", left, err)
 	}
 }

@@ -104,6 +104,7 @@ type change struct {
 type Tx struct {
 	conn    *sql.Conn
 	cmdID   uuid.UUID
+	keep    bool // the command record outlives the idempotency window
 	now     time.Time
 	batched bool // send statements together (see Writer); else one per round trip
 	started bool
@@ -127,7 +128,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	}
 	t.started = true // whatever fails next, a transaction may be open: it must be ended
 	begin := []statement{{query: "START TRANSACTION"},
-		{query: "INSERT INTO command_dedup (id, result, created_at) VALUES (?, '', ?)", args: []any{t.cmdID[:], t.now}}}
+		{query: "INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, '', ?, ?)", args: []any{t.cmdID[:], t.now, t.keep}}}
 	if t.batched {
 		// The driver skips the empty results of the first two statements: rows are the read's.
 		rows, err := t.conn.QueryContext(ctx, begin[0].query+"; "+begin[1].query+"; "+query,
@@ -182,7 +183,7 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (ch
 				return nil
 			}
 		}
-		c, dup, err := w.attempt(ctx, cmdID, fn)
+		c, dup, err := w.attempt(ctx, cmdID, meta.KeepRecord, fn)
 		if err != nil {
 			return err
 		}
@@ -208,13 +209,13 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (ch
 
 // attempt is one try of a command on a connection of its own. dup reports
 // that the command id was already recorded by an earlier commit.
-func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, fn func(tx *Tx) (change, error)) (change, bool, error) {
+func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, keep bool, fn func(tx *Tx) (change, error)) (change, bool, error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return change{}, false, fmt.Errorf("getting a connection: %w", err)
 	}
 	defer conn.Close()
-	tx := &Tx{conn: conn, cmdID: cmdID, now: w.now().UTC(), batched: w.batched(ctx)}
+	tx := &Tx{conn: conn, cmdID: cmdID, keep: keep, now: w.now().UTC(), batched: w.batched(ctx)}
 	c, err := fn(tx)
 	if err != nil {
 		tx.rollback()
@@ -249,7 +250,7 @@ func (t *Tx) commitSteps(evs []events.Envelope, result []byte) []step {
 	}
 	if !t.started {
 		add(-1, "START TRANSACTION")
-		add(-1, "INSERT INTO command_dedup (id, result, created_at) VALUES (?, ?, ?)", t.cmdID[:], result, t.now)
+		add(-1, "INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, ?, ?, ?)", t.cmdID[:], result, t.now, t.keep)
 	}
 	for _, w := range t.writes {
 		steps = append(steps, step{w, -1})
@@ -395,9 +396,10 @@ func newEvent(t events.Type, aggregateType string, id uuid.UUID, version int64, 
 	return events.New(t, aggregateType, id, version, state, meta.Actor.String(), meta.CorrelationID, at)
 }
 
-// ForgetCommands deletes command records older than before, at most limit.
+// ForgetCommands deletes command records older than before, at most limit,
+// except those kept (command.Meta.KeepRecord).
 func (w *Writer) ForgetCommands(ctx context.Context, before time.Time, limit int) (int, error) {
-	res, err := w.db.ExecContext(ctx, `DELETE FROM command_dedup WHERE created_at < ? LIMIT ?`, before, limit)
+	res, err := w.db.ExecContext(ctx, `DELETE FROM command_dedup WHERE keep = FALSE AND created_at < ? LIMIT ?`, before, limit)
 	if err != nil {
 		return 0, fmt.Errorf("forgetting command records: %w", err)
 	}

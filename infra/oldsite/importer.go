@@ -47,8 +47,9 @@ const (
 // since the old page views already counted those views).
 //
 // It is idempotent: each row's commands carry ids derived from the row, so a
-// command an interrupted run committed is not applied again (command_dedup),
-// and import_map records each row done, so a second run changes nothing.
+// command an interrupted run committed is not applied again (command_dedup
+// keeps those records past the idempotency window: KeepRecord), and
+// import_map records each row done, so a second run changes nothing.
 type Importer struct {
 	Commands   command.Commands
 	Map        Map
@@ -254,7 +255,7 @@ func (r *run) user(ctx context.Context, row Row) (string, error) {
 		return already, err
 	}
 	res, err := r.im.Commands.ImportUser.Handle(ctx, command.ImportUser{
-		Meta:  command.Meta{Actor: rental.System, CommandID: commandID(mapUser, u.OldID), MayRepeat: true},
+		Meta:  command.Meta{Actor: rental.System, CommandID: commandID(mapUser, u.OldID), MayRepeat: true, KeepRecord: true},
 		Email: u.Email, Password: u.Password, Nickname: u.Nickname, Roles: []string{string(rental.RoleTenant)},
 		ForceReset: r.im.ForceReset,
 	})
@@ -289,14 +290,14 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 	}
 	actor := rental.Actor{UserID: owner.id, Roles: []rental.Role{rental.RoleTenant, rental.RoleLandlord}}
 	created, err := r.im.Commands.CreateListing.Handle(ctx, command.CreateListing{
-		Meta:   command.Meta{Actor: actor, CommandID: commandID(mapHouse, h.OldID, "create"), MayRepeat: true},
+		Meta:   command.Meta{Actor: actor, CommandID: commandID(mapHouse, h.OldID, "create"), MayRepeat: true, KeepRecord: true},
 		Fields: h.Fields,
 	})
 	if err != nil {
 		return r.refused(HouseTable, h.OldID, err)
 	}
 	_, err = r.im.Commands.PublishListing.Handle(ctx, command.PublishListing{
-		Meta:      command.Meta{Actor: actor, CommandID: commandID(mapHouse, h.OldID, "publish"), MayRepeat: true},
+		Meta:      command.Meta{Actor: actor, CommandID: commandID(mapHouse, h.OldID, "publish"), MayRepeat: true, KeepRecord: true},
 		ListingID: created.ID,
 	})
 	if err != nil {
@@ -306,7 +307,7 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 		// Before the row is recorded as done: a run cut off here repeats the
 		// command under the same id, which adds the views once.
 		_, err = r.im.Commands.ImportViews.Handle(ctx, command.ImportViews{
-			Meta:      command.Meta{Actor: rental.System, CommandID: commandID(mapHouse, h.OldID, "views"), MayRepeat: true},
+			Meta:      command.Meta{Actor: rental.System, CommandID: commandID(mapHouse, h.OldID, "views"), MayRepeat: true, KeepRecord: true},
 			ListingID: created.ID, Views: h.PageViews,
 		})
 		if err != nil {
@@ -355,7 +356,7 @@ func (r *run) createLandlord(ctx context.Context, l Landlord, ll *landlord) erro
 		return err
 	}
 	res, err := r.im.Commands.ImportUser.Handle(ctx, command.ImportUser{
-		Meta:   command.Meta{Actor: rental.System, CommandID: commandID(mapLandlord, l.Phone), MayRepeat: true},
+		Meta:   command.Meta{Actor: rental.System, CommandID: commandID(mapLandlord, l.Phone), MayRepeat: true, KeepRecord: true},
 		Mobile: l.Phone, Password: password, Nickname: l.Name, ForceReset: true,
 		Roles: []string{string(rental.RoleTenant), string(rental.RoleLandlord)},
 	})
@@ -456,7 +457,7 @@ func (r *run) activity(ctx context.Context, row Row) (string, error) {
 	tenant := rental.Actor{UserID: user, Roles: []rental.Role{rental.RoleTenant}}
 	for _, f := range favorites {
 		_, err := r.im.Commands.AddFavorite.Handle(ctx, command.AddFavorite{
-			Meta:      command.Meta{Actor: tenant, CommandID: commandID(mapActivity, u.OldID, "favorite", f.old), MayRepeat: true},
+			Meta:      command.Meta{Actor: tenant, CommandID: commandID(mapActivity, u.OldID, "favorite", f.old), MayRepeat: true, KeepRecord: true},
 			ListingID: f.id,
 		})
 		switch rental.ErrorCode(err) {
@@ -473,7 +474,7 @@ func (r *run) activity(ctx context.Context, row Row) (string, error) {
 			listings[i] = s.id
 		}
 		_, err := r.im.Commands.ImportHistory.Handle(ctx, command.ImportHistory{
-			Meta:   command.Meta{Actor: rental.System, CommandID: commandID(mapActivity, u.OldID, "history"), MayRepeat: true},
+			Meta:   command.Meta{Actor: rental.System, CommandID: commandID(mapActivity, u.OldID, "history"), MayRepeat: true, KeepRecord: true},
 			UserID: user, Listings: listings,
 		})
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -15,6 +16,7 @@ import (
 
 	driver "github.com/go-sql-driver/mysql"
 
+	"github.com/zufang/rental/infra/jobs"
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/oldsite"
 	"github.com/zufang/rental/infra/system"
@@ -148,6 +150,28 @@ func TestImport_fromTheOldSiteDumpThroughTheCommandPath(t *testing.T) {
 	}
 	if after := counts(t, base.Pools.Writer); after != before {
 		t.Fatalf("a second run changed the data: %s, then %s", before, after)
+	}
+
+	// A run cut off after its commands committed but before it recorded its
+	// rows done, repeated after the idempotency window: the import's command
+	// records are kept, so every command is still recognised.
+	forget := jobs.ForgetCommands{Records: mysql.NewWriter(base.Pools.Writer, nil), Log: slog.New(slog.DiscardHandler),
+		Now: func() time.Time { return time.Now().Add(72 * time.Hour) }}
+	if _, err := forget.RunOnce(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := base.Pools.Writer.Exec(`DELETE FROM import_map`); err != nil {
+		t.Fatal(err)
+	}
+	redone := importOnce(t, sys, oldsite.Dump{Path: sampleDump}, &bytes.Buffer{})
+	if redone.Tables[oldsite.HouseTable].Imported != 7 || redone.Activity.Imported != 4 {
+		t.Fatalf("the interrupted run's rows are done again: %+v %+v", *redone.Tables[oldsite.HouseTable], redone.Activity)
+	}
+	if after := counts(t, base.Pools.Writer); after != before {
+		t.Fatalf("repeating an interrupted run days later changed the data: %s, then %s", before, after)
+	}
+	if d := sys.Client().Must(http.StatusOK, "GET", "/listings/"+house("1"), nil); d["views"] != float64(1203) {
+		t.Fatalf("the page views are added once: %v", d["views"])
 	}
 
 	// Logins: a password that meets today's policy works as it was; one that
