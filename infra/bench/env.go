@@ -75,6 +75,23 @@ func (e *Env) StartAPI(ctx context.Context, adjust func(*config.Config)) (string
 	return "http://" + ln.Addr().String(), nil
 }
 
+// StartPipeline runs an api replica and workers replicas named
+// <name>-worker-<i>, and opens the environment for direct reads: the whole
+// write-to-read path most scenarios measure.
+func (e *Env) StartPipeline(ctx context.Context, name string, workers int) (string, *system.Base, error) {
+	api, err := e.StartAPI(ctx, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	for i := range max(workers, 1) {
+		if err := e.StartWorker(ctx, fmt.Sprintf("%s-worker-%d", name, i)); err != nil {
+			return "", nil, err
+		}
+	}
+	base, err := e.Open(ctx)
+	return api, base, err
+}
+
 // StartWorker runs a worker replica.
 func (e *Env) StartWorker(ctx context.Context, id string) error {
 	cfg := e.Cfg

@@ -38,16 +38,7 @@ type sent struct {
 // client had the command's response is noted. Each row also says where the
 // CPU went, for a machine where everything shares the same cores.
 func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
-	api, err := env.StartAPI(ctx, nil)
-	if err != nil {
-		return Table{}, err
-	}
-	for i := range max(cfg.Workers, 1) {
-		if err := env.StartWorker(ctx, fmt.Sprintf("lag-worker-%d", i)); err != nil {
-			return Table{}, err
-		}
-	}
-	base, err := env.Open(ctx)
+	api, base, err := env.StartPipeline(ctx, "lag", cfg.Workers)
 	if err != nil {
 		return Table{}, err
 	}

@@ -24,14 +24,7 @@ type ReadsConfig struct {
 // MySQL, and an echo handler returning a static body of the same size (the
 // ceiling).
 func Reads(ctx context.Context, env *Env, cfg ReadsConfig) (Table, error) {
-	normal, err := env.StartAPI(ctx, nil)
-	if err != nil {
-		return Table{}, err
-	}
-	if err := env.StartWorker(ctx, "bench-worker"); err != nil {
-		return Table{}, err
-	}
-	base, err := env.Open(ctx)
+	normal, base, err := env.StartPipeline(ctx, "reads", 1)
 	if err != nil {
 		return Table{}, err
 	}

@@ -33,14 +33,7 @@ type SearchConfig struct {
 // without the near cache) and forced to MySQL (the same filter as SQL), with
 // wrk, and the latency of one search at a time.
 func Search(ctx context.Context, env *Env, cfg SearchConfig) (Table, error) {
-	normal, err := env.StartAPI(ctx, nil)
-	if err != nil {
-		return Table{}, err
-	}
-	if err := env.StartWorker(ctx, "search-worker"); err != nil {
-		return Table{}, err
-	}
-	base, err := env.Open(ctx)
+	normal, base, err := env.StartPipeline(ctx, "search", 1)
 	if err != nil {
 		return Table{}, err
 	}

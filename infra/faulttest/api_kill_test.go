@@ -77,10 +77,7 @@ func TestAPIKilledBetweenCommitAndPublish(t *testing.T) {
 	rep.since("outbox_drained", drained)
 	rep.Measured["outbox_most_rows_after_kill"] = most
 
-	rep.Whole, rep.AfterKill = l.traffic(l.start, end), l.traffic(rep.KilledAt, end)
-	rep.AcknowledgedListings, rep.Lost = l.verifyAcknowledged(ctx, b.Pools.Writer)
-	res, took := converge(t, b)
-	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
+	rep.settle(ctx, t, l, b, end)
 	waitHealthy(t)
 	rep.write(t, l)
 	if rep.Whole.QueryErrors != 0 {

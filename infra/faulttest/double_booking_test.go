@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -125,7 +124,7 @@ func TestDoubleBooking_acrossGaleraNodes(t *testing.T) {
 		start := day(20 + i%30)
 		overlapping = append(overlapping, map[string]any{"listing_id": listings[0], "start_date": start, "end_date": months(start, 2+i%3)})
 	}
-	got := fireOrders(tenants, overlapping)
+	got := testenv.PostAll(tenants, "/orders", overlapping)
 	if got[http.StatusCreated] != 1 || got[http.StatusConflict] != 199 {
 		t.Fatalf("across %d nodes: want exactly one 201 and 199 × 409, got %v", len(dsns), got)
 	}
@@ -148,33 +147,7 @@ func TestDoubleBooking_acrossGaleraNodes(t *testing.T) {
 			free = append(free, map[string]any{"listing_id": l, "start_date": months(first, m), "end_date": months(first, m+1)})
 		}
 	}
-	if got := fireOrders(tenants, free); got[http.StatusCreated] != len(free) {
+	if got := testenv.PostAll(tenants, "/orders", free); got[http.StatusCreated] != len(free) {
 		t.Fatalf("every non-overlapping request succeeds across nodes: %v", got)
 	}
-}
-
-// fireOrders sends every order at once, spread over the clients (and so over
-// the nodes), and counts the statuses.
-func fireOrders(clients []*testenv.Client, bodies []map[string]any) map[int]int {
-	statuses := make([]int, len(bodies))
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	for i, b := range bodies {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			statuses[i] = clients[i%len(clients)].Do("POST", "/orders", b).Status
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	out := map[int]int{}
-	for _, s := range statuses {
-		out[s]++
-	}
-	return out
 }

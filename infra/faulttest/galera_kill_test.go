@@ -59,13 +59,10 @@ func TestGaleraWriterKilled(t *testing.T) {
 	l.halt()
 	end := time.Now()
 
-	rep.Whole, rep.AfterKill = l.traffic(l.start, end), l.traffic(rep.KilledAt, end)
 	rejoinTraffic := l.traffic(rejoin, end)
 	rep.Measured["command_errors_during_rejoin"] = rejoinTraffic.CommandErrors
 	rep.Measured["max_command_ms_during_rejoin"] = rejoinTraffic.MaxCommandMs
-	rep.AcknowledgedListings, rep.Lost = l.verifyAcknowledged(ctx, b.Pools.Writer)
-	res, took := converge(t, b)
-	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
+	rep.settle(ctx, t, l, b, end)
 	waitHealthy(t)
 	rep.write(t, l)
 	if rep.Whole.QueryErrors != 0 {

@@ -86,10 +86,7 @@ func TestRedisMasterKilled(t *testing.T) {
 	rep.since("outbox_drained", drained)
 	rep.Measured["outbox_most_rows_after_kill"] = most
 
-	rep.Whole, rep.AfterKill = l.traffic(l.start, end), l.traffic(rep.KilledAt, end)
-	rep.AcknowledgedListings, rep.Lost = l.verifyAcknowledged(ctx, b.Pools.Writer)
-	res, took := converge(t, b)
-	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
+	rep.settle(ctx, t, l, b, end)
 
 	// Every event at risk is on the new master now (published again from outbox).
 	if len(atRisk) > 0 {

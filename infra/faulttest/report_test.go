@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zufang/rental/infra/system"
 )
 
 // report is what a fault test measured; it is logged and written to
@@ -54,6 +56,16 @@ func (r *report) since(name string, at time.Time) {
 	if !at.IsZero() {
 		r.Recovery[name] = at.Sub(r.KilledAt).Seconds()
 	}
+}
+
+// settle takes the traffic of the run that ended at end, checks every
+// acknowledged command in MySQL and waits for the read models to converge.
+func (r *report) settle(ctx context.Context, t *testing.T, l *load, b *system.Base, end time.Time) {
+	t.Helper()
+	r.Whole, r.AfterKill = l.traffic(l.start, end), l.traffic(r.KilledAt, end)
+	r.AcknowledgedListings, r.Lost = l.verifyAcknowledged(ctx, b.Pools.Writer)
+	res, took := converge(t, b)
+	r.Checked, r.Differences, r.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
 }
 
 func (r *report) write(t *testing.T, l *load) {

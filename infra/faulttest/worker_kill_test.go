@@ -80,10 +80,7 @@ func TestWorkerKilled(t *testing.T) {
 	l.halt()
 	end := time.Now()
 
-	rep.Whole, rep.AfterKill = l.traffic(l.start, end), l.traffic(rep.KilledAt, end)
-	rep.AcknowledgedListings, rep.Lost = l.verifyAcknowledged(ctx, b.Pools.Writer)
-	res, took := converge(t, b)
-	rep.Checked, rep.Differences, rep.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
+	rep.settle(ctx, t, l, b, end)
 	waitHealthy(t)
 	rep.write(t, l)
 	if rep.Whole.QueryErrors != 0 || rep.Whole.CommandErrors != 0 {

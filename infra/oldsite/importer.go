@@ -348,7 +348,7 @@ func (r *run) createLandlord(ctx context.Context, l Landlord, ll *landlord) erro
 	}
 	if done {
 		ll.id = id
-		r.landlordCount(already)
+		r.count(&r.report.Landlords, already)
 		return nil
 	}
 	password, err := temporaryPassword()
@@ -365,11 +365,11 @@ func (r *run) createLandlord(ctx context.Context, l Landlord, ll *landlord) erro
 			return err
 		}
 		ll.err = "landlord " + l.Phone + ": " + explain(err)
-		r.landlordCount(failed)
+		r.count(&r.report.Landlords, failed)
 		return nil
 	}
 	ll.id = res.ID
-	r.landlordCount(imported)
+	r.count(&r.report.Landlords, imported)
 	r.mu.Lock()
 	r.report.MustReset++
 	r.mu.Unlock()
@@ -377,21 +377,6 @@ func (r *run) createLandlord(ctx context.Context, l Landlord, ll *landlord) erro
 		return err
 	}
 	return r.im.Map.Record(ctx, mapLandlord, l.Phone, res.ID, map[string]any{"name": l.Name})
-}
-
-func (r *run) landlordCount(outcome string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	c := &r.report.Landlords
-	c.Read++
-	switch outcome {
-	case imported:
-		c.Imported++
-	case already:
-		c.AlreadyImported++
-	case failed:
-		c.Failed++
-	}
 }
 
 // credentials hands a new landlord's temporary password to the operators,

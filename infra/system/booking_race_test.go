@@ -3,42 +3,11 @@ package system_test
 import (
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/zufang/rental/infra/testenv"
 )
-
-// fire sends every request at once (released together) and returns the statuses.
-func fire(t *testing.T, clients []*testenv.Client, bodies []map[string]any) []int {
-	t.Helper()
-	statuses := make([]int, len(bodies))
-	var ready, done sync.WaitGroup
-	start := make(chan struct{})
-	for i, b := range bodies {
-		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			ready.Done()
-			<-start
-			statuses[i] = clients[i%len(clients)].Do("POST", "/orders", b).Status
-		}()
-	}
-	ready.Wait()
-	close(start)
-	done.Wait()
-	return statuses
-}
-
-func count(statuses []int) map[int]int {
-	m := map[int]int{}
-	for _, s := range statuses {
-		m[s]++
-	}
-	return m
-}
 
 func TestBooking_200ConcurrentOverlappingRequestsBookOnce(t *testing.T) {
 	sys := testenv.StartSystem(t, testenv.Options{})
@@ -55,7 +24,7 @@ func TestBooking_200ConcurrentOverlappingRequestsBookOnce(t *testing.T) {
 		start := in(20 + i%30)
 		bodies = append(bodies, order(listing, start, monthsFrom(start, 2+i%3)))
 	}
-	got := count(fire(t, tenants, bodies))
+	got := testenv.PostAll(tenants, "/orders", bodies)
 	if got[http.StatusCreated] != 1 || got[http.StatusConflict] != 199 {
 		t.Fatalf("want exactly one 201 and 199 × 409, got %v", got)
 	}
@@ -99,7 +68,7 @@ func TestBooking_concurrentNonOverlappingRequestsAllSucceed(t *testing.T) {
 			bodies = append(bodies, order(l, monthsFrom(first, m), monthsFrom(first, m+1)))
 		}
 	}
-	got := count(fire(t, tenants, bodies))
+	got := testenv.PostAll(tenants, "/orders", bodies)
 	if got[http.StatusCreated] != 200 {
 		t.Fatalf("every non-overlapping request succeeds: %v", got)
 	}
@@ -113,7 +82,7 @@ func TestBooking_concurrentNonOverlappingRequestsAllSucceed(t *testing.T) {
 		return ""
 	})
 	// And now every further overlapping request is refused.
-	got = count(fire(t, tenants, []map[string]any{order(listings[0], in(8), monthsFrom(in(8), 1)), order(listings[19], monthsFrom(first, 9), monthsFrom(first, 10))}))
+	got = testenv.PostAll(tenants, "/orders", []map[string]any{order(listings[0], in(8), monthsFrom(in(8), 1)), order(listings[19], monthsFrom(first, 9), monthsFrom(first, 10))})
 	if got[http.StatusConflict] != 2 {
 		t.Fatalf("booked dates are taken: %v", got)
 	}

@@ -22,9 +22,15 @@ func flat(title string, price int) map[string]any {
 // waitVersion waits until the listing detail is served from the read model at version v.
 func waitVersion(t *testing.T, c *testenv.Client, id string, v float64) map[string]any {
 	t.Helper()
+	return waitServed(t, c, "/listings/"+id, v)
+}
+
+// waitServed waits until the document at path is served from the read model at version v.
+func waitServed(t *testing.T, c *testenv.Client, path string, v float64) map[string]any {
+	t.Helper()
 	var doc map[string]any
 	testenv.Eventually(t, 10*time.Second, func() string {
-		r := c.Do("GET", "/listings/"+id, nil)
+		r := c.Do("GET", path, nil)
 		if r.Status != http.StatusOK {
 			return fmt.Sprintf("status %d: %s", r.Status, r.Body)
 		}

@@ -41,19 +41,7 @@ func order(listing, start, end string) map[string]any {
 // waitOrder waits until the order is served from the read model at version v.
 func waitOrder(t *testing.T, c *testenv.Client, id string, v float64) map[string]any {
 	t.Helper()
-	var doc map[string]any
-	testenv.Eventually(t, 10*time.Second, func() string {
-		r := c.Do("GET", "/orders/"+id, nil)
-		if r.Status != http.StatusOK {
-			return fmt.Sprintf("status %d: %s", r.Status, r.Body)
-		}
-		doc = r.JSON(t)
-		if src := r.Header.Get("X-Read-Source"); src != "redis" || doc["version"] != v {
-			return fmt.Sprintf("source %s version %v, want redis and %v", src, doc["version"], v)
-		}
-		return ""
-	})
-	return doc
+	return waitServed(t, c, "/orders/"+id, v)
 }
 
 func TestOrderFlow_placeAcceptPayEndReviewComplete(t *testing.T) {

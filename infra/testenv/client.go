@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 	"testing"
 )
 
@@ -94,4 +95,30 @@ func (s *System) Register(email string, roles ...string) (*Client, string) {
 	login := c.Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": email, "password": "correct-horse"})
 	c.Token = login["token"].(string)
 	return c, res["id"].(string)
+}
+
+// PostAll sends every body to path at once, spread over the clients (released
+// together, so they race), and counts the answers by status.
+func PostAll(clients []*Client, path string, bodies []map[string]any) map[int]int {
+	statuses := make([]int, len(bodies))
+	var ready, done sync.WaitGroup
+	start := make(chan struct{})
+	for i, b := range bodies {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			ready.Done()
+			<-start
+			statuses[i] = clients[i%len(clients)].Do("POST", path, b).Status
+		}()
+	}
+	ready.Wait()
+	close(start)
+	done.Wait()
+	counts := map[int]int{}
+	for _, s := range statuses {
+		counts[s]++
+	}
+	return counts
 }
