@@ -67,8 +67,8 @@ func favoriteAndListing(rows *sql.Rows, user, listing uuid.UUID) (*command.Favor
 		}
 		exists = true
 	}
-	if !rows.NextResultSet() {
-		return nil, false, nil, fmt.Errorf("no listing after the favorite: %v", rows.Err())
+	if err := nextSet(rows, "the listing after the favorite"); err != nil {
+		return nil, false, nil, err
 	}
 	var l *command.Listing
 	for rows.Next() {

@@ -128,11 +128,6 @@ func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	return nil
 }
 
-// queryer is what both *sql.DB and *Tx offer for reads.
-type queryer interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // lockListing reads one listing and locks its row for the command.
 func lockListing(ctx context.Context, tx *Tx, id uuid.UUID) (*command.Listing, error) {
 	return oneListing(tx.Query(ctx, `SELECT `+listingColumns+` FROM listings WHERE id = ? FOR UPDATE`, id[:]))
@@ -163,6 +158,19 @@ func oneListing(rows *sql.Rows, err error) (*command.Listing, error) {
 }
 
 type scanner interface{ Scan(dest ...any) error }
+
+// nextSet moves to the next result set of a multi-statement read. The error
+// of the statement that produced no set (a deadlock, a lost connection) is
+// wrapped, not flattened, so Transient sees it and the command is retried.
+func nextSet(rows *sql.Rows, what string) error {
+	if rows.NextResultSet() {
+		return nil
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading %s: %w", what, err)
+	}
+	return fmt.Errorf("no result set for %s", what)
+}
 
 func scanListing(row scanner) (*command.Listing, error) {
 	l := &command.Listing{}

@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
@@ -23,13 +22,27 @@ type OrderStore struct {
 // NewOrderStore returns an OrderStore writing through w.
 func NewOrderStore(w *Writer, cat *rental.Catalog) OrderStore { return OrderStore{w: w, cat: cat} }
 
-// blockingStatuses is events.OrderBlocks as SQL.
-var blockingStatuses = []any{events.OrderStatusWaitAccept, events.OrderStatusWaitPayment,
-	events.OrderStatusPaid, events.OrderStatusWaitComment}
+// blockingStatuses are the statuses events.OrderBlocks names, as SQL
+// arguments for holdsDatesSQL.
+var blockingStatuses = func() []any {
+	var out []any
+	for _, s := range events.OrderStatuses {
+		if events.OrderBlocks(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
+// holdsDatesSQL is the condition "the order holds its dates" (arguments:
+// blockingStatuses); prefix names the orders table's alias ("" or "o.").
+func holdsDatesSQL(prefix string) string {
+	return prefix + "status IN (" + placeholders(len(blockingStatuses)) + ")"
+}
 
 // overlapSQL finds whether an order holding dates overlaps [?, ?) of a listing.
-const overlapSQL = `SELECT COUNT(*) FROM orders WHERE listing_id = ? AND start_date < ? AND end_date > ?
-	AND status IN (?, ?, ?, ?)`
+var overlapSQL = `SELECT COUNT(*) FROM orders WHERE listing_id = ? AND start_date < ? AND end_date > ?
+	AND ` + holdsDatesSQL("")
 
 // Book locks the listing, then (in the same round trip, after the lock is
 // held) looks for an overlapping order that holds dates. The write then
@@ -82,11 +95,8 @@ func listingAndCount(rows *sql.Rows) (*command.Listing, int, error) {
 			return nil, 0, err
 		}
 	}
-	if !rows.NextResultSet() {
-		if err := rows.Err(); err != nil {
-			return nil, 0, err // a deadlock or lost connection: Transient must see it
-		}
-		return nil, 0, errors.New("no count after the listing")
+	if err := nextSet(rows, "a count after the listing"); err != nil {
+		return nil, 0, err
 	}
 	var n int
 	for rows.Next() {
@@ -171,8 +181,8 @@ func orderAndListing(rows *sql.Rows) (*command.Order, *command.Listing, error) {
 			return nil, nil, err
 		}
 	}
-	if !rows.NextResultSet() {
-		return nil, nil, fmt.Errorf("no listing after the order: %v", rows.Err())
+	if err := nextSet(rows, "the listing after the order"); err != nil {
+		return nil, nil, err
 	}
 	var l *command.Listing
 	for rows.Next() {

@@ -110,7 +110,7 @@ func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) 
 	}
 	if f.Dated() {
 		where = append(where, `NOT EXISTS (SELECT 1 FROM orders o WHERE o.listing_id = listings.id
-			AND o.start_date < ? AND o.end_date > ? AND o.status IN (?, ?, ?, ?))`)
+			AND o.start_date < ? AND o.end_date > ? AND `+holdsDatesSQL("o.")+`)`)
 		args = append(append(args, date(f.To), date(f.From)), blockingStatuses...)
 	}
 	cond := strings.Join(where, " AND ")

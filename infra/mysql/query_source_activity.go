@@ -100,7 +100,7 @@ func (s QuerySource) BookedRanges(ctx context.Context, listing uuid.UUID, from, 
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		out = out[:0]
 		rows, err := db.QueryContext(ctx, `SELECT id, start_date, end_date FROM orders WHERE listing_id = ? AND start_date < ?
-			AND end_date > ? AND status IN (?, ?, ?, ?) ORDER BY start_date, end_date, id`,
+			AND end_date > ? AND `+holdsDatesSQL("")+` ORDER BY start_date, end_date, id`,
 			append([]any{listing[:], date(to), date(from)}, blockingStatuses...)...)
 		if err != nil {
 			return err

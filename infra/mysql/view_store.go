@@ -185,8 +185,8 @@ func countersAndHistories(rows *sql.Rows, listings, users []uuid.UUID) (map[uuid
 	if err := readCounters(rows, counters); err != nil {
 		return nil, nil, err
 	}
-	if !rows.NextResultSet() {
-		return nil, nil, fmt.Errorf("no histories after the counters: %v", rows.Err())
+	if err := nextSet(rows, "the histories after the counters"); err != nil {
+		return nil, nil, err
 	}
 	for rows.Next() {
 		h := &command.History{}
