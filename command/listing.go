@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -253,10 +252,8 @@ func (l *Listing) apply(p ListingPatch, cat Catalog) error {
 			return
 		}
 		s := strings.TrimSpace(*v)
-		if n := utf8.RuneCountInString(s); n < min {
-			bad[name] = "must not be empty"
-		} else if n > max {
-			bad[name] = "must be at most " + strconv.Itoa(max) + " characters"
+		if problem := textProblem(s, min, max); problem != "" {
+			bad[name] = problem
 		}
 		*dst = s
 	}

@@ -52,16 +52,6 @@ const (
 	MaxReviewLength = 2000
 )
 
-// chinaTime is the platform's civil time zone (UTC+8, no daylight saving):
-// "today", "in the past" and "the stay is over" are judged in it.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-// Today returns the civil date (as UTC midnight) of now in China.
-func Today(now time.Time) time.Time {
-	y, m, d := now.In(chinaTime).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
 // ParseDate reads an ISO calendar date (YYYY-MM-DD) as UTC midnight.
 func ParseDate(s string) (time.Time, bool) {
 	t, err := time.Parse(events.DateLayout, strings.TrimSpace(s))
@@ -117,7 +107,7 @@ func StayRequest(startText, endText string, now time.Time) (Stay, error) {
 	if err := rental.Invalid(bad); err != nil {
 		return Stay{}, err
 	}
-	today := Today(now)
+	today := events.Today(now)
 	switch {
 	case start.Before(today):
 		bad["start_date"] = "must not be in the past (today is " + today.Format(events.DateLayout) + " in China)"
@@ -199,7 +189,7 @@ func (o *Order) Cancel(now time.Time) (events.Type, error) {
 }
 
 // StayOver reports whether the stay has ended by now (its end date is today or earlier).
-func (o *Order) StayOver(now time.Time) bool { return !o.Stay.End.After(Today(now)) }
+func (o *Order) StayOver(now time.Time) bool { return !o.Stay.End.After(events.Today(now)) }
 
 // EndStay moves a paid order whose stay is over to wait_comment.
 func (o *Order) EndStay(now time.Time) (events.Type, error) {
@@ -308,12 +298,19 @@ func (o *Order) State() events.OrderState {
 }
 
 func checkText(field, s string, min, max int) error {
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n < min:
-		return rental.InvalidField(field, "must not be empty")
-	case n > max:
-		return rental.InvalidField(field, "must be at most "+strconv.Itoa(max)+" characters")
+	if problem := textProblem(s, min, max); problem != "" {
+		return rental.InvalidField(field, problem)
 	}
 	return nil
+}
+
+// textProblem says what is wrong with a text of min to max characters ("" if nothing).
+func textProblem(s string, min, max int) string {
+	switch n := utf8.RuneCountInString(s); {
+	case n < min:
+		return "must not be empty"
+	case n > max:
+		return "must be at most " + strconv.Itoa(max) + " characters"
+	}
+	return ""
 }

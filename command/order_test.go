@@ -20,10 +20,10 @@ func day(s string) time.Time {
 
 func TestToday_isTheDateInChina(t *testing.T) {
 	// 17:00 UTC on the 23rd is 01:00 on the 24th in China.
-	if got := Today(time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)); !got.Equal(day("2026-11-24")) {
+	if got := events.Today(time.Date(2026, 11, 23, 17, 0, 0, 0, time.UTC)); !got.Equal(day("2026-11-24")) {
 		t.Fatalf("today in China: %s", got)
 	}
-	if got := Today(now); !got.Equal(day("2026-11-23")) {
+	if got := events.Today(now); !got.Equal(day("2026-11-23")) {
 		t.Fatalf("today in China: %s", got)
 	}
 }

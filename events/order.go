@@ -43,6 +43,16 @@ func OrderBlocks(status string) bool {
 	return false
 }
 
+// chinaTime is the platform's civil time zone (UTC+8, no daylight saving):
+// "today", "in the past" and "the stay is over" are judged in it.
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// Today returns the civil date (as UTC midnight) of now in China.
+func Today(now time.Time) time.Time {
+	y, m, d := now.In(chinaTime).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // DateLayout is how dates travel: ISO 8601 calendar dates.
 const DateLayout = "2006-01-02"
 

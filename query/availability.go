@@ -36,7 +36,7 @@ type bookedJSON struct {
 
 func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, error) {
 	if q.From.IsZero() {
-		q.From = today(h.Now())
+		q.From = events.Today(h.Now())
 	}
 	if q.To.IsZero() {
 		q.To = q.From.AddDate(1, 0, 0)
@@ -69,12 +69,4 @@ func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, 
 		return Body{}, fmt.Errorf("encoding availability: %w", err)
 	}
 	return Body{JSON: body, Source: source}, nil
-}
-
-// chinaTime is the platform's civil time zone (the write side judges dates in it too).
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-func today(now time.Time) time.Time {
-	y, m, d := now.In(chinaTime).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -49,7 +49,7 @@ func Orders(ctx context.Context, env *Env, cfg OrdersConfig) (Table, error) {
 	}
 
 	// Orders: slot k is month k / listings of listing k % listings, so no two overlap.
-	today := command.Today(time.Now())
+	today := events.Today(time.Now())
 	var slot atomic.Int64
 	placed, failed, lat, err := drive(ctx, cfg.Clients, cfg.Duration, func(c int) error {
 		k := int(slot.Add(1) - 1)

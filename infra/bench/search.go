@@ -63,7 +63,7 @@ func Search(ctx context.Context, env *Env, cfg SearchConfig) (Table, error) {
 		return Table{}, err
 	}
 
-	today := command.Today(time.Now())
+	today := events.Today(time.Now())
 	var dated, undated []string
 	for i, window := range [][2]int{{30, 60}, {45, 120}, {90, 270}} {
 		from := today.AddDate(0, 0, window[0]).Format(events.DateLayout)
@@ -154,7 +154,7 @@ func seedCatalogue(ctx context.Context, cmds command.Commands, cat *rental.Catal
 	}); err != nil {
 		return 0, err
 	}
-	today := command.Today(time.Now())
+	today := events.Today(time.Now())
 	var booked atomic.Int64
 	err = parallel(ctx, 16, orders, func(w, i int, r *rand.Rand) error {
 		start := today.AddDate(0, 0, 1+r.IntN(200))

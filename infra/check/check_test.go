@@ -190,7 +190,7 @@ func mustUUID(t *testing.T, s string) uuid.UUID {
 }
 
 // day returns the ISO date n days from today in China, as the API takes it.
-func day(n int) string { return command.Today(time.Now()).AddDate(0, 0, n).Format(events.DateLayout) }
+func day(n int) string { return events.Today(time.Now()).AddDate(0, 0, n).Format(events.DateLayout) }
 
 func TestCheck_ordersFavoritesViewsAndHistoryCleanAfterTrafficThenRepaired(t *testing.T) {
 	sys := testenv.StartSystem(t, testenv.Options{})

@@ -112,7 +112,7 @@ func TestDoubleBooking_acrossGaleraNodes(t *testing.T) {
 		return ""
 	})
 
-	today := command.Today(time.Now())
+	today := events.Today(time.Now())
 	day := func(n int) string { return today.AddDate(0, 0, n).Format(events.DateLayout) }
 	months := func(from string, n int) string {
 		d, _ := command.ParseDate(from)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
 )
 
 // DueStays finds the paid orders whose stay ended on or before a day.
@@ -63,7 +64,7 @@ func (j Stays) RunOnce(ctx context.Context) (int, error) {
 	}
 	ended := 0
 	for {
-		ids, err := j.Due.DueStays(ctx, command.Today(now()), 500)
+		ids, err := j.Due.DueStays(ctx, events.Today(now()), 500)
 		if err != nil || len(ids) == 0 {
 			return ended, err
 		}

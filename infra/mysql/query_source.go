@@ -58,25 +58,26 @@ func (s QuerySource) Listings(ctx context.Context, ids []uuid.UUID) ([]events.Li
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id[:]
-	}
-	found, err := s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE id IN (`+placeholders(len(ids))+`)`, args)
+	found, err := s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE id IN (`+placeholders(len(ids))+`)`, idArgs(ids))
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[uuid.UUID]events.ListingState, len(found))
+	return inOrder(ids, found, func(st events.ListingState) uuid.UUID { return st.ID }), nil
+}
+
+// inOrder returns the found states in the order of ids (an id not found is left out).
+func inOrder[S any](ids []uuid.UUID, found []S, idOf func(S) uuid.UUID) []S {
+	byID := make(map[uuid.UUID]S, len(found))
 	for _, st := range found {
-		byID[st.ID] = st
+		byID[idOf(st)] = st
 	}
-	out := make([]events.ListingState, 0, len(ids))
+	out := make([]S, 0, len(ids))
 	for _, id := range ids {
 		if st, ok := byID[id]; ok {
 			out = append(out, st)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) ([]events.ListingState, int, error) {

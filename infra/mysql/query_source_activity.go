@@ -37,35 +37,18 @@ func (s QuerySource) Orders(ctx context.Context, ids []uuid.UUID) ([]events.Orde
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id[:]
-	}
-	found, err := s.orders(ctx, `SELECT `+orderColumns+` FROM orders WHERE id IN (`+placeholders(len(ids))+`)`, args)
+	found, err := s.orders(ctx, `SELECT `+orderColumns+` FROM orders WHERE id IN (`+placeholders(len(ids))+`)`, idArgs(ids))
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[uuid.UUID]events.OrderState, len(found))
-	for _, st := range found {
-		byID[st.ID] = st
-	}
-	out := make([]events.OrderState, 0, len(ids))
-	for _, id := range ids {
-		if st, ok := byID[id]; ok {
-			out = append(out, st)
-		}
-	}
-	return out, nil
+	return inOrder(ids, found, func(st events.OrderState) uuid.UUID { return st.ID }), nil
 }
 
 func (s QuerySource) orders(ctx context.Context, q string, args []any) ([]events.OrderState, error) {
 	var out []events.OrderState
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		os, err := scanOrders(db.QueryContext(ctx, q, args...))
-		out = make([]events.OrderState, len(os))
-		for i, o := range os {
-			out[i] = o.State()
-		}
+		out = orderStates(os)
 		return err
 	})
 	if err != nil {

@@ -25,13 +25,7 @@ func NewViewStore(w *Writer) ViewStore { return ViewStore{w: w} }
 func (s ViewStore) Record(ctx context.Context, meta command.Meta, listings, users []uuid.UUID,
 	fn func(map[uuid.UUID]*command.ViewCounter, map[uuid.UUID]*command.History) error) (command.Result, error) {
 	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
-		args := make([]any, 0, len(listings)+len(users))
-		for _, id := range listings {
-			args = append(args, id[:])
-		}
-		for _, id := range users {
-			args = append(args, id[:])
-		}
+		args := append(idArgs(listings), idArgs(users)...)
 		rows, err := tx.Query(ctx, `SELECT listing_id, version, views FROM listing_views WHERE listing_id IN (`+placeholders(len(listings))+`)
 			ORDER BY listing_id FOR UPDATE;
 			SELECT user_id, version, items FROM view_history WHERE user_id IN (`+placeholders(len(users))+`) ORDER BY user_id FOR UPDATE`, args...)
@@ -55,21 +49,13 @@ func (s ViewStore) Record(ctx context.Context, meta command.Meta, listings, user
 		var evs []events.Envelope
 		now := s.w.now()
 		for _, id := range listings {
-			c := counters[id]
-			if c.Event == "" {
-				continue
-			}
-			c.Version++
-			if counted[id] {
-				tx.Exec(nil, `UPDATE listing_views SET version = ?, views = ? WHERE listing_id = ?`, c.Version, c.Views, id[:])
-			} else {
-				tx.Exec(raced, `INSERT INTO listing_views (listing_id, version, views) VALUES (?, ?, ?)`, id[:], c.Version, c.Views)
-			}
-			env, err := newEvent(c.Event, events.AggregateListingViews, c.ID, c.Version, c.State(), meta, now)
+			env, err := saveCounter(tx, counters[id], counted[id], meta, now)
 			if err != nil {
 				return change{}, err
 			}
-			evs = append(evs, env)
+			if env != nil {
+				evs = append(evs, *env)
+			}
 		}
 		for _, id := range users {
 			env, err := saveHistory(tx, histories[id], kept[id], meta, now)
@@ -133,21 +119,30 @@ func (s ViewStore) UpdateCounter(ctx context.Context, meta command.Meta, listing
 		if err := fn(c); err != nil {
 			return change{}, err
 		}
-		if c.Event == "" {
-			return change{result: command.Result{ID: c.ID, Version: c.Version}}, nil
+		env, err := saveCounter(tx, c, existed, meta, s.w.now())
+		if err != nil || env == nil {
+			return change{result: command.Result{ID: c.ID, Version: c.Version}}, err
 		}
-		c.Version++
-		if existed {
-			tx.Exec(nil, `UPDATE listing_views SET version = ?, views = ? WHERE listing_id = ?`, c.Version, c.Views, listing[:])
-		} else {
-			tx.Exec(raced, `INSERT INTO listing_views (listing_id, version, views) VALUES (?, ?, ?)`, listing[:], c.Version, c.Views)
-		}
-		env, err := newEvent(c.Event, events.AggregateListingViews, c.ID, c.Version, c.State(), meta, s.w.now())
-		if err != nil {
-			return change{}, err
-		}
-		return change{result: command.Result{ID: c.ID, Version: c.Version}, events: []events.Envelope{env}}, nil
+		return change{result: command.Result{ID: c.ID, Version: c.Version}, events: []events.Envelope{*env}}, nil
 	})
+}
+
+// saveCounter queues the write of a changed view counter and returns its event (nil: unchanged).
+func saveCounter(tx *Tx, c *command.ViewCounter, existed bool, meta command.Meta, now time.Time) (*events.Envelope, error) {
+	if c.Event == "" {
+		return nil, nil
+	}
+	c.Version++
+	if existed {
+		tx.Exec(nil, `UPDATE listing_views SET version = ?, views = ? WHERE listing_id = ?`, c.Version, c.Views, c.ListingID[:])
+	} else {
+		tx.Exec(raced, `INSERT INTO listing_views (listing_id, version, views) VALUES (?, ?, ?)`, c.ListingID[:], c.Version, c.Views)
+	}
+	env, err := newEvent(c.Event, events.AggregateListingViews, c.ID, c.Version, c.State(), meta, now)
+	if err != nil {
+		return nil, err
+	}
+	return &env, nil
 }
 
 // saveHistory queues the write of a changed history and returns its event (nil: unchanged).

@@ -15,7 +15,7 @@ import (
 
 // in returns the date n days from today in China, as the API takes it.
 func in(days int) string {
-	return command.Today(time.Now()).AddDate(0, 0, days).Format(events.DateLayout)
+	return events.Today(time.Now()).AddDate(0, 0, days).Format(events.DateLayout)
 }
 
 // monthsFrom returns the date n whole months after an ISO date.
