@@ -7,7 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
-	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/query"
 )
 
@@ -87,8 +87,8 @@ func queryDate(c echo.Context, name string, bad map[string]string) time.Time {
 	if raw == "" {
 		return time.Time{}
 	}
-	t, err := time.Parse(events.DateLayout, raw)
-	if err != nil {
+	t, ok := command.ParseDate(raw)
+	if !ok {
 		bad[name] = "must be an ISO date (YYYY-MM-DD)"
 	}
 	return t

@@ -38,25 +38,26 @@ func (h handlers) editListing(c echo.Context) error {
 }
 
 func (h handlers) publishListing(c echo.Context) error {
-	return h.listingCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.PublishListing.Handle(c.Request().Context(), command.PublishListing{Meta: m, ListingID: id})
 	})
 }
 
 func (h handlers) unpublishListing(c echo.Context) error {
-	return h.listingCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.UnpublishListing.Handle(c.Request().Context(), command.UnpublishListing{Meta: m, ListingID: id})
 	})
 }
 
 func (h handlers) deleteListing(c echo.Context) error {
-	return h.listingCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.DeleteListing.Handle(c.Request().Context(), command.DeleteListing{Meta: m, ListingID: id})
 	})
 }
 
-// listingCommand runs a body-less command on the listing named in the path.
-func (h handlers) listingCommand(c echo.Context, run func(command.Meta, uuid.UUID) (command.Result, error)) error {
+// pathCommand runs a command on the aggregate (a listing, an order) named by
+// the path's id and answers its id and new version.
+func (h handlers) pathCommand(c echo.Context, run func(command.Meta, uuid.UUID) (command.Result, error)) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err

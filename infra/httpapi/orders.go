@@ -36,19 +36,19 @@ func (h handlers) placeOrder(c echo.Context) error {
 }
 
 func (h handlers) acceptOrder(c echo.Context) error {
-	return h.orderCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.AcceptOrder.Handle(c.Request().Context(), command.AcceptOrder{Meta: m, OrderID: id})
 	})
 }
 
 func (h handlers) payOrder(c echo.Context) error {
-	return h.orderCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.PayOrder.Handle(c.Request().Context(), command.PayOrder{Meta: m, OrderID: id})
 	})
 }
 
 func (h handlers) cancelOrder(c echo.Context) error {
-	return h.orderCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.CancelOrder.Handle(c.Request().Context(), command.CancelOrder{Meta: m, OrderID: id})
 	})
 }
@@ -60,7 +60,7 @@ func (h handlers) rejectOrder(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	return h.orderCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.RejectOrder.Handle(c.Request().Context(), command.RejectOrder{Meta: m, OrderID: id, Reason: body.Reason})
 	})
 }
@@ -73,21 +73,10 @@ func (h handlers) reviewOrder(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	return h.orderCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
+	return h.pathCommand(c, func(m command.Meta, id uuid.UUID) (command.Result, error) {
 		return h.cmd.ReviewOrder.Handle(c.Request().Context(), command.ReviewOrder{Meta: m, OrderID: id,
 			Rating: body.Rating, Content: body.Content})
 	})
-}
-
-// orderCommand runs a command on the order named in the path and answers
-// its id and new version.
-func (h handlers) orderCommand(c echo.Context, run func(command.Meta, uuid.UUID) (command.Result, error)) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	res, err := run(meta(c), id)
-	return respond(c, res, err)
 }
 
 func (h handlers) orderDetail(c echo.Context) error {

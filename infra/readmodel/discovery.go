@@ -47,7 +47,7 @@ func (s *Store) TopListings(ctx context.Context, by string, limit int) ([]uuid.U
 func memberIDs(members []string) ([]uuid.UUID, error) {
 	ids := make([]uuid.UUID, 0, len(members))
 	for _, m := range members {
-		id, err := uuid.Parse(strings.SplitN(m, "|", 2)[0])
+		id, err := uuid.Parse(memberID(m))
 		if err != nil {
 			return nil, fmt.Errorf("bad index member %q", m)
 		}

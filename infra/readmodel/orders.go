@@ -166,20 +166,8 @@ func (s *Store) page(ctx context.Context, anchor, key string, offset, limit int)
 	if exists.Val() == 0 {
 		return nil, 0, query.ErrMiss
 	}
-	ids, err := parseIDs(page.Val())
+	ids, err := memberIDs(page.Val())
 	return ids, int(card.Val()), err
-}
-
-func parseIDs(members []string) ([]uuid.UUID, error) {
-	ids := make([]uuid.UUID, 0, len(members))
-	for _, m := range members {
-		id, err := uuid.Parse(m)
-		if err != nil {
-			return nil, fmt.Errorf("bad index member %q", m)
-		}
-		ids = append(ids, id)
-	}
-	return ids, nil
 }
 
 // BookedRanges reads the stays holding dates of a listing. Booked ranges are

@@ -562,16 +562,13 @@ func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 	if total < 0 {
 		return nil, 0, query.ErrMiss // over a budget: MySQL answers
 	}
-	ids := make([]uuid.UUID, 0, len(res)-1)
+	members := make([]string, 0, len(res)-1)
 	for _, m := range res[1:] {
 		member, _ := m.(string)
-		id, err := uuid.Parse(strings.SplitN(member, "|", 2)[0])
-		if err != nil {
-			return nil, 0, fmt.Errorf("bad index member %q", member)
-		}
-		ids = append(ids, id)
+		members = append(members, member)
 	}
-	return ids, int(total), nil
+	ids, err := memberIDs(members)
+	return ids, int(total), err
 }
 
 func (s *Store) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
@@ -583,15 +580,8 @@ func (s *Store) LandlordListings(ctx context.Context, landlord uuid.UUID, offset
 	if err != nil {
 		return nil, 0, fmt.Errorf("reading listings of landlord %s: %w", landlord, err)
 	}
-	ids := make([]uuid.UUID, 0, len(members))
-	for _, m := range members {
-		id, err := uuid.Parse(m)
-		if err != nil {
-			return nil, 0, fmt.Errorf("bad landlord index member %q", m)
-		}
-		ids = append(ids, id)
-	}
-	return ids, total, nil
+	ids, err := memberIDs(members)
+	return ids, total, err
 }
 
 // zpage reads the size of a sorted set and one page of it, highest score first.
