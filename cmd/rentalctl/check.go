@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -32,9 +31,7 @@ func checkCmd() *cobra.Command {
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				_ = enc.Encode(report)
+				_ = writeJSON(out, report)
 			} else {
 				for _, c := range report.Counts {
 					fmt.Fprintf(out, "count  %-10s %-48s mysql %d, redis %d\n", c.Projection, c.Key, c.MySQL, c.Redis)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -54,9 +53,7 @@ func dlqCmd() *cobra.Command {
 				if err != nil {
 					return err
 				}
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(e)
+				return writeJSON(cmd.OutOrStdout(), e)
 			})
 		},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -87,9 +86,7 @@ func importCmd() *cobra.Command {
 
 func printImport(w io.Writer, r *oldsite.Report, asJSON bool) {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(r)
+		_ = writeJSON(w, r)
 		return
 	}
 	for _, t := range []string{oldsite.UserTable, oldsite.HouseTable} {

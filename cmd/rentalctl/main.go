@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -57,3 +58,10 @@ func exit(code int, err error) error { return exitStatus{code: code, err: err} }
 
 func (e exitStatus) Error() string { return e.err.Error() }
 func (e exitStatus) Unwrap() error { return e.err }
+
+// writeJSON prints v as indented JSON (the --json output of every command).
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

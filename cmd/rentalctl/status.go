@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -28,9 +27,7 @@ A source that cannot be read is shown as such. See docs/OPERATIONS.md for what e
 			report := system.Status(cmd.Context(), cfg, cfg.Logger().With("process", "rentalctl"))
 			out := cmd.OutOrStdout()
 			if asJSON {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(report); err != nil {
+				if err := writeJSON(out, report); err != nil {
 					return err
 				}
 			} else if err := status.Write(out, report); err != nil {

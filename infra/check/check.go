@@ -271,8 +271,12 @@ func (x run) counts(ctx context.Context, indexWant map[string]int64) error {
 			return err
 		}
 	}
+	listed := make(map[string]bool, len(indexKeys))
+	for _, k := range indexKeys {
+		listed[k] = true
+	}
 	for k := range indexWant {
-		if !slices.Contains(indexKeys, k) {
+		if !listed[k] {
 			indexKeys = append(indexKeys, k)
 		}
 	}

@@ -140,7 +140,7 @@ func skipBlockComment(r *bufio.Reader) error {
 // classify returns a statement's kind ("create", "insert" or ""), its table
 // and what follows the table name.
 func classify(stmt string) (string, string, string) {
-	upper := strings.ToUpper(stmt)
+	upper := strings.ToUpper(stmt[:min(len(stmt), 32)]) // the longest prefix below is 27 bytes; an INSERT may be megabytes
 	for _, k := range []struct{ prefix, kind string }{
 		{"CREATE TABLE IF NOT EXISTS ", "create"}, {"CREATE TABLE ", "create"},
 		{"INSERT INTO ", "insert"}, {"INSERT IGNORE INTO ", "insert"}, {"REPLACE INTO ", "insert"},

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"log/slog"
 	"maps"
 	"slices"
 	"strconv"
@@ -55,11 +54,10 @@ type Importer struct {
 	Map        Map
 	Parser     Parser
 	ForceReset bool
-	Parallel   int // rows imported at once (default 4: bcrypt is the slow part)
+	Parallel   int // rows imported at once (0: one; rentalctl uses 4, as bcrypt is the slow part)
 	// Credentials, if set, receives "phone,temporary password" for every
 	// landlord account this run creates, for operators to send by SMS.
 	Credentials io.Writer
-	Log         *slog.Logger
 }
 
 // Report is what an import did.
@@ -104,10 +102,7 @@ func commandID(parts ...string) uuid.UUID {
 // Run imports users, then houses (with their landlords and page views), then
 // the users' favorites and histories, which point at houses.
 func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
-	r := &run{im: im, report: &Report{Tables: map[string]*Counts{UserTable: {}, HouseTable: {}}}, landlords: map[string]*landlord{}}
-	if im.Log == nil {
-		im.Log = slog.New(slog.DiscardHandler)
-	}
+	r := &run{im: im, report: &Report{Tables: map[string]*Counts{UserTable: {}, HouseTable: {}}}, landlords: map[string]*landlord{}, listings: map[string]uuid.UUID{}}
 	email := func(row Row) string { return strings.ToLower(row.Get("email")) }
 	phone := func(row Row) string { p, _ := Mobile(row.Get("phone_num")); return p }
 	if err := r.table(ctx, src, UserTable, r.report.Tables[UserTable], email, r.user); err != nil {
@@ -134,9 +129,10 @@ func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 
 type run struct {
 	im        *Importer
-	mu        sync.Mutex // guards report and landlords
+	mu        sync.Mutex // guards report, landlords and listings
 	report    *Report
 	landlords map[string]*landlord
+	listings  map[string]uuid.UUID // old house id → the listing it is, as the houses pass finds them
 }
 
 type landlord struct {
@@ -277,7 +273,10 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 		r.note(&r.report.Problems, HouseTable, h.OldID, h.Problems...)
 		return failed, nil
 	}
-	if _, done, err := r.im.Map.Lookup(ctx, mapHouse, h.OldID); err != nil || done {
+	if id, done, err := r.im.Map.Lookup(ctx, mapHouse, h.OldID); err != nil || done {
+		if done {
+			r.listing(h.OldID, id)
+		}
 		return already, err
 	}
 	owner, err := r.landlord(ctx, h.Landlord)
@@ -320,6 +319,7 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 	if !h.PublishedAt.IsZero() {
 		details["published_at"] = h.PublishedAt
 	}
+	r.listing(h.OldID, created.ID)
 	return imported, r.im.Map.Record(ctx, mapHouse, h.OldID, created.ID, details)
 }
 
@@ -475,14 +475,26 @@ type house struct {
 	id  uuid.UUID
 }
 
+// listing notes the listing an old house is, for the favorites and histories.
+func (r *run) listing(old string, id uuid.UUID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.listings[old] = id
+}
+
 // houses maps old house ids to the listings they became, noting those that
 // were not imported.
 func (r *run) houses(ctx context.Context, user, column string, old []string) ([]house, error) {
 	ids := make([]house, 0, len(old))
 	for _, o := range old {
-		id, ok, err := r.im.Map.Lookup(ctx, mapHouse, o)
-		if err != nil {
-			return nil, err
+		r.mu.Lock()
+		id, ok := r.listings[o]
+		r.mu.Unlock()
+		if !ok { // not in this run's source (or no longer parsed): the map may still know it
+			var err error
+			if id, ok, err = r.im.Map.Lookup(ctx, mapHouse, o); err != nil {
+				return nil, err
+			}
 		}
 		if !ok {
 			r.note(&r.report.Warnings, UserTable, user, column+" "+o+": that house was not imported")

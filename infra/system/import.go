@@ -14,6 +14,6 @@ func NewImporter(b *Base, rel *relay.Relay, city string, forceReset bool, creden
 	return &oldsite.Importer{
 		Commands: NewCommands(b, rel, nil), Map: mysql.NewImportMap(b.Pools.Writer),
 		Parser:     oldsite.Parser{Catalog: b.Catalog, City: city},
-		ForceReset: forceReset, Parallel: 4, Credentials: credentials, Log: b.Log,
+		ForceReset: forceReset, Parallel: 4, Credentials: credentials,
 	}
 }
