@@ -58,7 +58,7 @@ func replayCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringSliceVar(&projections, "projection", nil, "rebuild only these read models (listings, users)")
+	c.Flags().StringSliceVar(&projections, "projection", nil, "rebuild only these read models (listings, users, orders, favorites, views, history)")
 	c.Flags().BoolVar(&abort, "abort", false, "abandon an interrupted rebuild instead of resuming it")
 	return c
 }
