@@ -140,27 +140,13 @@ func (p *Projectors) Types(names ...string) ([]events.Type, error) {
 }
 
 // LatestOnly returns the event types that, for the named projections (all
-// when none is named), only matter in their newest version: every named
-// projection that handles the type is LatestOnly.
+// when none is named), only matter in their newest version. A type belongs
+// to one projection (byType), so it is that projection's setting.
 func (p *Projectors) LatestOnly(names ...string) []events.Type {
-	latest := map[events.Type]bool{}
-	var order []events.Type
-	for _, proj := range p.projections {
-		if len(names) > 0 && !slices.Contains(names, proj.Name) {
-			continue
-		}
-		for _, t := range proj.Types {
-			if _, seen := latest[t]; !seen {
-				order = append(order, t)
-				latest[t] = true
-			}
-			latest[t] = latest[t] && proj.LatestOnly
-		}
-	}
 	var out []events.Type
-	for _, t := range order {
-		if latest[t] {
-			out = append(out, t)
+	for _, proj := range p.projections {
+		if proj.LatestOnly && (len(names) == 0 || slices.Contains(names, proj.Name)) {
+			out = append(out, proj.Types...)
 		}
 	}
 	return out

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -59,13 +58,11 @@ func importCmd() *cobra.Command {
 				defer f.Close()
 				creds = f
 			}
-			rel, err := base.NewRelay(nil)
+			rel, stopRelay, err := startRelay(ctx, base)
 			if err != nil {
 				return err
 			}
-			relayCtx, stopRelay := context.WithCancel(ctx)
 			defer stopRelay()
-			go func() { _ = rel.Run(relayCtx) }()
 			report, err := system.NewImporter(base, rel, city, forceReset, creds).Run(ctx, src)
 			waitForOutbox(ctx, base, 15*time.Second)
 			if report != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/infra/demo"
+	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/system"
 )
 
@@ -37,13 +38,11 @@ func seedCmd() *cobra.Command {
 				return err
 			}
 			defer base.Close()
-			rel, err := base.NewRelay(nil)
+			rel, stopRelay, err := startRelay(ctx, base)
 			if err != nil {
 				return err
 			}
-			relayCtx, stopRelay := context.WithCancel(ctx)
 			defer stopRelay()
-			go func() { _ = rel.Run(relayCtx) }()
 			cmds := system.NewCommands(base, rel, nil)
 
 			ids := make([]uuid.UUID, 0, landlords)
@@ -118,6 +117,18 @@ func countListings(ctx context.Context, base *system.Base, landlords []uuid.UUID
 
 // waitForOutbox gives the relay time to publish before the process exits;
 // whatever is left is published by any other relay's sweep.
+// startRelay publishes what this tool's commands commit, as an api's relay
+// does, until stop is called.
+func startRelay(ctx context.Context, base *system.Base) (*relay.Relay, func(), error) {
+	rel, err := base.NewRelay(nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, stop := context.WithCancel(ctx)
+	go func() { _ = rel.Run(ctx) }()
+	return rel, stop, nil
+}
+
 func waitForOutbox(ctx context.Context, base *system.Base, limit time.Duration) {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {

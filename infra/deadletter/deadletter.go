@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -171,7 +172,7 @@ func decode(m goredis.XMessage) (Entry, error) {
 		raw:        msg.Payload,
 	}
 	for k, v := range msg.Metadata {
-		if !isPoisonKey(k) {
+		if !slices.Contains(poisonKeys, k) {
 			e.Metadata[k] = v
 		}
 	}
@@ -184,15 +185,6 @@ func decode(m goredis.XMessage) (Entry, error) {
 		e.Event = &ev
 	}
 	return e, nil
-}
-
-func isPoisonKey(k string) bool {
-	for _, p := range poisonKeys {
-		if k == p {
-			return true
-		}
-	}
-	return false
 }
 
 // idTime is when a stream entry was added: its id is "<ms>-<n>".
