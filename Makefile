@@ -6,7 +6,7 @@
 #              FAULT=TestRedisMasterKilled runs one)
 GO      ?= go
 BIN     := $(CURDIR)/bin
-CLUSTER := infra/local/cluster.sh
+CLUSTER := infra/deploy/local/cluster.sh
 TESTFLAGS ?= -race -count=1 -timeout 20m
 FAULT   ?= .
 
@@ -38,7 +38,7 @@ test:
 GALERA_DSNS ?= rental_test:rental_test@tcp(127.0.0.1:3311)/,rental_test:rental_test@tcp(127.0.0.1:3312)/,rental_test:rental_test@tcp(127.0.0.1:3313)/
 
 test-cluster: build
-	RENTAL_TEST_GALERA_DSNS='$(GALERA_DSNS)' $(GO) test -tags cluster -count=1 -v -timeout 30m -run '$(FAULT)' ./infra/faulttest/
+	RENTAL_TEST_GALERA_DSNS='$(GALERA_DSNS)' $(GO) test -tags cluster -count=1 -v -timeout 30m -run '$(FAULT)' ./infra/testing/faulttest/
 
 vet:
 	$(GO) vet ./...

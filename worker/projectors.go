@@ -82,7 +82,7 @@ type Projection struct {
 
 // projections lists every read model the workers keep, built over rm. To add
 // one: write its projector, add it here, give it a readmodel projection name
-// and a checker (infra/check).
+// and a checker (infra/ops/check).
 func projections(rm ReadModels) []Projection {
 	return []Projection{ListingProjector{rm}.Projection(), UserProjector{rm}.Projection(),
 		OrderProjector{rm}.Projection(), FavoriteProjector{rm}.Projection(), ViewsProjector{rm}.Projection(),

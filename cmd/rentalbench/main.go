@@ -17,8 +17,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zufang/rental/infra/bench"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/bench"
+	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 func main() {

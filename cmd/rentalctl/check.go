@@ -5,8 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zufang/rental/infra/check"
-	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/ops"
+	"github.com/zufang/rental/infra/ops/check"
 )
 
 func checkCmd() *cobra.Command {
@@ -25,7 +25,7 @@ func checkCmd() *cobra.Command {
 				return exit(2, err)
 			}
 			defer base.Close()
-			report, err := check.Run(ctx, base.RM, system.Checkers(base), check.Options{Repair: repair, Log: base.Log})
+			report, err := check.Run(ctx, base.RM, ops.Checkers(base), check.Options{Repair: repair, Log: base.Log})
 			if err != nil {
 				return exit(2, err)
 			}

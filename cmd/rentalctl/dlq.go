@@ -8,7 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zufang/rental/infra/deadletter"
+	"github.com/zufang/rental/infra/ops"
+	"github.com/zufang/rental/infra/ops/deadletter"
 )
 
 func dlqCmd() *cobra.Command {
@@ -115,7 +116,7 @@ func withDLQ(cmd *cobra.Command, fn func(*deadletter.Queue) error) error {
 		return err
 	}
 	defer base.Close()
-	q, err := base.DeadLetters()
+	q, err := ops.DeadLetters(base)
 	if err != nil {
 		return err
 	}

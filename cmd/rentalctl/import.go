@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/zufang/rental/infra/oldsite"
-	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/ops"
+	"github.com/zufang/rental/infra/ops/oldsite"
 )
 
 func importCmd() *cobra.Command {
@@ -63,7 +63,7 @@ func importCmd() *cobra.Command {
 				return err
 			}
 			defer stopRelay()
-			report, err := system.NewImporter(base, rel, city, forceReset, creds).Run(ctx, src)
+			report, err := ops.NewImporter(base, rel, city, forceReset, creds).Run(ctx, src)
 			waitForOutbox(ctx, base, 15*time.Second)
 			if report != nil {
 				printImport(cmd.OutOrStdout(), report, asJSON)

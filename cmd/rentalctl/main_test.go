@@ -17,7 +17,7 @@ import (
 
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/readmodel"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 // rentalctl runs a command line against the test system, configured the way
@@ -83,7 +83,7 @@ func TestRentalctl_operatorCommandsAgainstARunningSystem(t *testing.T) {
 
 	// import, twice.
 	creds := filepath.Join(t.TempDir(), "landlords.csv")
-	dump := "../../infra/oldsite/testdata/old_site.sql"
+	dump := "../../infra/ops/oldsite/testdata/old_site.sql"
 	if code, out := rentalctl(t, "import", "--dump", dump, "--landlord-credentials", creds); code != 0 ||
 		!strings.Contains(out, "house_info read 14: imported 7, already imported 0, not imported 7") ||
 		!strings.Contains(out, `not imported  house_info 4: price "面议"`) || !strings.Contains(out, "page views of 7 houses added") || !strings.Contains(out, "favorites and history of 4 users imported, 0 already") {

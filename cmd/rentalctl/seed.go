@@ -11,7 +11,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
-	"github.com/zufang/rental/infra/demo"
+	"github.com/zufang/rental/infra/ops/demo"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/system"
 )

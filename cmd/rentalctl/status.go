@@ -6,8 +6,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/zufang/rental/infra/config"
-	"github.com/zufang/rental/infra/status"
-	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/ops"
+	"github.com/zufang/rental/infra/ops/status"
 )
 
 func statusCmd() *cobra.Command {
@@ -24,7 +24,7 @@ A source that cannot be read is shown as such. See docs/OPERATIONS.md for what e
 			if err != nil {
 				return err
 			}
-			report := system.Status(cmd.Context(), cfg, cfg.Logger().With("process", "rentalctl"))
+			report := ops.Status(cmd.Context(), cfg, cfg.Logger().With("process", "rentalctl"))
 			out := cmd.OutOrStdout()
 			if asJSON {
 				if err := writeJSON(out, report); err != nil {

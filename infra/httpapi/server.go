@@ -32,7 +32,7 @@ type Deps struct {
 	// Middleware runs around every route (metrics).
 	Middleware []echo.MiddlewareFunc
 	// Metrics, if set, is served on GET /metrics for Prometheus. Load
-	// balancers must not expose it (infra/docker/haproxy, infra/local).
+	// balancers must not expose it (infra/deploy/docker/haproxy, infra/deploy/local).
 	Metrics http.Handler
 }
 

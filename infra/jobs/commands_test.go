@@ -10,7 +10,7 @@ import (
 
 	"github.com/zufang/rental/infra/jobs"
 	"github.com/zufang/rental/infra/mysql"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindowAndNotKept(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/mysql"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 // A command whose commit batch fails (here on a unique key) must not leave

@@ -9,7 +9,7 @@ import (
 
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/mysql"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 // MySQL derives each favorite pair's aggregate id (migration 00011) the way

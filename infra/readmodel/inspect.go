@@ -16,7 +16,7 @@ import (
 	"github.com/zufang/rental/events"
 )
 
-// What a consistency check (infra/check) uses: what a read model should hold
+// What a consistency check (infra/ops/check) uses: what a read model should hold
 // for an aggregate, comparing that with Redis, counting, and repairing.
 //
 // Convention every read model keeps, so the check needs little specific:

@@ -14,7 +14,7 @@ import (
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/readmodel"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/testenv"
 	"github.com/zufang/rental/query"
 )
 

@@ -7,7 +7,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/infra/stream"
-	"github.com/zufang/rental/infra/testenv"
+	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 func TestRetention_trimsToMaxLenButNeverWhatAGroupStillNeeds(t *testing.T) {

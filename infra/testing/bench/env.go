@@ -1,0 +1,135 @@
+// Package bench measures the platform side by side in one run: each scenario
+// starts what it compares on a scratch database and key prefix of the local
+// MariaDB and Redis, drives it (with wrk for HTTP throughput), and returns a
+// Markdown table. cmd/rentalbench runs the scenarios; `make bench` runs them all.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/zufang/rental/infra/config"
+	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/testing/testenv"
+)
+
+// Env is a scratch installation: its own database and key prefix.
+type Env struct {
+	Cfg     config.Config
+	Log     *slog.Logger
+	cleanup []func()
+}
+
+// NewEnv creates a migrated scratch database on the MySQL server behind
+// mysqlServer and a fresh key prefix on Redis at redisAddr.
+func NewEnv(ctx context.Context, mysqlServer, redisAddr string, log *slog.Logger) (*Env, error) {
+	dsn, drop, err := testenv.CreateDatabase(ctx, mysqlServer)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.FromLookup(func(string) (string, bool) { return "", false })
+	if err != nil {
+		return nil, err
+	}
+	cfg.MySQLDSN, cfg.MySQLReadDSN = dsn, ""
+	cfg.Redis.Addr, cfg.Redis.Sentinels, cfg.Redis.Password = redisAddr, nil, ""
+	cfg.Prefix = testenv.Name("bench") + ":"
+	cfg.BcryptCost = 4
+	e := &Env{Cfg: cfg, Log: log}
+	e.cleanup = append(e.cleanup, func() { _ = drop() }, func() { testenv.DeletePrefix(context.Background(), redisAddr, cfg.Prefix) })
+	return e, nil
+}
+
+// Close stops everything the environment started and removes its data.
+func (e *Env) Close() {
+	for i := len(e.cleanup) - 1; i >= 0; i-- {
+		e.cleanup[i]()
+	}
+}
+
+// StartAPI serves an api replica configured by adjust (nil: as configured)
+// and returns its base URL.
+func (e *Env) StartAPI(ctx context.Context, adjust func(*config.Config)) (string, error) {
+	cfg := e.Cfg
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	base, err := system.Open(ctx, cfg, e.Log)
+	if err != nil {
+		return "", err
+	}
+	api, err := system.NewAPI(base)
+	if err != nil {
+		base.Close()
+		return "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		base.Close()
+		return "", err
+	}
+	e.run(func(ctx context.Context) { _ = api.Serve(ctx, ln) }, base.Close)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// StartPipeline runs an api replica and workers replicas named
+// <name>-worker-<i>, and opens the environment for direct reads: the whole
+// write-to-read path most scenarios measure.
+func (e *Env) StartPipeline(ctx context.Context, name string, workers int) (string, *system.Base, error) {
+	api, err := e.StartAPI(ctx, nil)
+	if err != nil {
+		return "", nil, err
+	}
+	for i := range max(workers, 1) {
+		if err := e.StartWorker(ctx, fmt.Sprintf("%s-worker-%d", name, i)); err != nil {
+			return "", nil, err
+		}
+	}
+	base, err := e.Open(ctx)
+	return api, base, err
+}
+
+// StartWorker runs a worker replica.
+func (e *Env) StartWorker(ctx context.Context, id string) error {
+	cfg := e.Cfg
+	cfg.WorkerID = id
+	base, err := system.Open(ctx, cfg, e.Log)
+	if err != nil {
+		return err
+	}
+	w, err := system.NewWorker(base)
+	if err != nil {
+		base.Close()
+		return err
+	}
+	e.run(func(ctx context.Context) { _ = w.Run(ctx) }, base.Close)
+	return nil
+}
+
+// run starts fn until Close, then runs after.
+func (e *Env) run(fn func(ctx context.Context), after func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); fn(ctx) }()
+	e.cleanup = append(e.cleanup, func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(15 * time.Second):
+		}
+		after()
+	})
+}
+
+// Open connects to the environment as a tool would (for direct reads).
+func (e *Env) Open(ctx context.Context) (*system.Base, error) {
+	b, err := system.Open(ctx, e.Cfg, e.Log)
+	if err != nil {
+		return nil, fmt.Errorf("opening the bench environment: %w", err)
+	}
+	e.cleanup = append(e.cleanup, b.Close)
+	return b, nil
+}

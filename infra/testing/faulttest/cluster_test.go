@@ -1,0 +1,169 @@
+//go:build cluster
+
+package faulttest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/zufang/rental/infra/config"
+	"github.com/zufang/rental/infra/ops"
+	"github.com/zufang/rental/infra/ops/status"
+	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/testing/testenv"
+)
+
+// repo is the repository root (tests run in their package directory).
+var repo = func() string {
+	dir, err := filepath.Abs("../../..")
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}()
+
+func script() string { return filepath.Join(repo, "infra/deploy/local/cluster.sh") }
+
+// sh runs a command in the repository and returns its combined output.
+func sh(name string, args ...string) (string, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = repo
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// TestMain builds the binaries and brings the whole cluster up (migrated and
+// seeded, apps restarted on the new binaries); it stops the cluster at the end unless it was running before or
+// RENTAL_FAULT_KEEP is set.
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	steps := [][]string{
+		{"go", "build", "-o", filepath.Join(repo, "bin") + "/", "./cmd/..."},
+		{script(), "up-data"},
+		{filepath.Join(repo, "bin/rentalctl"), "migrate"},
+		{filepath.Join(repo, "bin/rentalctl"), "seed"},
+		// Apps already running may be older builds: restart them on the new ones.
+		{script(), "down-apps"},
+		{script(), "up-apps"},
+	}
+	_, err := sh(script(), "pid", "galera1")
+	wasRunning := err == nil
+	for _, s := range steps {
+		start := time.Now()
+		out, err := sh(s[0], s[1:]...)
+		fmt.Printf("faulttest: %s (%.1fs)\n", strings.Join(s, " "), time.Since(start).Seconds())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "faulttest: %s failed: %v\n%s\n", strings.Join(s, " "), err, out)
+			return 1
+		}
+	}
+	code := m.Run()
+	if !wasRunning && os.Getenv("RENTAL_FAULT_KEEP") == "" {
+		if out, err := sh(script(), "down"); err != nil {
+			fmt.Fprintf(os.Stderr, "faulttest: cluster.sh down failed: %v\n%s\n", err, out)
+			if code == 0 {
+				code = 1
+			}
+		}
+	}
+	return code
+}
+
+// cfg is the configuration every binary gets after make up (the defaults).
+func cfg(t *testing.T) config.Config {
+	t.Helper()
+	c, err := config.FromLookup(func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// open connects to the cluster as a tool would; closed when the test ends.
+func open(t *testing.T) *system.Base {
+	t.Helper()
+	b, err := system.Open(context.Background(), cfg(t), testenv.Logger())
+	if err != nil {
+		t.Fatalf("connecting to the cluster: %v", err)
+	}
+	t.Cleanup(b.Close)
+	return b
+}
+
+// pid returns a node's PID.
+func pid(t *testing.T, node string) int {
+	t.Helper()
+	out, err := sh(script(), "pid", node)
+	if err != nil {
+		t.Fatalf("%s is not running: %s", node, out)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil {
+		t.Fatalf("pid of %s: %q", node, out)
+	}
+	return n
+}
+
+// signal sends sig to a node the cluster script started (by its PID).
+func signal(t *testing.T, node string, p int, sig syscall.Signal) {
+	t.Helper()
+	if err := syscall.Kill(p, sig); err != nil {
+		t.Fatalf("sending %s to %s (pid %d): %v", sig, node, p, err)
+	}
+}
+
+// kill9 kills a node with SIGKILL and waits until it is gone.
+func kill9(t *testing.T, node string) time.Time {
+	t.Helper()
+	p := pid(t, node)
+	signal(t, node, p, syscall.SIGKILL)
+	at := time.Now()
+	testenv.Eventually(t, 10*time.Second, func() string {
+		if err := syscall.Kill(p, 0); err == nil {
+			if state, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p)); !strings.Contains(string(state), ") Z") {
+				return fmt.Sprintf("%s (pid %d) still alive", node, p)
+			}
+		}
+		return ""
+	})
+	t.Logf("%s (pid %d) killed with SIGKILL", node, p)
+	return at
+}
+
+// startNode restarts a node the way an operator would and records how long
+// `cluster.sh start-node` took (until the node is back in service).
+func startNode(t *testing.T, node string, rep *report) {
+	t.Helper()
+	start := time.Now()
+	out, err := sh(script(), "start-node", node)
+	if err != nil {
+		t.Fatalf("cluster.sh start-node %s: %v\n%s", node, err, out)
+	}
+	rep.Measured["start_node_"+node+"_s"] = time.Since(start).Seconds()
+	t.Logf("cluster.sh start-node %s:\n%s", node, strings.TrimSpace(out))
+}
+
+// waitHealthy waits until rentalctl status finds no problem.
+func waitHealthy(t *testing.T) status.Report {
+	t.Helper()
+	var r status.Report
+	testenv.Eventually(t, 90*time.Second, func() string {
+		r = ops.Status(context.Background(), cfg(t), testenv.Logger())
+		if !r.Healthy() {
+			return fmt.Sprintf("status problems: %v", r.Problems)
+		}
+		return ""
+	})
+	return r
+}
