@@ -15,8 +15,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/events"
-	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/ops/status"
+	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 

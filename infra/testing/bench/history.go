@@ -13,8 +13,8 @@ import (
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
-	"github.com/zufang/rental/infra/ops/demo"
 	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/ops/demo"
 )
 
 // HistoryConfig shapes a generated event history.
