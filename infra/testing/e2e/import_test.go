@@ -23,7 +23,7 @@ import (
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 
-const sampleDump = "../oldsite/testdata/old_site.sql"
+const sampleDump = "../../ops/oldsite/testdata/old_site.sql"
 
 // importOnce runs an import the way rentalctl does: its own relay publishes
 // the events, and it returns once the outbox is empty.
