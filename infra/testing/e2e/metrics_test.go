@@ -81,6 +81,11 @@ func TestMetrics_apiAndWorkerExposeWhatOperatorsWatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	// Built before the worker consumes: otherwise its first build replays the
+	// listing's events, and the stream's copies of them arrive stale.
+	if err := w.EnsureBuilt(ctx); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan struct{})
 	go func() { defer close(done); _ = w.Run(ctx) }()
 	defer func() { cancel(); <-done }()
@@ -90,6 +95,17 @@ func TestMetrics_apiAndWorkerExposeWhatOperatorsWatch(t *testing.T) {
 	landlord, _ := sys.Register("metrics@example.com", "landlord")
 	id := landlord.Must(http.StatusCreated, "POST", "/listings", flat("Watched", 3000))["id"].(string)
 	landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
+	// The worker projects both events before anything reads the listing: a
+	// read that misses falls back to MySQL and repairs the read model at
+	// version 2, and the worker's writes would then be stale, not applied.
+	testenv.Eventually(t, 10*time.Second, func() string {
+		applied, _ := value(scrape(t, workerMetrics.URL), "rental_events_projected_total",
+			map[string]string{"aggregate": "listing", "outcome": "applied"})
+		if applied < 2 {
+			return fmt.Sprintf("the worker applied %v listing events, want 2", applied)
+		}
+		return ""
+	})
 	waitVersion(t, sys.Client(), id, 2)
 	sys.Client().Must(http.StatusOK, "GET", "/listings/"+id+"?min_version=2", nil)
 	sys.Client().Must(http.StatusOK, "GET", "/listings?city=beijing", nil)
