@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -219,4 +221,56 @@ func (s *Store) deleteMatching(ctx context.Context, pattern string) (int, error)
 		return deleted, fmt.Errorf("scanning %s: %w", pattern, err)
 	}
 	return deleted, flush()
+}
+
+// liveGen caches one projection's live generation for reads.
+type liveGen struct {
+	mu   sync.Mutex
+	seen atomic.Pointer[genSeen]
+}
+
+type genSeen struct {
+	gen string // NoGeneration = not built
+	at  time.Time
+}
+
+// genTTL is how long a process trusts the live generation it read. A switch
+// keeps the old generation for a grace (RENTAL_GENERATION_GRACE, at least
+// 1 s), longer than this.
+const genTTL = 500 * time.Millisecond
+
+// Live returns a projection's live generation as last seen (NoGeneration: not built),
+// looking it up again when the cached value is older than genTTL.
+func (s *Store) Live(ctx context.Context, projection string) (string, error) {
+	lg := s.gens[projection]
+	if g := lg.seen.Load(); g != nil && time.Since(g.at) < genTTL {
+		return g.gen, nil
+	}
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	if g := lg.seen.Load(); g != nil && time.Since(g.at) < genTTL {
+		return g.gen, nil
+	}
+	var gen string
+	err := s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		var err error
+		gen, err = c.Get(ctx, s.keyspace(projection)+"gen").Result()
+		if errors.Is(err, goredis.Nil) {
+			gen, err = NoGeneration, nil
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("reading live generation of %s: %w", projection, err)
+	}
+	lg.seen.Store(&genSeen{gen: gen, at: time.Now()})
+	return gen, nil
+}
+
+// ForgetGenerations makes the next reads look the live generations up again
+// (called when a switch is announced).
+func (s *Store) ForgetGenerations() {
+	for _, lg := range s.gens {
+		lg.seen.Store(nil)
+	}
 }

@@ -183,14 +183,14 @@ func TestCompare_checksHashEntriesAndSkipsCountedOnes(t *testing.T) {
 	st.Community = "翠湖"
 	mustPut(t, s, st)
 	gen, _, _ := s.Generations(context.Background(), readmodel.Listings)
-	exp, _ := s.ExpectListing(st)
-	if diffs, err := s.Compare(context.Background(), readmodel.Listings, gen, []readmodel.Expected{exp}); err != nil || len(diffs) != 0 {
+	exp, _ := readmodel.NewInspector(s).ExpectListing(st)
+	if diffs, err := readmodel.NewInspector(s).Compare(context.Background(), readmodel.Listings, gen, []readmodel.Expected{exp}); err != nil || len(diffs) != 0 {
 		t.Fatalf("a listing just written compares clean: %v %v", diffs, err)
 	}
 	changed := st
 	changed.Title = "another"
-	exp, _ = s.ExpectListing(changed)
-	if diffs, _ := s.Compare(context.Background(), readmodel.Listings, gen, []readmodel.Expected{exp}); len(diffs) == 0 {
+	exp, _ = readmodel.NewInspector(s).ExpectListing(changed)
+	if diffs, _ := readmodel.NewInspector(s).Compare(context.Background(), readmodel.Listings, gen, []readmodel.Expected{exp}); len(diffs) == 0 {
 		t.Fatal("a different keyword text is a difference")
 	}
 }

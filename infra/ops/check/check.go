@@ -96,7 +96,7 @@ func Run(ctx context.Context, rm *readmodel.Store, checkers []Checker, opts Opti
 	}
 	r := Report{Checked: map[string]int{}}
 	for _, c := range checkers {
-		if err := (run{rm: rm, c: c, opts: opts, r: &r, missing: map[string]int64{}}).check(ctx); err != nil {
+		if err := (run{rm: readmodel.NewInspector(rm), c: c, opts: opts, r: &r, missing: map[string]int64{}}).check(ctx); err != nil {
 			return r, fmt.Errorf("checking %s: %w", c.Projection, err)
 		}
 	}
@@ -105,7 +105,7 @@ func Run(ctx context.Context, rm *readmodel.Store, checkers []Checker, opts Opti
 
 // run checks one read model.
 type run struct {
-	rm   *readmodel.Store
+	rm   readmodel.Inspector
 	c    Checker
 	opts Options
 	r    *Report

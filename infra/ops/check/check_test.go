@@ -149,7 +149,7 @@ func TestCheck_aRepairNeverOverwritesANewerVersion(t *testing.T) {
 	testenv.Eventually(t, 10*time.Second, func() string {
 		exp, _ := checker.ExpectIDs(ctx, []string{id})
 		gen, _, _ := base.RM.Generations(ctx, readmodel.Listings)
-		if diffs, err := base.RM.Compare(ctx, readmodel.Listings, gen, exp); err != nil || len(diffs) > 0 {
+		if diffs, err := readmodel.NewInspector(base.RM).Compare(ctx, readmodel.Listings, gen, exp); err != nil || len(diffs) > 0 {
 			return fmt.Sprintf("not projected yet: %v %v", diffs, err)
 		}
 		return ""
@@ -164,12 +164,12 @@ func TestCheck_aRepairNeverOverwritesANewerVersion(t *testing.T) {
 	landlord.Must(http.StatusOK, "GET", fmt.Sprintf("/listings/%s?min_version=%v", id, res["version"]), nil)
 	gen, _, _ := base.RM.Generations(ctx, readmodel.Listings)
 	testenv.Eventually(t, 10*time.Second, func() string {
-		if v, _ := base.RM.Versions(ctx, readmodel.Listings, gen, []string{"listing:" + id}); v[0] != 3 {
+		if v, _ := readmodel.NewInspector(base.RM).Versions(ctx, readmodel.Listings, gen, []string{"listing:" + id}); v[0] != 3 {
 			return fmt.Sprintf("read model at v%d", v[0])
 		}
 		return ""
 	})
-	n, err := base.RM.Repair(ctx, gen, v2)
+	n, err := readmodel.NewInspector(base.RM).Repair(ctx, gen, v2)
 	if err != nil || n != 0 {
 		t.Fatalf("repairing with v2 over v3 must do nothing: %d %v", n, err)
 	}

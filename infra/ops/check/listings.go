@@ -15,7 +15,7 @@ import (
 // listings table, deleted listings' tombstones included.
 func Listings(states mysql.States, rm *readmodel.Store) Checker {
 	return table(readmodel.Listings, "listing", states.Listings, states.ListingsByID,
-		func(st events.ListingState) uuid.UUID { return st.ID }, rm.ExpectListing)
+		func(st events.ListingState) uuid.UUID { return st.ID }, readmodel.NewInspector(rm).ExpectListing)
 }
 
 // table builds the checker of a read model whose documents are the rows of

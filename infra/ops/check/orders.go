@@ -14,5 +14,5 @@ import (
 // review (the listing's reviews and the review documents).
 func Orders(states mysql.States, rm *readmodel.Store) Checker {
 	return table(readmodel.Orders, "order", states.Orders, states.OrdersByID,
-		func(st events.OrderState) uuid.UUID { return st.ID }, rm.ExpectOrder)
+		func(st events.OrderState) uuid.UUID { return st.ID }, readmodel.NewInspector(rm).ExpectOrder)
 }

@@ -153,6 +153,6 @@ func groupProgress(ctx context.Context, rdb goredis.UniversalClient, stream stri
 // documents counts the listing documents the workers wrote.
 func documents(ctx context.Context, base *system.Base) int64 {
 	gen, _, _ := base.RM.Generations(ctx, readmodel.Listings)
-	n, _, _ := base.RM.Census(ctx, readmodel.Listings, gen, "listing")
+	n, _, _ := readmodel.NewInspector(base.RM).Census(ctx, readmodel.Listings, gen, "listing")
 	return n
 }

@@ -1,0 +1,121 @@
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Repair rewrites the expected documents into generation gen through put.lua
+// with its same-version flag: a document at an older or the same version is
+// rewritten with its index entries; a newer version is left alone, so a
+// projector write that lands before or after the repair still wins. It
+// returns how many documents it rewrote.
+func (in Inspector) Repair(ctx context.Context, gen string, exp []Expected) (int, error) {
+	if len(exp) == 0 {
+		return 0, nil
+	}
+	if err := putScript.Load(ctx, in.s.master).Err(); err != nil {
+		return 0, fmt.Errorf("loading the write script: %w", err)
+	}
+	pipe := in.s.master.Pipeline()
+	cmds := make([]*goredis.Cmd, len(exp))
+	for i, e := range exp {
+		cmds[i] = putScript.EvalSha(ctx, pipe, nil, in.s.putArgs(gen, e.w, true)...)
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		return 0, fmt.Errorf("repairing %d documents: %w", len(exp), err)
+	}
+	n := 0
+	for _, c := range cmds {
+		if applied, _ := c.Int(); applied > 0 {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// removeOrphan deletes a document and undoes its entries (as put.lua does
+// for a replaced version) if it is still at the version the check saw; it
+// announces the change so caches drop it.
+var removeOrphan = goredis.NewScript(`
+local key = ARGV[1] .. ARGV[2]
+if redis.call('HGET', key, 'v') ~= ARGV[3] then return 0 end
+local ix = redis.call('HGET', key, 'ix')
+if ix and ix ~= '' then
+  for line in string.gmatch(ix, '[^\n]+') do
+    local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
+    local score, member = string.match(rest, '^([^\t]*)\t(.*)$')
+    local kind = string.sub(suffix, 1, 1)
+    if kind == '=' then
+      redis.call('HDEL', ARGV[1] .. string.sub(suffix, 2), rest)
+    elseif kind == '+' and member then
+      local k = ARGV[1] .. string.sub(suffix, 2)
+      if tonumber(redis.call('ZINCRBY', k, '-' .. score, member)) <= 0 then redis.call('ZREM', k, member) end
+    else
+      redis.call('ZREM', ARGV[1] .. suffix, member or rest)
+    end
+  end
+end
+redis.call('DEL', key)
+if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[4]) end
+return 1`)
+
+// RemoveOrphan deletes a document MySQL does not have, with its index
+// entries, unless its version changed since it was seen.
+func (in Inspector) RemoveOrphan(ctx context.Context, projection, gen, key string, version int64) (bool, error) {
+	live, err := in.s.Live(ctx, projection)
+	if err != nil {
+		return false, err
+	}
+	notice := ""
+	if gen == live {
+		notice = strings.Replace(key, ":", " ", 1) + " " + strconv.FormatInt(version, 10)
+	}
+	n, err := removeOrphan.Run(ctx, in.s.master, nil, in.s.keyspace(projection)+gen+":", key, version, notice, in.s.ChangesChannel()).Int()
+	if err != nil {
+		return false, fmt.Errorf("removing orphan %s: %w", key, err)
+	}
+	return n > 0, nil
+}
+
+// removeExtra removes an index member (or hash field) unless its document
+// claims it (checked atomically: a projector may have written that document
+// meanwhile). ARGV: base, document key, index key, member, the index key as
+// the document's ix names it, 'hash' or 'zset'.
+var removeExtra = goredis.NewScript(`
+local ix = redis.call('HGET', ARGV[1] .. ARGV[2], 'ix') or ''
+for line in string.gmatch(ix, '[^\n]+') do
+  local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
+  if suffix == ARGV[5] then
+    local _, member = string.match(rest, '^([^\t]*)\t(.*)$')
+    if member == ARGV[4] or rest == ARGV[4] then return 0 end
+  end
+end
+if ARGV[6] == 'hash' then return redis.call('HDEL', ARGV[1] .. ARGV[3], ARGV[4]) end
+return redis.call('ZREM', ARGV[1] .. ARGV[3], ARGV[4])`)
+
+// RemoveExtra removes index members no document claims and returns those it removed.
+func (in Inspector) RemoveExtra(ctx context.Context, projection, gen, indexKey string, members []string) ([]string, error) {
+	base := in.s.keyspace(projection) + gen + ":"
+	lay := layoutOf(projection)
+	kind, _ := lay.index(indexKey)
+	typ := "zset"
+	if kind == hashEntry {
+		typ = "hash"
+	}
+	var removed []string
+	for _, m := range members {
+		n, err := removeExtra.Run(ctx, in.s.master, nil, base, lay.owner(indexKey, m), indexKey, m, ixSuffix(kind, indexKey), typ).Int()
+		if err != nil {
+			return removed, fmt.Errorf("removing %s from %s: %w", m, indexKey, err)
+		}
+		if n > 0 {
+			removed = append(removed, m)
+		}
+	}
+	return removed, nil
+}

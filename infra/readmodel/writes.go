@@ -1,0 +1,243 @@
+package readmodel
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental/events"
+)
+
+// The writes: every document goes through put.lua, a version compare-and-set
+// that also moves the document's index entries (see put.lua).
+
+var (
+	//go:embed put.lua
+	putSource string
+	putScript = goredis.NewScript(putSource)
+)
+
+// entry is one index membership of a document; see put.lua for the kinds
+// (the first character of suffix): plain sorted set, '+' counted sorted
+// set, '=' hash field (value is the field's value).
+type entry struct {
+	suffix string
+	score  float64
+	member string
+	value  string
+}
+
+// PutListing applies a listing state to generation gen (Current: live and building).
+// It returns whether any generation took it (false: an equal or newer version is there).
+func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState, doc []byte) (bool, error) {
+	w, err := s.listingWrite(st, doc)
+	if err != nil {
+		return false, err
+	}
+	return s.putWrite(ctx, gen, w, false)
+}
+
+// PutUser applies a user state to generation gen (Current: live and building).
+func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState, doc []byte) (bool, error) {
+	w, err := s.userWrite(st, doc)
+	if err != nil {
+		return false, err
+	}
+	return s.putWrite(ctx, gen, w, false)
+}
+
+// encoded returns st's JSON: doc when the caller has it (an event's payload
+// is its state encoded by the same type, so encoding it again would only
+// cost time), otherwise st encoded now.
+func encoded(st any, doc []byte) ([]byte, error) {
+	if doc != nil {
+		return doc, nil
+	}
+	return json.Marshal(st)
+}
+
+// write is one compare-and-set write of a document and its entries: what a
+// projector writes for an aggregate's state, and what a check expects.
+type write struct {
+	projection string
+	suffix     string // document key under the generation, "<kind>:<id>"
+	version    int64
+	doc        []byte
+	status     string
+	owner      string
+	notice     string // change notice ("" = none)
+	entries    []entry
+}
+
+func (s *Store) listingWrite(st events.ListingState, doc []byte) (write, error) {
+	doc, err := encoded(st, doc)
+	if err != nil {
+		return write{}, fmt.Errorf("encoding listing %s: %w", st.ID, err)
+	}
+	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
+		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10),
+		entries: s.listingEntries(st)}, nil
+}
+
+func (s *Store) userWrite(st events.UserState, doc []byte) (write, error) {
+	doc, err := encoded(st, doc)
+	if err != nil {
+		return write{}, fmt.Errorf("encoding user %s: %w", st.ID, err)
+	}
+	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc,
+		notice: "user " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10)}, nil
+}
+
+// putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
+// repair also rewrites a document at the same version (see put.lua).
+func (s *Store) putWrite(ctx context.Context, gen string, w write, repair bool) (bool, error) {
+	args := s.putArgs(gen, w, repair)
+	if s.pipe != nil {
+		putScript.EvalSha(ctx, s.pipe, nil, args...)
+		return true, nil // known only when the batch is sent
+	}
+	n, err := putScript.Run(ctx, s.master, nil, args...).Int()
+	if err != nil {
+		return false, fmt.Errorf("writing read model %s v%d: %w", w.suffix, w.version, err)
+	}
+	return n > 0, nil
+}
+
+// repairMarker is put.lua's same-version flag: rewrite a document at the
+// version it has (the check's repair).
+const repairMarker = "repair"
+
+func (s *Store) putArgs(gen string, w write, repair bool) []any {
+	args := make([]any, 0, 11+3*len(w.entries))
+	args = append(args, s.keyspace(w.projection), gen, w.suffix, w.version, w.doc, w.status, w.owner, w.notice,
+		s.ChangesChannel(), len(w.entries))
+	for _, e := range w.entries {
+		args = append(args, e.suffix, e.arg(), e.member)
+	}
+	if repair {
+		args = append(args, repairMarker)
+	}
+	return args
+}
+
+// arg is the entry's score (or, for a hash field, its value) as put.lua gets
+// it, and as the document's ix lists it.
+func (e entry) arg() string {
+	if strings.HasPrefix(e.suffix, "=") {
+		return e.value
+	}
+	return strconv.FormatFloat(e.score, 'f', -1, 64)
+}
+
+// Batch returns a store whose writes are queued and sent together by flush,
+// in one round trip, in the order they were made: replay's way past one
+// round trip per event. Its writes report applied before they are sent;
+// flush returns the first failure. Reads on it are not batched.
+func (s *Store) Batch() (*Store, func(context.Context) error) {
+	b := *s
+	b.pipe = s.master.Pipeline()
+	return &b, func(ctx context.Context) error {
+		if b.pipe.Len() == 0 {
+			return nil
+		}
+		// EVALSHA in a pipeline cannot fall back to EVAL: make sure Redis
+		// has the script (a restarted or failed-over Redis may not).
+		if err := putScript.Load(ctx, s.master).Err(); err != nil {
+			b.pipe.Discard()
+			return fmt.Errorf("loading the write script: %w", err)
+		}
+		cmds, err := b.pipe.Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("sending %d read-model writes: %w", len(cmds), err)
+		}
+		return nil
+	}
+}
+
+// listingEntries are the index memberships of a listing in this state.
+func (s *Store) listingEntries(st events.ListingState) []entry {
+	var out []entry
+	if st.Status != events.StatusDeleted {
+		out = append(out, sorted("ix:landlord:"+st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()))
+	}
+	if st.Status != events.StatusPublished {
+		return out
+	}
+	var published int64
+	if st.PublishedAt != nil {
+		published = st.PublishedAt.UnixMilli()
+	}
+	id := st.ID.String()
+	// The bookings count is the score of the bookings indexes, not part of
+	// the member: a booking then updates three scores instead of moving the
+	// listing in every index.
+	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
+		s.cat.FacilityMask(st.Facilities))
+	for _, scope := range []string{"all", "c:" + st.City, "d:" + st.City + ":" + st.District} {
+		out = append(out,
+			sorted("ix:listing:"+scope+":price", float64(st.Price), member),
+			sorted("ix:listing:"+scope+":new", float64(published), member),
+			sorted("ix:listing:"+scope+":bookings", float64(st.Bookings), member))
+	}
+	// ixm: where and how dear the listing is, for the search's count of busy
+	// listings in a scope and price range (search.lua).
+	out = append(out, entry{suffix: "=kw", member: id, value: st.SearchText()},
+		entry{suffix: "=ixm", member: id, value: st.City + "|" + st.District + "|" + strconv.FormatInt(st.Price, 10)},
+		counted("sg:title", st.Title, 1))
+	if st.Block != "" {
+		out = append(out, counted("sg:block", st.Block, 1))
+	}
+	// District charts: kept by the same compare-and-set, so they follow every
+	// change of every listing exactly once.
+	stats := "st:" + st.City + ":" + st.District + ":"
+	beds := strconv.Itoa(st.Bedrooms)
+	out = append(out,
+		sorted(stats+"pts", st.AreaSqm, id+"|"+strconv.FormatFloat(st.AreaSqm, 'f', -1, 64)+"|"+strconv.FormatInt(st.Price, 10)),
+		counted(stats+"beds", beds, 1), counted(stats+"bedprice", beds, st.Price))
+	if st.Community != "" {
+		out = append(out, counted(stats+"comm", st.Community, 1))
+	}
+	return out
+}
+
+// sorted is an entry of a sorted set: member with score.
+func sorted(suffix string, score float64, member string) entry {
+	return entry{suffix: suffix, score: score, member: member}
+}
+
+// counted is an entry of a counted sorted set: member's score grows by
+// weight while the document holds the entry (see put.lua).
+func counted(suffix, member string, weight int64) entry {
+	return entry{suffix: "+" + suffix, score: float64(weight), member: oneLine(member)}
+}
+
+// oneLine keeps a member on one line: documents list their entries one per
+// line, tab-separated.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func rentCode(rentType string) string {
+	if rentType == "" {
+		return ""
+	}
+	return rentType[:1]
+}
+
+func (s *Store) RepairListing(st events.ListingState) {
+	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, Current, st, nil); return err })
+}
+
+func (s *Store) RepairUser(st events.UserState) {
+	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, Current, st, nil); return err })
+}
