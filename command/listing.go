@@ -22,7 +22,8 @@ import (
 //     a deleted listing is gone for every command (ENOTFOUND);
 //   - every field it holds is valid (lengths, ranges, known city, district and
 //     facilities), whichever command set it;
-//   - at most MaxImages pictures; the cover is one of them or an explicit URL;
+//   - at most MaxImages pictures (http(s) URLs or the platform's own photos,
+//     PhotoPath); the cover is one of them or an explicit URL;
 //   - it counts the orders placed for it and the ratings of reviewed stays.
 type Listing struct {
 	ID          uuid.UUID
@@ -174,6 +175,16 @@ func (l *Listing) AddImage(id uuid.UUID, rawURL string, now time.Time) (events.T
 	}
 	l.UpdatedAt = now
 	return events.ListingImageAdded, nil
+}
+
+// SetCover makes one of the listing's pictures its cover.
+func (l *Listing) SetCover(id uuid.UUID, now time.Time) (events.Type, error) {
+	i := slices.IndexFunc(l.Images, func(img events.ImageState) bool { return img.ID == id })
+	if i < 0 {
+		return "", rental.Errorf(rental.ENOTFOUND, "image %s not found on this listing", id)
+	}
+	l.Fields.CoverImage, l.UpdatedAt = l.Images[i].URL, now
+	return events.ListingCoverSet, nil
 }
 
 // RemoveImage drops a picture; a cover that was this picture moves to the first remaining one.
@@ -386,10 +397,21 @@ func normalizeFacilities(in []string, cat Catalog) ([]string, string) {
 	return out, ""
 }
 
+// PhotoPath is where the platform serves the photos it stores itself
+// (infra/photos): such a picture is named by a path on the platform's own
+// origin, /photos/ and the SHA-256 of its bytes in hex, instead of a URL.
+const PhotoPath = "/photos/"
+
 func checkURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "must not be empty"
+	}
+	if hash, ok := strings.CutPrefix(raw, PhotoPath); ok {
+		if len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
+			return "must be an http or https URL, or " + PhotoPath + " and a photo's hash"
+		}
+		return ""
 	}
 	if len(raw) > 1024 {
 		return "must be at most 1024 characters"

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -162,6 +163,49 @@ func TestListing_images(t *testing.T) {
 	}
 	if _, err := l.AddImage(uuid.New(), "https://img/x.jpg", now); rental.ErrorCode(err) != rental.ECONFLICT {
 		t.Fatalf("at most %d images: %v", MaxImages, err)
+	}
+}
+
+func TestListing_setCoverPicksOneOfItsImages(t *testing.T) {
+	l, _, _ := NewListing(uuid.New(), uuid.New(), ListingPatch{}, testCatalog, now)
+	first, second := uuid.New(), uuid.New()
+	own := PhotoPath + strings.Repeat("ab", 32)
+	for id, u := range map[uuid.UUID]string{first: "https://img/1.jpg", second: own} {
+		if _, err := l.AddImage(id, u, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev, err := l.SetCover(second, now)
+	if err != nil || ev != events.ListingCoverSet || l.Fields.CoverImage != own {
+		t.Fatalf("the chosen image is the cover: %v %s %q", err, ev, l.Fields.CoverImage)
+	}
+	if _, err := l.SetCover(uuid.New(), now); rental.ErrorCode(err) != rental.ENOTFOUND {
+		t.Fatalf("an image the listing does not have cannot be its cover: %v", err)
+	}
+	if _, err := l.RemoveImage(second, now); err != nil || l.Fields.CoverImage != "https://img/1.jpg" {
+		t.Fatalf("removing the cover moves it to the first remaining image: %v %q", err, l.Fields.CoverImage)
+	}
+}
+
+func TestListing_imageURLs(t *testing.T) {
+	hash := strings.Repeat("0f", 32)
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://img.example.com/a.jpg", true},
+		{PhotoPath + hash, true},
+		{PhotoPath + strings.ToUpper(hash), false},
+		{PhotoPath + hash[:63], false},
+		{PhotoPath + "../etc/passwd", false},
+		{"/elsewhere/" + hash, false},
+		{"javascript:alert(1)", false},
+	} {
+		l, _, _ := NewListing(uuid.New(), uuid.New(), ListingPatch{}, testCatalog, now)
+		_, err := l.AddImage(uuid.New(), tc.url, now)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q: accepted=%v, want %v (%v)", tc.url, err == nil, tc.ok, err)
+		}
 	}
 }
 

@@ -16,6 +16,8 @@ const (
 	ListingDeleted      Type = "listing.deleted.v1"
 	ListingImageAdded   Type = "listing.image_added.v1"
 	ListingImageRemoved Type = "listing.image_removed.v1"
+	// ListingCoverSet: the landlord chose which of its images is the cover.
+	ListingCoverSet Type = "listing.cover_set.v1"
 	// ListingBooked: an order was placed for the listing. The booking
 	// transaction bumps the listing's version (see docs/ARCHITECTURE.md, "No
 	// double booking"), so it carries the listing's state like any other change.

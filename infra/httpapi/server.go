@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/query"
 )
 
@@ -31,6 +33,8 @@ type Deps struct {
 	Log      *slog.Logger
 	// Middleware runs around every route (metrics).
 	Middleware []echo.MiddlewareFunc
+	// Photos serves GET /photos/{hash} and takes the uploads of listing photos.
+	Photos photos.Store
 	// Metrics, if set, is served on GET /metrics for Prometheus. Load
 	// balancers must not expose it (infra/deploy/docker/haproxy, infra/deploy/local).
 	Metrics http.Handler
@@ -45,9 +49,9 @@ func New(d Deps) *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(d.Middleware...)
 	e.Use(accessLog(d.Log))
-	e.Use(middleware.BodyLimit("1M"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M", Skipper: IsUpload}))
 
-	h := handlers{cmd: d.Commands, q: d.Queries}
+	h := handlers{cmd: d.Commands, q: d.Queries, photos: d.Photos}
 	e.GET("/healthz", health)
 	e.GET("/readyz", readiness(d.Checks, d.Required))
 	if d.Metrics != nil {
@@ -82,6 +86,12 @@ func New(d Deps) *echo.Echo {
 	api.POST("/listings/:id/unpublish", h.unpublishListing, requireLogin)
 	api.POST("/listings/:id/images", h.addListingImage, requireLogin)
 	api.DELETE("/listings/:id/images/:image_id", h.removeListingImage, requireLogin)
+	api.PUT("/listings/:id/cover", h.setListingCover, requireLogin)
+	if d.Photos != nil {
+		e.GET(photos.PathPrefix+":hash", h.photo)
+		api.POST("/listings/:id/photos", h.uploadListingPhoto, requireLogin,
+			middleware.BodyLimit(strconv.Itoa(MaxUploadBody/1024)+"K"))
+	}
 	api.GET("/listings/:id/availability", h.availability)
 	api.GET("/listings/:id/reviews", h.listingReviews)
 	api.GET("/listings/:id/similar", h.similarListings)
@@ -101,8 +111,9 @@ func New(d Deps) *echo.Echo {
 }
 
 type handlers struct {
-	cmd command.Commands
-	q   query.Queries
+	cmd    command.Commands
+	q      query.Queries
+	photos photos.Store
 }
 
 // idempotencyNamespace scopes Idempotency-Key values to this API.

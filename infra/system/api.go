@@ -18,6 +18,7 @@ import (
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/nearcache"
 	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/views"
 	"github.com/zufang/rental/query"
@@ -33,6 +34,7 @@ type API struct {
 	Near     *nearcache.Cache // nil when disabled
 	Views    *views.Buffer    // views noted by the listing detail, recorded in batches
 	Metrics  *observe.Metrics
+	Photos   photos.Store // listing photos, shared by every replica
 }
 
 // NewAPI assembles an api replica on b.
@@ -65,6 +67,7 @@ func NewAPI(b *Base) (*API, error) {
 		auth = sessions
 	}
 	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
+	a.Photos = mysql.NewPhotoStore(b.Pools)
 	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
@@ -72,6 +75,7 @@ func NewAPI(b *Base) (*API, error) {
 	}, queryMiddleware...)
 	a.Handler = httpapi.New(httpapi.Deps{
 		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
+		Photos: a.Photos,
 		Checks: map[string]func(context.Context) error{
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
