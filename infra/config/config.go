@@ -41,6 +41,10 @@ type Config struct {
 	// (RENTAL_STREAM_TRIM_INTERVAL), never past what a consumer group still needs.
 	StreamMaxLen    int64
 	StreamTrimEvery time.Duration
+	// RelayMinReplicas (RENTAL_RELAY_MIN_REPLICAS) is how many Redis replicas
+	// must be connected before the relay takes published events as safe and
+	// deletes their outbox rows: 1 behind Sentinel, 0 with one Redis.
+	RelayMinReplicas int
 
 	// What `rentalctl status` inspects besides the DSNs above.
 	MySQLNodes       []string // RENTAL_MYSQL_NODES: each node, "host:port" (writer's credentials) or a DSN
@@ -154,6 +158,14 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 			MasterName: get("RENTAL_REDIS_MASTER_NAME", DefaultMasterName),
 			Password:   get("RENTAL_REDIS_PASSWORD", DefaultPassword),
 		}
+	}
+	minReplicas := 0
+	if len(c.Redis.Sentinels) > 0 {
+		minReplicas = 1
+	}
+	c.RelayMinReplicas = integer("RENTAL_RELAY_MIN_REPLICAS", minReplicas)
+	if c.RelayMinReplicas < 0 {
+		problems = append(problems, "RENTAL_RELAY_MIN_REPLICAS must not be negative")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("RENTAL_LOG_LEVEL", "info"))); err != nil {
 		problems = append(problems, "RENTAL_LOG_LEVEL must be debug, info, warn or error")
