@@ -24,9 +24,6 @@ import (
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 
-// front is the HAProxy HTTP front of the two api replicas.
-const front = "http://127.0.0.1:9000/api/v1"
-
 // load is a steady mixed load through the HTTP front: landlords run
 // commands on listings they own (create, publish, edit, unpublish), one at a
 // time each; readers fetch seeded listings and search pages. A failed command
