@@ -49,7 +49,9 @@ type stage struct {
 	freeDisk func()
 }
 
-func (s *stage) note(format string, args ...any) { s.notes = append(s.notes, fmt.Sprintf(format, args...)) }
+func (s *stage) note(format string, args ...any) {
+	s.notes = append(s.notes, fmt.Sprintf(format, args...))
+}
 
 // partitionRow is one line of docs/RELIABILITY.md's partition table.
 type partitionRow struct {
