@@ -450,3 +450,21 @@ func (p *Page) Fetch(method, path string, form url.Values) int {
 	}
 	return run(p, method+" "+path, chromedp.Evaluate[int](script, func(ep *runtime.EvaluateParams) { ep.AwaitPromise = new(true) }))
 }
+
+// LogIn fills the login form the page shows (after a redirect to /login, or
+// on /login itself) and submits it; it returns the status of the page it
+// leads to.
+func (p *Page) LogIn(login, password string) int64 {
+	p.t.Helper()
+	p.WaitFor("#login-form")
+	p.Type("#f-login", login)
+	p.Type("#f-password", password)
+	return p.Click("#login-submit")
+}
+
+// CSRF is the page's CSRF token (the layout's csrf-token meta), for posts a
+// test sends from inside the page.
+func (p *Page) CSRF() string {
+	p.t.Helper()
+	return Eval[string](p, `(document.querySelector('meta[name="csrf-token"]') || {}).content || ""`)
+}
