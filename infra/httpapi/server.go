@@ -45,7 +45,9 @@ func New(d Deps) *echo.Echo {
 	e.Use(middleware.RequestID())
 	e.Use(d.Middleware...)
 	e.Use(accessLog(d.Log))
-	e.Use(middleware.BodyLimit("1M"))
+	// The pages (infra/web) set their own limits: a photo upload is larger.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "1M",
+		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/api/") }}))
 
 	h := handlers{cmd: d.Commands, q: d.Queries}
 	e.GET("/healthz", health)
