@@ -52,7 +52,9 @@ func New(d Deps) *echo.Echo {
 	e.Use(requestID, securityHeaders)
 	e.Use(d.Middleware...)
 	e.Use(accessLog(d.Log))
-	e.Use(middleware.BodyLimit(bodyLimit))
+	// The pages (infra/web) set their own limits: a photo upload is larger.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
+		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/api/") }}))
 
 	h := handlers{cmd: d.Commands, q: d.Queries}
 	e.GET("/healthz", health)

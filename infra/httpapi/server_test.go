@@ -338,7 +338,9 @@ func TestReadyz_onTheDiagnosticsHandlerNamesNoRawError(t *testing.T) {
 	var logged bytes.Buffer
 	diag := httptest.NewServer(Diagnostics(DiagDeps{
 		Checks: map[string]func(context.Context) error{
-			"mysql": func(context.Context) error { return errors.New("dial tcp 10.9.9.9:3306: access denied for user rental") },
+			"mysql": func(context.Context) error {
+				return errors.New("dial tcp 10.9.9.9:3306: access denied for user rental")
+			},
 			"redis": func(context.Context) error { return nil },
 		},
 		Required: []string{"mysql"},

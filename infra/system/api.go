@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/zufang/rental/infra/observe"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/views"
+	"github.com/zufang/rental/infra/web"
 	"github.com/zufang/rental/query"
 )
 
@@ -71,7 +73,7 @@ func NewAPI(b *Base) (*API, error) {
 		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
 		Views: a.Views,
 	}, queryMiddleware...)
-	a.Handler = httpapi.New(httpapi.Deps{
+	e := httpapi.New(httpapi.Deps{
 		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
 		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
 	})
@@ -84,6 +86,11 @@ func NewAPI(b *Base) (*API, error) {
 		Metrics:  metrics.Handler(),
 		Log:      b.Log,
 	})
+	// The pages: a second port on the same server, over the same commands and queries.
+	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log}); err != nil {
+		return nil, fmt.Errorf("mounting the pages: %w", err)
+	}
+	a.Handler = e
 	return a, nil
 }
 
