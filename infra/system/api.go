@@ -29,6 +29,7 @@ import (
 type API struct {
 	Base     *Base
 	Handler  http.Handler
+	Diag     http.Handler // /healthz, /readyz, /metrics on the diagnostics address
 	Commands command.Commands
 	Queries  query.Queries
 	Relay    *relay.Relay
@@ -74,13 +75,16 @@ func NewAPI(b *Base) (*API, error) {
 	}, queryMiddleware...)
 	e := httpapi.New(httpapi.Deps{
 		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
+		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
+	})
+	a.Diag = httpapi.Diagnostics(httpapi.DiagDeps{
 		Checks: map[string]func(context.Context) error{
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
 		},
-		Required:   []string{"mysql"},
-		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
-		Metrics:    metrics.Handler(),
+		Required: []string{"mysql"},
+		Metrics:  metrics.Handler(),
+		Log:      b.Log,
 	})
 	// The pages: a second port on the same server, over the same commands and queries.
 	ops, err := NewOperations(b)
@@ -126,7 +130,10 @@ func (a *API) Serve(ctx context.Context, ln net.Listener) error {
 	viewsCtx, stopViews := context.WithCancel(bg)
 	viewsDone := make(chan struct{})
 	go func() { defer close(viewsDone); a.Views.Run(viewsCtx) }()
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	// ReadTimeout covers the body too: a client trickling a body in cannot
+	// hold a connection (and its goroutine) open past it.
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: a.Base.Cfg.HTTPReadTimeout,
+		IdleTimeout: 2 * time.Minute}
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
@@ -146,6 +153,21 @@ func (a *API) Serve(ctx context.Context, ln net.Listener) error {
 	<-viewsDone
 	// Events committed but not yet published stay in outbox; any relay's sweep
 	// (another replica's, or the worker's) publishes them.
+	return nil
+}
+
+// ServeDiag serves the diagnostics handler on ln until ctx ends. Its
+// address (RENTAL_DIAG_ADDR) is for the load balancer and Prometheus only.
+func (a *API) ServeDiag(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Diag, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.Base.Log.Info("api diagnostics listening", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
 	return nil
 }
 

@@ -31,6 +31,9 @@ declare -A PORT=(
   [redis1]=6380 [redis2]=6381 [sentinel1]=26380 [sentinel2]=26381 [sentinel3]=26382
   [api1]=9001 [api2]=9002 [worker1]=9101 [worker2]=9102
 )
+# Each api's diagnostics address (RENTAL_DIAG_ADDR: /healthz, /readyz, /metrics): for HAProxy's
+# health check and Prometheus only, never behind the public HTTP port.
+declare -A DIAG=([api1]=9201 [api2]=9202)
 declare -A GMCAST=([galera1]=4511 [galera2]=4512 [galera3]=4513)
 declare -A IST=([galera1]=4521 [galera2]=4522 [galera3]=4523)
 declare -A SST=([galera1]=4531 [galera2]=4532 [galera3]=4533)
@@ -460,7 +463,7 @@ haproxy_up() {
   render haproxy.cfg.in "$RUN/haproxy.cfg" RUN="$RUN" STATS_PORT="$STATS_PORT" \
     WRITER_PORT="$WRITER_PORT" READER_PORT="$READER_PORT" HTTP_PORT="$HTTP_PORT" \
     G1="${PORT[galera1]}" G2="${PORT[galera2]}" G3="${PORT[galera3]}" \
-    API1="${PORT[api1]}" API2="${PORT[api2]}"
+    API1="${PORT[api1]}" API2="${PORT[api2]}" API1_DIAG="${DIAG[api1]}" API2_DIAG="${DIAG[api2]}"
   haproxy -c -q -f "$RUN/haproxy.cfg" >>"$RUN/logs/haproxy.log" 2>&1 || fail haproxy "invalid $RUN/haproxy.cfg"
   rm -f "$(pidfile haproxy)" "$RUN/haproxy.sock"
   haproxy -f "$RUN/haproxy.cfg" -D -p "$(pidfile haproxy)" >>"$RUN/logs/haproxy.log" 2>&1 </dev/null 9>&- ||
@@ -706,10 +709,11 @@ start_app() {
     return 0
   fi
   mark_log "$n"
-  check_ports_free "$n" "${PORT[$n]}"
+  check_ports_free "$n" "${PORT[$n]}" ${DIAG[$n]:+"${DIAG[$n]}"}
   printf -- '--- %s start %s\n' "$(date '+%F %T')" "$n" >>"$RUN/logs/$n.log"
   case $n in
-    api*) RENTAL_HTTP_ADDR=127.0.0.1:${PORT[$n]} setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- & ;;
+    api*) RENTAL_HTTP_ADDR=127.0.0.1:${PORT[$n]} RENTAL_DIAG_ADDR=127.0.0.1:${DIAG[$n]} \
+      setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- & ;;
     worker*) RENTAL_WORKER_ID=$n RENTAL_METRICS_ADDR=127.0.0.1:${PORT[$n]} setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- & ;;
   esac
   pid=$!
@@ -719,11 +723,11 @@ start_app() {
     api*)
       for ((i = 0; ; i++)); do
         running "$pid" || fail "$n" "exited during start"
-        [[ $(http_code "http://127.0.0.1:${PORT[$n]}/readyz") == 200 ]] && break
+        [[ $(http_code "http://127.0.0.1:${DIAG[$n]}/readyz") == 200 ]] && break
         (($(date +%s) - t0 >= APP_READY_TIMEOUT)) && fail "$n" "GET /readyz not 200 after ${APP_READY_TIMEOUT}s"
         sleep 0.25
       done
-      step "$n" "ready (pid $pid, http 127.0.0.1:${PORT[$n]})"
+      step "$n" "ready (pid $pid, http 127.0.0.1:${PORT[$n]}, diagnostics 127.0.0.1:${DIAG[$n]})"
       ;;
     worker*)
       for ((i = 0; i < 40; i++)); do
@@ -822,7 +826,7 @@ node_info() {
       haproxy_csv | awk -F, '$2 != "FRONTEND" && $2 != "BACKEND" && $1 ~ /^(galera_writer|galera_reader|api)$/ {printf "%s/%s=%s ", $1, $2, $18}' |
         sed 's/galera_//g'
       ;;
-    api*) echo "readyz=$(http_code "http://127.0.0.1:${PORT[$n]}/readyz")" ;;
+    api*) echo "readyz=$(http_code "http://127.0.0.1:${DIAG[$n]}/readyz")" ;;
   esac
 }
 

@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zufang/rental/infra/config"
+	"github.com/zufang/rental/infra/testing/testenv"
+)
+
+// Defects found by trying the API as an attacker would (issue 11).
+
+func TestHardening_aLongRequestIDNeverTurnsACommandInto500(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	landlord, _ := sys.Register("rid@example.com", "landlord")
+	long := strings.Repeat("x", 200)
+	r := landlord.Do("POST", "/listings", flat("有请求号", 3000), "X-Request-Id", long)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("a long X-Request-Id: %d %s, want 201", r.Status, r.Body)
+	}
+	if got := r.Header.Get("X-Request-Id"); got == long || len(got) > 64 {
+		t.Fatalf("a long X-Request-Id is replaced, got %q", got)
+	}
+}
+
+func TestHardening_aBodyTrickledInIsCutOffByTheReadTimeout(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
+		c.HTTPReadTimeout = time.Second
+	}})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(sys.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const body = `{"login":"slow@example.com","password":"very-slow-password"}`
+	if _, err := conn.Write([]byte("POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+		"Content-Length: " + itoa(len(body)) + "\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		answered <- line
+	}()
+	// One byte every 250 ms would take 15 s; the server must give up long before.
+	for i := range len(body) {
+		select {
+		case line := <-answered:
+			t.Logf("after %d of %d bytes the server answered %q", i, len(body), strings.TrimSpace(line))
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+		if _, err := conn.Write([]byte{body[i]}); err != nil {
+			t.Logf("after %d of %d bytes the server closed the connection: %v", i, len(body), err)
+			return
+		}
+	}
+	t.Fatal("the whole trickled body was read: no read timeout")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
