@@ -87,7 +87,11 @@ func NewAPI(b *Base) (*API, error) {
 		Log:      b.Log,
 	})
 	// The pages: a second port on the same server, over the same commands and queries.
-	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log}); err != nil {
+	ops, err := NewOperations(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log, Ops: ops}); err != nil {
 		return nil, fmt.Errorf("mounting the pages: %w", err)
 	}
 	a.Handler = e

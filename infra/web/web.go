@@ -45,8 +45,6 @@ type Photos interface {
 	http.Handler
 }
 
-// Ops is what the operator page (/ops) shows and does. Nil serves no /ops.
-type Ops interface{}
 
 // Deps is what the pages need.
 type Deps struct {

@@ -139,6 +139,7 @@ type Page struct {
 	mu       sync.Mutex
 	problems []string // script errors and failed sub-resources, reported at the end
 	requests map[network.RequestID]string
+	allowed  map[string]bool // sub-resource URLs a test fetches expecting a refusal
 	bytes    int64 // encoded bytes received since the last ResetBytes
 	urls     []string
 }
@@ -164,7 +165,7 @@ func (p *Page) listen(ev any) {
 	case *network.EventRequestWillBeSent:
 		p.requests[ev.RequestID] = ev.Request.URL
 	case *network.EventResponseReceived:
-		if ev.Response.Status >= 400 && ev.Type != network.ResourceTypeDocument {
+		if ev.Response.Status >= 400 && ev.Type != network.ResourceTypeDocument && !p.allowed[ev.Response.URL] {
 			p.problems = append(p.problems, fmt.Sprintf("%s %s answered %d", ev.Type, ev.Response.URL, ev.Response.Status))
 		}
 	case *network.EventLoadingFinished:
@@ -256,7 +257,7 @@ func (p *Page) Type(sel, text string) {
 	p.t.Helper()
 	p.do("typing into "+sel,
 		chromedp.WaitVisible(chromedp.CSS(sel)),
-		chromedp.SetValue(chromedp.CSS(sel), ""),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).value = ""`, sel)),
 		chromedp.Click(chromedp.CSS(sel)),
 		chromedp.SendKeys(chromedp.CSS(sel), text))
 }
@@ -265,8 +266,18 @@ func (p *Page) Type(sel, text string) {
 // would (the change event fires).
 func (p *Page) Choose(sel, value string) {
 	p.t.Helper()
-	p.do("choosing "+value+" in "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.SetValue(chromedp.CSS(sel), value),
-		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).dispatchEvent(new Event('change', {bubbles: true}))`, sel)))
+	p.do("waiting for "+sel, chromedp.WaitVisible(chromedp.CSS(sel)))
+	ok := run(p, "choosing "+value+" in "+sel, chromedp.Evaluate[bool](fmt.Sprintf(`(() => {
+		const s = document.querySelector(%q);
+		if (![...s.options].some(o => o.value === %q)) return false;
+		s.value = %q;
+		s.dispatchEvent(new Event('input', {bubbles: true}));
+		s.dispatchEvent(new Event('change', {bubbles: true}));
+		return true;
+	})()`, sel, value, value)))
+	if !ok {
+		p.t.Fatalf("%s: %s has no option %q (at %s)", p.name, sel, value, p.location())
+	}
 }
 
 // Check ticks a checkbox or radio button unless it is ticked already.
@@ -443,6 +454,12 @@ func (p *Page) Shot(name string) []string {
 // forged page would, without the token.
 func (p *Page) Fetch(method, path string, form url.Values) int {
 	p.t.Helper()
+	p.mu.Lock()
+	if p.allowed == nil {
+		p.allowed = map[string]bool{}
+	}
+	p.allowed[p.b.base+path] = true // the answer is the test's to judge
+	p.mu.Unlock()
 	script := fmt.Sprintf(`fetch(%q, {method: %q, headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: %q, redirect: 'manual'}).then(r => r.status)`,
 		path, method, form.Encode())
 	if method == "GET" {
