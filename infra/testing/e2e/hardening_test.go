@@ -64,3 +64,24 @@ func TestHardening_aBodyTrickledInIsCutOffByTheReadTimeout(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestHardening_anIdempotencyKeyReusedForAnotherRequestIsRefused(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	alice := map[string]any{"email": "alice@example.com", "password": "alice-password", "nickname": "alice"}
+	bob := map[string]any{"email": "bob@example.com", "password": "bob-password-1", "nickname": "bob"}
+	first := sys.Client().Must(http.StatusCreated, "POST", "/users", alice, "Idempotency-Key", "signup-1")
+	again := sys.Client().Must(http.StatusCreated, "POST", "/users", alice, "Idempotency-Key", "signup-1")
+	if again["id"] != first["id"] {
+		t.Fatalf("the same request under the same key answers the first result: %v %v", first, again)
+	}
+	// Another anonymous caller, same key, another body: refused, naming the key, never alice's id.
+	r := sys.Client().Do("POST", "/users", bob, "Idempotency-Key", "signup-1")
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"Idempotency-Key"`) {
+		t.Fatalf("the key reused for another body: %d %s, want 409 naming Idempotency-Key", r.Status, r.Body)
+	}
+	second := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-2")
+	if second["id"] == first["id"] {
+		t.Fatal("bob must get an account of his own")
+	}
+	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "bob@example.com", "password": "bob-password-1"})
+}
