@@ -56,6 +56,33 @@ func (s ListingStore) Update(ctx context.Context, meta command.Meta, id uuid.UUI
 	})
 }
 
+func (s ListingStore) UpdateHeld(ctx context.Context, meta command.Meta, id uuid.UUID, fn func(*command.Listing, int) (events.Type, error)) (command.Result, error) {
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
+		// One round trip: the count runs after the row lock is held.
+		rows, err := tx.Query(ctx, `SELECT `+listingColumns+` FROM listings WHERE id = ? FOR UPDATE;
+			SELECT COUNT(*) FROM orders WHERE listing_id = ? AND `+holdsDatesSQL(""), append([]any{id[:], id[:]}, blockingStatuses...)...)
+		if err != nil {
+			return change{}, fmt.Errorf("locking listing %s: %w", id, err)
+		}
+		l, held, err := listingAndCount(rows)
+		if err != nil {
+			return change{}, fmt.Errorf("locking listing %s: %w", id, err)
+		}
+		if l == nil || l.Status == events.StatusDeleted {
+			return change{}, listingNotFound(id)
+		}
+		ev, err := fn(l, held)
+		if err != nil {
+			return change{}, err
+		}
+		l.Version++
+		if err := updateListing(tx, l, s.cat); err != nil {
+			return change{}, err
+		}
+		return s.changed(l, ev, meta)
+	})
+}
+
 func (s ListingStore) changed(l *command.Listing, ev events.Type, meta command.Meta) (change, error) {
 	env, err := newEvent(ev, events.AggregateListing, l.ID, l.Version, l.State(s.cat), meta, l.UpdatedAt)
 	if err != nil {
