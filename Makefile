@@ -21,7 +21,9 @@ up: build
 	$(BIN)/rentalctl seed
 	$(CLUSTER) up-apps
 	@echo
-	@echo "The rental platform is up: http://127.0.0.1:9000/api/v1/listings"
+	@echo "The rental platform is up: open http://127.0.0.1:9000/"
+	@echo "  log in as tenant@example.com, landlord01@example.com or admin@example.com (password demo-password)"
+	@echo "  JSON API: http://127.0.0.1:9000/api/v1/listings"
 	@echo "  status:  $(CLUSTER) status      stop: make down"
 
 down:
@@ -30,9 +32,12 @@ down:
 status:
 	$(CLUSTER) status
 
+# The browser tests keep their screenshots (1280 and 375 px wide) here.
+SCREENSHOTS ?= $(BIN)/screenshots
+
 test:
 	$(GO) vet ./...
-	$(GO) test $(TESTFLAGS) ./...
+	RENTAL_SCREENSHOTS=$(SCREENSHOTS) $(GO) test $(TESTFLAGS) ./...
 
 # The Galera nodes themselves, for tests that write to every node (multi-primary).
 GALERA_DSNS ?= rental_test:rental_test@tcp(127.0.0.1:3311)/,rental_test:rental_test@tcp(127.0.0.1:3312)/,rental_test:rental_test@tcp(127.0.0.1:3313)/

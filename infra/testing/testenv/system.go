@@ -52,6 +52,8 @@ func StartSystem(t testing.TB, opts Options) *System {
 	cfg.MySQLReadDSN = ""
 	cfg.Redis.Addr, cfg.Redis.Sentinels, cfg.Redis.Password = opts.RedisAddr, nil, ""
 	cfg.Prefix = Prefix(t, opts.RedisAddr)
+	// The defaults name make up's Galera nodes and HAProxy; a test reads none of them.
+	cfg.MySQLNodes, cfg.HAProxyStatsURL, cfg.ProxySQLAdminDSN = nil, "", ""
 	cfg.BcryptCost = 4 // the lowest bcrypt allows: tests log in a lot
 	cfg.SweepEvery, cfg.SweepAge = 100*time.Millisecond, 300*time.Millisecond
 	cfg.Consumers = 2
