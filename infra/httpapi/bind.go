@@ -8,12 +8,14 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
 )
 
 // decodeJSON reads the request body into v, a pointer to a struct. Problems
@@ -177,4 +179,30 @@ func minVersion(c echo.Context, bad map[string]string) int64 {
 		return v
 	}
 	return 0
+}
+
+// queryDate parses an optional ISO date query parameter (zero when absent).
+func queryDate(c echo.Context, name string, bad map[string]string) time.Time {
+	raw := strings.TrimSpace(c.QueryParam(name))
+	if raw == "" {
+		return time.Time{}
+	}
+	t, ok := command.ParseDate(raw)
+	if !ok {
+		bad[name] = "must be an ISO date (YYYY-MM-DD)"
+	}
+	return t
+}
+
+// queryList reads a list parameter given as a=x,y or a=x&a=y.
+func queryList(c echo.Context, name string) []string {
+	var out []string
+	for _, v := range c.QueryParams()[name] {
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part != "" {
+				out = append(out, part)
+			}
+		}
+	}
+	return out
 }

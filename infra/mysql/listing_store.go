@@ -16,12 +16,12 @@ import (
 
 // ListingStore implements command.ListingStore.
 type ListingStore struct {
-	w   *Writer
+	w   *CommandRunner
 	cat *rental.Catalog
 }
 
 // NewListingStore returns a ListingStore writing through w.
-func NewListingStore(w *Writer, cat *rental.Catalog) ListingStore {
+func NewListingStore(w *CommandRunner, cat *rental.Catalog) ListingStore {
 	return ListingStore{w: w, cat: cat}
 }
 

@@ -70,7 +70,7 @@ func NewAPI(b *Base) (*API, error) {
 	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
 	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
-		ReadModels: rm, Source: mysql.NewQuerySource(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
+		ReadModels: rm, Fallback: mysql.NewQueryFallback(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
 		Views: a.Views,
 	}, queryMiddleware...)
 	e := httpapi.New(httpapi.Deps{
@@ -102,16 +102,16 @@ func NewAPI(b *Base) (*API, error) {
 // rel. sessions, when set, learns of logouts and user changes at once. Every
 // command is logged, then wrapped in mws (metrics).
 func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ...rental.Middleware) command.Commands {
-	writer := mysql.NewWriter(b.Pools.Writer, rel.Committed)
-	var users command.UserStore = mysql.NewUserStore(writer)
+	runner := mysql.NewCommandRunner(b.Pools.Writer, rel.Committed)
+	var users command.UserStore = mysql.NewUserStore(runner)
 	var sessionStore command.SessionStore = mysql.NewSessionStore(b.Pools.Writer)
 	if sessions != nil {
 		users, sessionStore = sessions.UserStore(users), sessions.SessionStore(sessionStore)
 	}
 	return command.New(command.Deps{
 		Users: users, Sessions: sessionStore,
-		Listings: mysql.NewListingStore(writer, b.Catalog), Orders: mysql.NewOrderStore(writer, b.Catalog),
-		Favorites: mysql.NewFavoriteStore(writer), Views: mysql.NewViewStore(writer),
+		Listings: mysql.NewListingStore(runner, b.Catalog), Orders: mysql.NewOrderStore(runner, b.Catalog),
+		Favorites: mysql.NewFavoriteStore(runner), Views: mysql.NewViewStore(runner),
 		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
 	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
 }

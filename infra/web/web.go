@@ -45,7 +45,6 @@ type Photos interface {
 	http.Handler
 }
 
-
 // Deps is what the pages need.
 type Deps struct {
 	Commands command.Commands

@@ -140,7 +140,7 @@ type Page struct {
 	problems []string // script errors and failed sub-resources, reported at the end
 	requests map[network.RequestID]string
 	allowed  map[string]bool // sub-resource URLs a test fetches expecting a refusal
-	bytes    int64 // encoded bytes received since the last ResetBytes
+	bytes    int64           // encoded bytes received since the last ResetBytes
 	urls     []string
 }
 

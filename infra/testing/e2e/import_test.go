@@ -190,7 +190,7 @@ func TestImport_fromTheOldSiteDumpThroughTheCommandPath(t *testing.T) {
 	// A run cut off after its commands committed but before it recorded its
 	// rows done, repeated after the idempotency window: the import's command
 	// records are kept, so every command is still recognised.
-	forget := jobs.ForgetCommands{Records: mysql.NewWriter(base.Pools.Writer, nil), Log: slog.New(slog.DiscardHandler),
+	forget := jobs.ForgetCommands{Records: mysql.NewCommandRunner(base.Pools.Writer, nil), Log: slog.New(slog.DiscardHandler),
 		Now: func() time.Time { return time.Now().Add(72 * time.Hour) }}
 	if _, err := forget.RunOnce(context.Background()); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 // turn an acknowledged aggregate into a 404: its "not found" is confirmed on
 // the writer. Here the reader is a second database that never got the row,
 // which is what a reader behind the writer looks like.
-func TestQuerySource_aMissOnALaggingReaderIsConfirmedOnTheWriter(t *testing.T) {
+func TestQueryFallback_aMissOnALaggingReaderIsConfirmedOnTheWriter(t *testing.T) {
 	ctx := context.Background()
 	open := func() *mysql.Pools {
 		db, err := mysql.Open(ctx, testenv.Database(t))
@@ -31,10 +31,10 @@ func TestQuerySource_aMissOnALaggingReaderIsConfirmedOnTheWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mysql.NewUserStore(mysql.NewWriter(writer.Writer, nil)).Create(ctx, command.Meta{Actor: rental.System}, u, events.UserRegistered); err != nil {
+	if _, err := mysql.NewUserStore(mysql.NewCommandRunner(writer.Writer, nil)).Create(ctx, command.Meta{Actor: rental.System}, u, events.UserRegistered); err != nil {
 		t.Fatal(err)
 	}
-	qs := mysql.NewQuerySource(mysql.Pools{Writer: writer.Writer, Reader: lagging.Reader}, nil)
+	qs := mysql.NewQueryFallback(mysql.Pools{Writer: writer.Writer, Reader: lagging.Reader}, nil)
 	got, err := qs.User(ctx, u.ID, false)
 	if err != nil {
 		t.Fatalf("an acknowledged user read through a lagging reader: %v", err)
