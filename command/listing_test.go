@@ -216,3 +216,24 @@ func TestListing_stateCarriesNames(t *testing.T) {
 		t.Fatalf("state: %+v", st)
 	}
 }
+
+func TestListing_publishSinceKeepsAnEarlierTimeAndRefusesALaterOne(t *testing.T) {
+	l, _, _ := NewListing(uuid.New(), uuid.New(), complete(), testCatalog, now)
+	if _, err := l.PublishSince(now, now.Add(time.Hour)); rental.ErrorFields(err)["published_at"] == "" || l.Status != events.StatusDraft {
+		t.Fatalf("a publish time in the future is refused: %v %s", err, l.Status)
+	}
+	old := now.AddDate(-5, 0, 0)
+	if _, err := l.PublishSince(now, old); err != nil || !l.PublishedAt.Equal(old) || !l.UpdatedAt.Equal(now) {
+		t.Fatalf("published as of an earlier time: %v %v %v", err, l.PublishedAt, l.UpdatedAt)
+	}
+}
+
+func TestListing_referenceIsKeptAndBounded(t *testing.T) {
+	l, _, err := NewListing(uuid.New(), uuid.New(), ListingPatch{Reference: ptr(" BJ2019050100001 ")}, testCatalog, now)
+	if err != nil || l.Fields.Reference != "BJ2019050100001" || l.State(testCatalog).Reference != "BJ2019050100001" {
+		t.Fatalf("the reference is kept, trimmed, and carried by the state: %v %+v", err, l.Fields)
+	}
+	if _, err := l.Edit(ListingPatch{Reference: ptr(strings.Repeat("号", MaxReference+1))}, testCatalog, now); rental.ErrorFields(err)["reference"] == "" {
+		t.Fatalf("a reference over %d characters is refused: %v", MaxReference, err)
+	}
+}

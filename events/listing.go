@@ -65,6 +65,10 @@ type ListingState struct {
 	Traffic      string       `json:"traffic"`
 	CoverImage   string       `json:"cover_image"`
 	Images       []ImageState `json:"images"`
+	// Reference is the landlord's own number for the listing (房源编号; the
+	// old site's house_num for an imported one). Events older than the field
+	// decode it as "", which is what it was.
+	Reference string `json:"reference"`
 	// Bookings counts the orders ever placed for the listing (demand, whatever
 	// became of them); Rating is the average review rating rounded to two
 	// decimals (0 without reviews) and Reviews their number. Events older than
