@@ -432,7 +432,7 @@ func TestNoQueryCacheType(t *testing.T) {
 
 	// And nothing under infra/deploy/docker (this test file excepted) nor the compose file.
 	files := []string{filepath.Join(root, composeFile)}
-	err := filepath.WalkDir(filepath.Join(root, "infra", "docker"), func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(root, "infra", "deploy", "docker"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}

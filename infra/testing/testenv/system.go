@@ -52,6 +52,7 @@ func StartSystem(t testing.TB, opts Options) *System {
 	cfg.MySQLDSN = Database(t)
 	cfg.MySQLReadDSN = ""
 	cfg.Redis.Addr, cfg.Redis.Sentinels, cfg.Redis.Password = opts.RedisAddr, nil, ""
+	cfg.RelayMinReplicas = 0 // one Redis, no replica to wait for
 	cfg.Prefix = Prefix(t, opts.RedisAddr)
 	// The defaults name make up's Galera nodes and HAProxy; a test reads none of them.
 	cfg.MySQLNodes, cfg.HAProxyStatsURL, cfg.ProxySQLAdminDSN = nil, "", ""
