@@ -23,10 +23,10 @@ type Availability struct {
 }
 
 type AvailabilityHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
-	Now    func() time.Time
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
+	Now      func() time.Time
 }
 
 type bookedJSON struct {
@@ -47,7 +47,7 @@ func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, 
 	case q.To.Sub(q.From) > events.MaxStayDays*24*time.Hour:
 		return Body{}, rental.InvalidField("to", fmt.Sprintf("must be at most %d days after from", events.MaxStayDays))
 	}
-	ld := ListingDetailHandler{RM: h.RM, DB: h.DB, Repair: h.Repair}
+	ld := ListingDetailHandler{RM: h.RM, Fallback: h.Fallback, Repair: h.Repair}
 	if _, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID}); err != nil {
 		return Body{}, err
 	}
@@ -55,7 +55,7 @@ func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, 
 	ranges, err := h.RM.BookedRanges(ctx, q.ListingID, q.From, q.To)
 	if err != nil {
 		source = FromMySQL
-		if ranges, err = h.DB.BookedRanges(ctx, q.ListingID, q.From, q.To); err != nil {
+		if ranges, err = h.Fallback.BookedRanges(ctx, q.ListingID, q.From, q.To); err != nil {
 			return Body{}, err
 		}
 	}

@@ -16,9 +16,9 @@ type CurrentUser struct {
 }
 
 type CurrentUserHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h CurrentUserHandler) Handle(ctx context.Context, q CurrentUser) (Body, error) {
@@ -30,7 +30,7 @@ func (h CurrentUserHandler) Handle(ctx context.Context, q CurrentUser) (Body, er
 		return Body{JSON: doc.JSON, Version: doc.Version, Source: FromRedis}, nil
 	}
 	fresh := err == nil || q.MinVersion > 0
-	st, err := h.DB.User(ctx, q.Actor.UserID, fresh)
+	st, err := h.Fallback.User(ctx, q.Actor.UserID, fresh)
 	if err != nil {
 		return Body{}, err
 	}

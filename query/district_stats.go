@@ -27,9 +27,9 @@ func (q DistrictStats) CacheKey() string  { return "stats|" + q.City + "|" + q.D
 func (DistrictStats) DependsOn() []string { return []string{DependsListings} }
 
 type DistrictStatsHandler struct {
-	RM      ReadModels
-	DB      Source
-	Catalog *rental.Catalog
+	RM       ReadModels
+	Fallback Fallback
+	Catalog  *rental.Catalog
 }
 
 type bedroomsJSON struct {
@@ -48,7 +48,7 @@ func (h DistrictStatsHandler) Handle(ctx context.Context, q DistrictStats) (Body
 	data, err := h.RM.DistrictStats(ctx, q.City, q.District)
 	if err != nil {
 		source = FromMySQL
-		if data, err = h.DB.DistrictStats(ctx, q.City, q.District); err != nil {
+		if data, err = h.Fallback.DistrictStats(ctx, q.City, q.District); err != nil {
 			return Body{}, err
 		}
 	}

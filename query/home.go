@@ -18,9 +18,9 @@ func (Home) CacheKey() string    { return "home" }
 func (Home) DependsOn() []string { return []string{DependsListings, DependsViews} }
 
 type HomeHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h HomeHandler) Handle(ctx context.Context, _ Home) (Body, error) {
@@ -28,7 +28,7 @@ func (h HomeHandler) Handle(ctx context.Context, _ Home) (Body, error) {
 	source := FromRedis
 	b.WriteByte('{')
 	for i, part := range []struct{ name, by string }{{"hot", TopBooked}, {"most_viewed", TopViewed}, {"newest", TopNewest}} {
-		items, from, err := topListings(ctx, h.RM, h.DB, h.Repair, part.by, HomeSize)
+		items, from, err := topListings(ctx, h.RM, h.Fallback, h.Repair, part.by, HomeSize)
 		if err != nil {
 			return Body{}, err
 		}
@@ -48,18 +48,18 @@ func (h HomeHandler) Handle(ctx context.Context, _ Home) (Body, error) {
 
 // topListings returns up to n published listings of a ranking. The views
 // ranking counts every listing ever viewed, so more are read than shown.
-func topListings(ctx context.Context, rm ReadModels, db Source, repair Repairer, by string, n int) ([][]byte, string, error) {
+func topListings(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, by string, n int) ([][]byte, string, error) {
 	want := n
 	if by == TopViewed {
 		want = 3 * n
 	}
 	if ids, err := rm.TopListings(ctx, by, want); err == nil {
-		items, err := keptItems(ctx, rm, db, repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
+		items, err := keptItems(ctx, rm, fb, repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
 		if err == nil && (len(items) >= n || len(ids) < want) {
 			return items[:min(n, len(items))], FromRedis, nil
 		}
 	}
-	states, err := db.TopListings(ctx, by, n)
+	states, err := fb.TopListings(ctx, by, n)
 	if err != nil {
 		return nil, "", err
 	}

@@ -36,10 +36,10 @@ type ViewRecorder interface {
 }
 
 type ListingDetailHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
-	Views  ViewRecorder // nil records nothing
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
+	Views    ViewRecorder // nil records nothing
 }
 
 func (h ListingDetailHandler) Handle(ctx context.Context, q ListingDetail) (Body, error) {
@@ -50,7 +50,7 @@ func (h ListingDetailHandler) Handle(ctx context.Context, q ListingDetail) (Body
 	var views int64
 	if c, err := h.RM.ListingViews(ctx, q.ID); err == nil {
 		views = c.N
-	} else if views, err = h.DB.ListingViews(ctx, q.ID); err != nil {
+	} else if views, err = h.Fallback.ListingViews(ctx, q.ID); err != nil {
 		return Body{}, err
 	}
 	extra := make([]byte, 0, 40)
@@ -59,7 +59,7 @@ func (h ListingDetailHandler) Handle(ctx context.Context, q ListingDetail) (Body
 	if user := q.Actor.UserID; user != uuid.Nil {
 		favorited, err := h.RM.Favorited(ctx, user, q.ID)
 		if err != nil {
-			if favorited, err = h.DB.Favorited(ctx, user, q.ID); err != nil {
+			if favorited, err = h.Fallback.Favorited(ctx, user, q.ID); err != nil {
 				return Body{}, err
 			}
 		}
@@ -84,7 +84,7 @@ func (h ListingDetailHandler) listing(ctx context.Context, q ListingDetail) (Bod
 	}
 	// A miss, an unreachable Redis, or a read model older than the caller's write.
 	fresh := err == nil || q.MinVersion > 0
-	st, err := h.DB.Listing(ctx, q.ID, fresh)
+	st, err := h.Fallback.Listing(ctx, q.ID, fresh)
 	if err != nil {
 		return Body{}, "", uuid.Nil, err
 	}

@@ -20,9 +20,9 @@ type ListingReviews struct {
 }
 
 type ListingReviewsHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h ListingReviewsHandler) Handle(ctx context.Context, q ListingReviews) (Body, error) {
@@ -30,7 +30,7 @@ func (h ListingReviewsHandler) Handle(ctx context.Context, q ListingReviews) (Bo
 	if err := rental.Invalid(bad); err != nil {
 		return Body{}, err
 	}
-	ld := ListingDetailHandler{RM: h.RM, DB: h.DB, Repair: h.Repair}
+	ld := ListingDetailHandler{RM: h.RM, Fallback: h.Fallback, Repair: h.Repair}
 	if _, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID}); err != nil {
 		return Body{}, err
 	}
@@ -38,7 +38,7 @@ func (h ListingReviewsHandler) Handle(ctx context.Context, q ListingReviews) (Bo
 	if items, total, err := h.RM.Reviews(ctx, q.ListingID, offset, size); err == nil {
 		return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
 	}
-	reviews, total, err := h.DB.Reviews(ctx, q.ListingID, offset, size)
+	reviews, total, err := h.Fallback.Reviews(ctx, q.ListingID, offset, size)
 	if err != nil {
 		return Body{}, err
 	}

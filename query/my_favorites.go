@@ -17,9 +17,9 @@ type MyFavorites struct {
 }
 
 type MyFavoritesHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h MyFavoritesHandler) Handle(ctx context.Context, q MyFavorites) (Body, error) {
@@ -36,11 +36,11 @@ func (h MyFavoritesHandler) Handle(ctx context.Context, q MyFavorites) (Body, er
 	ids, total, err := h.RM.Favorites(ctx, q.Actor.UserID, offset, size)
 	if err != nil {
 		source = FromMySQL
-		if ids, total, err = h.DB.Favorites(ctx, q.Actor.UserID, offset, size); err != nil {
+		if ids, total, err = h.Fallback.Favorites(ctx, q.Actor.UserID, offset, size); err != nil {
 			return Body{}, err
 		}
 	}
-	items, err := keptItems(ctx, h.RM, h.DB, h.Repair, ids, keep)
+	items, err := keptItems(ctx, h.RM, h.Fallback, h.Repair, ids, keep)
 	if err != nil {
 		return Body{}, err
 	}

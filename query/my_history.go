@@ -20,9 +20,9 @@ type MyHistory struct {
 }
 
 type MyHistoryHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error) {
@@ -37,7 +37,7 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	for i, it := range hist.Items {
 		ids[i] = it.ListingID
 	}
-	docs, err := listingDocs(ctx, h.RM, h.DB, h.Repair, ids)
+	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, ids)
 	if err != nil {
 		return Body{}, err
 	}
@@ -67,14 +67,14 @@ func (h MyHistoryHandler) history(ctx context.Context, user uuid.UUID) (events.H
 			return st, FromRedis, nil
 		}
 	}
-	st, err := h.DB.History(ctx, user)
+	st, err := h.Fallback.History(ctx, user)
 	return st, FromMySQL, err
 }
 
 // keptItems returns, in the order of ids, the documents of the listings that
 // keep accepts, whether they come from the read models or from MySQL.
-func keptItems(ctx context.Context, rm ReadModels, db Source, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
-	docs, err := listingDocs(ctx, rm, db, repair, ids)
+func keptItems(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
+	docs, err := listingDocs(ctx, rm, fb, repair, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,7 @@ func keptItems(ctx context.Context, rm ReadModels, db Source, repair Repairer, i
 
 // listingDocs returns the documents of listings by id (those that exist),
 // from the read models, and from MySQL (repairing) for the missing ones.
-func listingDocs(ctx context.Context, rm ReadModels, db Source, repair Repairer, ids []uuid.UUID) (map[uuid.UUID]Doc, error) {
+func listingDocs(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, ids []uuid.UUID) (map[uuid.UUID]Doc, error) {
 	out := make(map[uuid.UUID]Doc, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -109,7 +109,7 @@ func listingDocs(ctx context.Context, rm ReadModels, db Source, repair Repairer,
 	if len(missing) == 0 {
 		return out, nil
 	}
-	states, err := db.Listings(ctx, missing)
+	states, err := fb.Listings(ctx, missing)
 	if err != nil {
 		return nil, err
 	}

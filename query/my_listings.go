@@ -16,9 +16,9 @@ type MyListings struct {
 }
 
 type MyListingsHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h MyListingsHandler) Handle(ctx context.Context, q MyListings) (Body, error) {
@@ -32,12 +32,12 @@ func (h MyListingsHandler) Handle(ctx context.Context, q MyListings) (Body, erro
 	offset := (page - 1) * size
 	ids, total, err := h.RM.LandlordListings(ctx, q.Actor.UserID, offset, size)
 	if err == nil {
-		items, err := listingItems(ctx, h.RM, h.DB, h.Repair, ids, func(d Doc) bool { return d.Status != events.StatusDeleted })
+		items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, func(d Doc) bool { return d.Status != events.StatusDeleted })
 		if err == nil {
 			return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
 		}
 	}
-	states, total, err := h.DB.LandlordListings(ctx, q.Actor.UserID, offset, size)
+	states, total, err := h.Fallback.LandlordListings(ctx, q.Actor.UserID, offset, size)
 	if err != nil {
 		return Body{}, err
 	}

@@ -23,9 +23,9 @@ type MyOrders struct {
 }
 
 type MyOrdersHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h MyOrdersHandler) Handle(ctx context.Context, q MyOrders) (Body, error) {
@@ -53,7 +53,7 @@ func (h MyOrdersHandler) Handle(ctx context.Context, q MyOrders) (Body, error) {
 			return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
 		}
 	}
-	states, total, err := h.DB.UserOrders(ctx, q.Actor.UserID, q.Role, q.Status, offset, size)
+	states, total, err := h.Fallback.UserOrders(ctx, q.Actor.UserID, q.Role, q.Status, offset, size)
 	if err != nil {
 		return Body{}, err
 	}
@@ -79,7 +79,7 @@ func (h MyOrdersHandler) items(ctx context.Context, ids []uuid.UUID) ([][]byte, 
 	}
 	fromDB := map[uuid.UUID][]byte{}
 	if len(missing) > 0 {
-		states, err := h.DB.Orders(ctx, missing)
+		states, err := h.Fallback.Orders(ctx, missing)
 		if err != nil {
 			return nil, err
 		}

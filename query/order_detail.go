@@ -21,9 +21,9 @@ type OrderDetail struct {
 }
 
 type OrderDetailHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h OrderDetailHandler) Handle(ctx context.Context, q OrderDetail) (Body, error) {
@@ -42,7 +42,7 @@ func (h OrderDetailHandler) Handle(ctx context.Context, q OrderDetail) (Body, er
 		return Body{JSON: doc.JSON, Version: doc.Version, Source: FromRedis}, nil
 	}
 	fresh := err == nil || q.MinVersion > 0
-	st, err := h.DB.Order(ctx, q.ID, fresh)
+	st, err := h.Fallback.Order(ctx, q.ID, fresh)
 	if err != nil {
 		return Body{}, err
 	}

@@ -90,16 +90,16 @@ type Repairer interface {
 	RepairOrder(st events.OrderState)
 }
 
-// Source is the MySQL side of the queries: the reader pool, or the writer
+// Fallback is the MySQL side of the queries: the reader pool, or the writer
 // when fresh is set (read-your-writes after a command).
-type Source interface {
+type Fallback interface {
 	Listing(ctx context.Context, id uuid.UUID, fresh bool) (events.ListingState, error)
 	Listings(ctx context.Context, ids []uuid.UUID) ([]events.ListingState, error)
 	SearchListings(ctx context.Context, f ListingFilter) ([]events.ListingState, int, error)
 	LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error)
 	User(ctx context.Context, id uuid.UUID, fresh bool) (events.UserState, error)
 
-	OrderSource
-	ActivitySource
-	DiscoverySource
+	OrderFallback
+	ActivityFallback
+	DiscoveryFallback
 }

@@ -32,7 +32,7 @@ type Queries struct {
 // Deps are the ports the queries need.
 type Deps struct {
 	ReadModels ReadModels
-	Source     Source
+	Fallback   Fallback
 	Repairer   Repairer
 	Catalog    *rental.Catalog
 	Views      ViewRecorder     // nil records no views
@@ -44,25 +44,25 @@ func New(d Deps, mws ...rental.Middleware) Queries {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	rm, db, repair := d.ReadModels, d.Source, d.Repairer
+	rm, fb, repair := d.ReadModels, d.Fallback, d.Repairer
 	return Queries{
-		ListingDetail:  rental.Decorate[ListingDetail, Body](ListingDetailHandler{rm, db, repair, d.Views}, "ListingDetail", mws...),
-		SearchListings: rental.Decorate[SearchListings, Body](SearchListingsHandler{d.ReadModels, d.Source, d.Repairer, d.Catalog}, "SearchListings", mws...),
-		MyListings:     rental.Decorate[MyListings, Body](MyListingsHandler{d.ReadModels, d.Source, d.Repairer}, "MyListings", mws...),
-		CurrentUser:    rental.Decorate[CurrentUser, Body](CurrentUserHandler{d.ReadModels, d.Source, d.Repairer}, "CurrentUser", mws...),
+		ListingDetail:  rental.Decorate[ListingDetail, Body](ListingDetailHandler{rm, fb, repair, d.Views}, "ListingDetail", mws...),
+		SearchListings: rental.Decorate[SearchListings, Body](SearchListingsHandler{d.ReadModels, d.Fallback, d.Repairer, d.Catalog}, "SearchListings", mws...),
+		MyListings:     rental.Decorate[MyListings, Body](MyListingsHandler{d.ReadModels, d.Fallback, d.Repairer}, "MyListings", mws...),
+		CurrentUser:    rental.Decorate[CurrentUser, Body](CurrentUserHandler{d.ReadModels, d.Fallback, d.Repairer}, "CurrentUser", mws...),
 		Areas:          rental.Decorate[Areas, Body](NewAreasHandler(d.Catalog), "Areas", mws...),
 		Facilities:     rental.Decorate[Facilities, Body](NewFacilitiesHandler(d.Catalog), "Facilities", mws...),
 
-		OrderDetail:     rental.Decorate[OrderDetail, Body](OrderDetailHandler{rm, db, repair}, "OrderDetail", mws...),
-		MyOrders:        rental.Decorate[MyOrders, Body](MyOrdersHandler{rm, db, repair}, "MyOrders", mws...),
-		Availability:    rental.Decorate[Availability, Body](AvailabilityHandler{rm, db, repair, d.Now}, "Availability", mws...),
-		ListingReviews:  rental.Decorate[ListingReviews, Body](ListingReviewsHandler{rm, db, repair}, "ListingReviews", mws...),
-		MyFavorites:     rental.Decorate[MyFavorites, Body](MyFavoritesHandler{rm, db, repair}, "MyFavorites", mws...),
-		MyHistory:       rental.Decorate[MyHistory, Body](MyHistoryHandler{rm, db, repair}, "MyHistory", mws...),
-		Home:            rental.Decorate[Home, Body](HomeHandler{rm, db, repair}, "Home", mws...),
-		SimilarListings: rental.Decorate[SimilarListings, Body](SimilarListingsHandler{rm, db, repair}, "SimilarListings", mws...),
-		Recommendations: rental.Decorate[Recommendations, Body](RecommendationsHandler{rm, db, repair}, "Recommendations", mws...),
-		Suggest:         rental.Decorate[Suggest, Body](SuggestHandler{rm, db, d.Catalog}, "Suggest", mws...),
-		DistrictStats:   rental.Decorate[DistrictStats, Body](DistrictStatsHandler{rm, db, d.Catalog}, "DistrictStats", mws...),
+		OrderDetail:     rental.Decorate[OrderDetail, Body](OrderDetailHandler{rm, fb, repair}, "OrderDetail", mws...),
+		MyOrders:        rental.Decorate[MyOrders, Body](MyOrdersHandler{rm, fb, repair}, "MyOrders", mws...),
+		Availability:    rental.Decorate[Availability, Body](AvailabilityHandler{rm, fb, repair, d.Now}, "Availability", mws...),
+		ListingReviews:  rental.Decorate[ListingReviews, Body](ListingReviewsHandler{rm, fb, repair}, "ListingReviews", mws...),
+		MyFavorites:     rental.Decorate[MyFavorites, Body](MyFavoritesHandler{rm, fb, repair}, "MyFavorites", mws...),
+		MyHistory:       rental.Decorate[MyHistory, Body](MyHistoryHandler{rm, fb, repair}, "MyHistory", mws...),
+		Home:            rental.Decorate[Home, Body](HomeHandler{rm, fb, repair}, "Home", mws...),
+		SimilarListings: rental.Decorate[SimilarListings, Body](SimilarListingsHandler{rm, fb, repair}, "SimilarListings", mws...),
+		Recommendations: rental.Decorate[Recommendations, Body](RecommendationsHandler{rm, fb, repair}, "Recommendations", mws...),
+		Suggest:         rental.Decorate[Suggest, Body](SuggestHandler{rm, fb, d.Catalog}, "Suggest", mws...),
+		DistrictStats:   rental.Decorate[DistrictStats, Body](DistrictStatsHandler{rm, fb, d.Catalog}, "DistrictStats", mws...),
 	}
 }

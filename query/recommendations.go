@@ -26,16 +26,16 @@ type Recommendations struct {
 const RecommendationsSize = 10
 
 type RecommendationsHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (Body, error) {
 	if q.Actor.Anonymous() {
 		return Body{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
-	hist, histSource, err := MyHistoryHandler{h.RM, h.DB, h.Repair}.history(ctx, q.Actor.UserID)
+	hist, histSource, err := MyHistoryHandler{h.RM, h.Fallback, h.Repair}.history(ctx, q.Actor.UserID)
 	if err != nil {
 		return Body{}, err
 	}
@@ -43,7 +43,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	favs, _, err := h.RM.Favorites(ctx, q.Actor.UserID, 0, 20)
 	if err != nil {
 		source = FromMySQL
-		if favs, _, err = h.DB.Favorites(ctx, q.Actor.UserID, 0, 20); err != nil {
+		if favs, _, err = h.Fallback.Favorites(ctx, q.Actor.UserID, 0, 20); err != nil {
 			return Body{}, err
 		}
 	}
@@ -58,7 +58,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	for id := range weight {
 		seeds = append(seeds, id)
 	}
-	docs, err := listingDocs(ctx, h.RM, h.DB, h.Repair, seeds)
+	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, seeds)
 	if err != nil {
 		return Body{}, err
 	}
@@ -74,7 +74,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 		prices = append(prices, st.Price)
 	}
 	if len(prices) == 0 {
-		items, from, err := topListings(ctx, h.RM, h.DB, h.Repair, TopBooked, RecommendationsSize)
+		items, from, err := topListings(ctx, h.RM, h.Fallback, h.Repair, TopBooked, RecommendationsSize)
 		if err != nil {
 			return Body{}, err
 		}
@@ -96,7 +96,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	var picks []pick
 	seen := map[uuid.UUID]bool{}
 	for _, a := range ranked[:min(3, len(ranked))] {
-		cands, from, err := nearPrice(ctx, h.RM, h.DB, h.Repair, a.city, a.district, median, 2*RecommendationsSize)
+		cands, from, err := nearPrice(ctx, h.RM, h.Fallback, h.Repair, a.city, a.district, median, 2*RecommendationsSize)
 		if err != nil {
 			return Body{}, err
 		}

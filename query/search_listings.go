@@ -67,10 +67,10 @@ const (
 const MaxKeyword = 50
 
 type SearchListingsHandler struct {
-	RM      ReadModels
-	DB      Source
-	Repair  Repairer
-	Catalog *rental.Catalog
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
+	Catalog  *rental.Catalog
 }
 
 func (h SearchListingsHandler) Handle(ctx context.Context, q SearchListings) (Body, error) {
@@ -80,12 +80,12 @@ func (h SearchListingsHandler) Handle(ctx context.Context, q SearchListings) (Bo
 	}
 	ids, total, err := h.RM.SearchListings(ctx, f)
 	if err == nil {
-		items, err := listingItems(ctx, h.RM, h.DB, h.Repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
+		items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
 		if err == nil {
 			return Body{JSON: pageJSON(items, total, f.Page, f.PageSize), Source: FromRedis}, nil
 		}
 	}
-	states, total, err := h.DB.SearchListings(ctx, f)
+	states, total, err := h.Fallback.SearchListings(ctx, f)
 	if err != nil {
 		return Body{}, err
 	}
@@ -183,7 +183,7 @@ func normalizePage(page, size int) (int, int, map[string]string) {
 // listingItems returns the documents of ids in order from the read models.
 // A document that is missing, or that fails keep (the index and the document
 // disagree for a moment), is read from MySQL and repaired.
-func listingItems(ctx context.Context, rm ReadModels, db Source, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
+func listingItems(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
 	docs, err := rm.Listings(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -197,7 +197,7 @@ func listingItems(ctx context.Context, rm ReadModels, db Source, repair Repairer
 	}
 	var fromDB map[uuid.UUID][]byte
 	if len(missing) > 0 {
-		states, err := db.Listings(ctx, missing)
+		states, err := fb.Listings(ctx, missing)
 		if err != nil {
 			return nil, err
 		}

@@ -28,13 +28,13 @@ const (
 )
 
 type SimilarListingsHandler struct {
-	RM     ReadModels
-	DB     Source
-	Repair Repairer
+	RM       ReadModels
+	Fallback Fallback
+	Repair   Repairer
 }
 
 func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (Body, error) {
-	ld := ListingDetailHandler{RM: h.RM, DB: h.DB, Repair: h.Repair}
+	ld := ListingDetailHandler{RM: h.RM, Fallback: h.Fallback, Repair: h.Repair}
 	b, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID})
 	if err != nil {
 		return Body{}, err
@@ -43,7 +43,7 @@ func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (
 	if err := json.Unmarshal(b.JSON, &l); err != nil {
 		return Body{}, fmt.Errorf("decoding listing %s: %w", q.ListingID, err)
 	}
-	cands, source, err := nearPrice(ctx, h.RM, h.DB, h.Repair, l.City, l.District, l.Price, similarCandidates)
+	cands, source, err := nearPrice(ctx, h.RM, h.Fallback, h.Repair, l.City, l.District, l.Price, similarCandidates)
 	if err != nil {
 		return Body{}, err
 	}
@@ -72,9 +72,9 @@ func gap(a, b int64) int64 {
 }
 
 // nearPrice returns the published listings of a district closest in price.
-func nearPrice(ctx context.Context, rm ReadModels, db Source, repair Repairer, city, district string, price int64, n int) ([]events.ListingState, string, error) {
+func nearPrice(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, city, district string, price int64, n int) ([]events.ListingState, string, error) {
 	if ids, err := rm.NearPrice(ctx, city, district, price, n); err == nil {
-		if docs, err := listingDocs(ctx, rm, db, repair, ids); err == nil {
+		if docs, err := listingDocs(ctx, rm, fb, repair, ids); err == nil {
 			out := make([]events.ListingState, 0, len(ids))
 			for _, id := range ids {
 				d, ok := docs[id]
@@ -90,6 +90,6 @@ func nearPrice(ctx context.Context, rm ReadModels, db Source, repair Repairer, c
 			return out, FromRedis, nil
 		}
 	}
-	states, err := db.NearPrice(ctx, city, district, price, n)
+	states, err := fb.NearPrice(ctx, city, district, price, n)
 	return states, FromMySQL, err
 }

@@ -24,9 +24,9 @@ func (q Suggest) CacheKey() string  { return "suggest|" + strings.ToLower(string
 func (Suggest) DependsOn() []string { return []string{DependsListings} }
 
 type SuggestHandler struct {
-	RM      ReadModels
-	DB      Source
-	Catalog *rental.Catalog
+	RM       ReadModels
+	Fallback Fallback
+	Catalog  *rental.Catalog
 }
 
 type districtJSON struct {
@@ -53,7 +53,7 @@ func (h SuggestHandler) Handle(ctx context.Context, q Suggest) (Body, error) {
 	blocks, titles, err := h.RM.Suggest(ctx, text, SuggestSize)
 	if err != nil {
 		source = FromMySQL
-		if blocks, titles, err = h.DB.Suggest(ctx, text, SuggestSize); err != nil {
+		if blocks, titles, err = h.Fallback.Suggest(ctx, text, SuggestSize); err != nil {
 			return Body{}, err
 		}
 	}

@@ -15,8 +15,19 @@ import (
 	"github.com/zufang/rental/events"
 )
 
-// ReadModels is where projections are written. gen "" means the live
-// generation and, during a rebuild, the one being built; replay names its own.
+// Generations as the projectors name them (infra/readmodel names the same
+// two, as readmodel.Current and readmodel.NoGeneration).
+const (
+	// Current, as the generation of a write, is the live generation and,
+	// during a rebuild, the one being built: where the stream's events go.
+	Current = ""
+	// NoGeneration, as a generation read back, is none: the read model is
+	// not built, or no rebuild is under way.
+	NoGeneration = ""
+)
+
+// ReadModels is where projections are written: into gen, Current for the
+// stream's events; replay names the generation it builds.
 // Each Put takes the state and, when the caller has it, the state's JSON
 // (doc; nil to encode it).
 type ReadModels interface {

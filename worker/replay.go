@@ -286,7 +286,7 @@ func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []event
 func (r Replayer) applyPart(ctx context.Context, p *Projectors, gens map[string]string, evs []events.Envelope) error {
 	for _, e := range evs {
 		proj, ok := p.Projection(e.Type)
-		if !ok || gens[proj.Name] == "" {
+		if !ok || gens[proj.Name] == NoGeneration {
 			continue
 		}
 		if _, err := proj.Apply(ctx, gens[proj.Name], e); err != nil {
@@ -308,7 +308,7 @@ func (r Replayer) Building(ctx context.Context, except ...string) ([]string, err
 		if err != nil {
 			return nil, err
 		}
-		if building != "" {
+		if building != NoGeneration {
 			out = append(out, name)
 		}
 	}

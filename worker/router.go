@@ -73,7 +73,7 @@ func Handle(p *Projectors) message.NoPublishHandlerFunc {
 		if err != nil {
 			return err
 		}
-		_, err = p.Apply(msg.Context(), "", e)
+		_, err = p.Apply(msg.Context(), Current, e)
 		return err
 	}
 }

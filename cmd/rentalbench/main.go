@@ -79,6 +79,8 @@ func main() {
 				switch name {
 				case "reads":
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
+				case "pages":
+					t, err = bench.Pages(ctx, env, bench.PagesConfig{Listings: listings, Load: load})
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rates: rates, Duration: lagDuration, Workers: 1})
 				case "search":
@@ -109,8 +111,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "search", "orders", "booking", "replay", "workers", "check"},
-		"scenarios to run, in order: reads, lag, search, orders, booking, replay, workers, check")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, pages, lag, search, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
 	f.DurationVar(&lagDuration, "lag-duration", 15*time.Second, "how long the lag scenario sends commands at each rate")

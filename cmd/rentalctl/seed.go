@@ -20,6 +20,7 @@ import (
 const (
 	demoPassword = "demo-password"
 	demoTenant   = "tenant@example.com"
+	demoAdmin    = "admin@example.com" // an operator, for the operator page /ops
 )
 
 func demoLandlord(i int) string { return fmt.Sprintf("landlord%02d@example.com", i) }
@@ -29,7 +30,8 @@ func seedCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "seed",
 		Short: "Create demo accounts and published listings through the normal command path",
-		Long: "Creates landlords landlord01@example.com… and tenant@example.com (password " + demoPassword + ")\n" +
+		Long: "Creates landlords landlord01@example.com…, tenant@example.com and the operator admin@example.com\n" +
+			"(password " + demoPassword + ")\n" +
 			"and tops the demo landlords' listings up to --listings. Running it again adds nothing.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -47,13 +49,16 @@ func seedCmd() *cobra.Command {
 
 			ids := make([]uuid.UUID, 0, landlords)
 			for i := 1; i <= landlords; i++ {
-				id, err := ensureUser(ctx, base, cmds, demoLandlord(i), fmt.Sprintf("房东%02d", i), "tenant", "landlord")
+				id, err := ensureUser(ctx, base, cmds, demoLandlord(i), fmt.Sprintf("房东%02d", i), false, "tenant", "landlord")
 				if err != nil {
 					return err
 				}
 				ids = append(ids, id)
 			}
-			if _, err := ensureUser(ctx, base, cmds, demoTenant, "租客", "tenant"); err != nil {
+			if _, err := ensureUser(ctx, base, cmds, demoTenant, "租客", false, "tenant"); err != nil {
+				return err
+			}
+			if _, err := ensureUser(ctx, base, cmds, demoAdmin, "运维", true, "tenant"); err != nil {
 				return err
 			}
 			have, err := countListings(ctx, base, ids)
@@ -75,8 +80,8 @@ func seedCmd() *cobra.Command {
 				created++
 			}
 			waitForOutbox(ctx, base, 15*time.Second)
-			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new); log in as %s or %s with password %s\n",
-				landlords, max(have, listings), created, demoLandlord(1), demoTenant, demoPassword)
+			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new); log in as %s, %s or %s (operator) with password %s\n",
+				landlords, max(have, listings), created, demoLandlord(1), demoTenant, demoAdmin, demoPassword)
 			return nil
 		},
 	}
@@ -85,10 +90,11 @@ func seedCmd() *cobra.Command {
 	return c
 }
 
-// ensureUser registers an account unless its email is taken, and returns its id.
-func ensureUser(ctx context.Context, base *system.Base, cmds command.Commands, email, nickname string, roles ...string) (uuid.UUID, error) {
+// ensureUser registers an account (an operator when admin) unless its email
+// is taken, and returns its id.
+func ensureUser(ctx context.Context, base *system.Base, cmds command.Commands, email, nickname string, admin bool, roles ...string) (uuid.UUID, error) {
 	res, err := cmds.RegisterUser.Handle(ctx, command.RegisterUser{
-		Meta: command.Meta{Actor: rental.System}, Email: email, Password: demoPassword, Nickname: nickname, Roles: roles,
+		Meta: command.Meta{Actor: rental.System}, Email: email, Password: demoPassword, Nickname: nickname, Roles: roles, Admin: admin,
 	})
 	if err == nil {
 		return res.ID, nil

@@ -1,13 +1,9 @@
 package httpapi
 
 import (
-	"strings"
-	"time"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
-	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/query"
 )
 
@@ -79,30 +75,4 @@ func (h handlers) listingReviews(c echo.Context) error {
 		return err
 	}
 	return writeBody(c, b)
-}
-
-// queryDate parses an optional ISO date query parameter (zero when absent).
-func queryDate(c echo.Context, name string, bad map[string]string) time.Time {
-	raw := strings.TrimSpace(c.QueryParam(name))
-	if raw == "" {
-		return time.Time{}
-	}
-	t, ok := command.ParseDate(raw)
-	if !ok {
-		bad[name] = "must be an ISO date (YYYY-MM-DD)"
-	}
-	return t
-}
-
-// queryList reads a list parameter given as a=x,y or a=x&a=y.
-func queryList(c echo.Context, name string) []string {
-	var out []string
-	for _, v := range c.QueryParams()[name] {
-		for _, part := range strings.Split(v, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
-		}
-	}
-	return out
 }

@@ -38,7 +38,7 @@ func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindowAndNotKept(t *testin
 			t.Fatal(err)
 		}
 	}
-	job := jobs.ForgetCommands{Records: mysql.NewWriter(db, nil), Now: func() time.Time { return now },
+	job := jobs.ForgetCommands{Records: mysql.NewCommandRunner(db, nil), Now: func() time.Time { return now },
 		Log: slog.New(slog.DiscardHandler)}
 	n, err := job.RunOnce(ctx)
 	if err != nil || n != 2400 {

@@ -20,10 +20,10 @@ func raced(err error) error {
 }
 
 // FavoriteStore implements command.FavoriteStore.
-type FavoriteStore struct{ w *Writer }
+type FavoriteStore struct{ w *CommandRunner }
 
 // NewFavoriteStore returns a FavoriteStore writing through w.
-func NewFavoriteStore(w *Writer) FavoriteStore { return FavoriteStore{w: w} }
+func NewFavoriteStore(w *CommandRunner) FavoriteStore { return FavoriteStore{w: w} }
 
 func (s FavoriteStore) Update(ctx context.Context, meta command.Meta, user, listing uuid.UUID,
 	fn func(*command.Favorite, *command.Listing) (events.Type, error)) (command.Result, error) {

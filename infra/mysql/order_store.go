@@ -15,12 +15,14 @@ import (
 
 // OrderStore implements command.OrderStore.
 type OrderStore struct {
-	w   *Writer
+	w   *CommandRunner
 	cat *rental.Catalog
 }
 
 // NewOrderStore returns an OrderStore writing through w.
-func NewOrderStore(w *Writer, cat *rental.Catalog) OrderStore { return OrderStore{w: w, cat: cat} }
+func NewOrderStore(w *CommandRunner, cat *rental.Catalog) OrderStore {
+	return OrderStore{w: w, cat: cat}
+}
 
 // blockingStatuses are the statuses events.OrderBlocks names, as SQL
 // arguments for holdsDatesSQL.

@@ -15,10 +15,10 @@ import (
 )
 
 // UserStore implements command.UserStore.
-type UserStore struct{ w *Writer }
+type UserStore struct{ w *CommandRunner }
 
 // NewUserStore returns a UserStore writing through w.
-func NewUserStore(w *Writer) UserStore { return UserStore{w: w} }
+func NewUserStore(w *CommandRunner) UserStore { return UserStore{w: w} }
 
 const userColumns = `id, version, email, mobile, password_hash, must_reset_password, nickname, roles, created_at, updated_at`
 

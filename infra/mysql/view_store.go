@@ -14,10 +14,10 @@ import (
 )
 
 // ViewStore implements command.ViewStore.
-type ViewStore struct{ w *Writer }
+type ViewStore struct{ w *CommandRunner }
 
 // NewViewStore returns a ViewStore writing through w.
-func NewViewStore(w *Writer) ViewStore { return ViewStore{w: w} }
+func NewViewStore(w *CommandRunner) ViewStore { return ViewStore{w: w} }
 
 // Record locks the counters and histories in id order (the command sorts
 // them), in one round trip; rows that do not exist yet are inserted, and a

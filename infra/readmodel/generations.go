@@ -47,7 +47,7 @@ func (s *Store) genKeys(projection string) (live, seq, next, pos, retired string
 }
 
 // Generations returns a projection's live generation and the one being built
-// ("" when none), read from the master.
+// (NoGeneration when none), read from the master.
 func (s *Store) Generations(ctx context.Context, projection string) (live, building string, err error) {
 	l, _, n, _, _ := s.genKeys(projection)
 	vals, err := s.master.MGet(ctx, l, n).Result()
@@ -71,7 +71,7 @@ func (s *Store) StartRebuild(ctx context.Context, projection string) (string, er
 }
 
 // Switch makes gen the projection's live generation and returns the one it
-// replaced ("" if none), which is retired: it stays readable, so a process
+// replaced (NoGeneration if none), which is retired: it stays readable, so a process
 // that has not noticed the switch yet still reads whole data, until a worker's
 // DropRetired deletes it after a grace (RENTAL_GENERATION_GRACE).
 func (s *Store) Switch(ctx context.Context, projection, gen string) (string, error) {
@@ -88,7 +88,7 @@ func (s *Store) Switch(ctx context.Context, projection, gen string) (string, err
 // AbortRebuild stops writing to the generation being built and deletes it.
 func (s *Store) AbortRebuild(ctx context.Context, projection string) error {
 	_, building, err := s.Generations(ctx, projection)
-	if err != nil || building == "" {
+	if err != nil || building == NoGeneration {
 		return err
 	}
 	_, _, n, p, _ := s.genKeys(projection)
@@ -106,7 +106,7 @@ func (s *Store) DropGeneration(ctx context.Context, projection, gen string) (int
 	if err != nil {
 		return 0, err
 	}
-	if gen == "" || gen == live || gen == building {
+	if gen == NoGeneration || gen == live || gen == building {
 		return 0, errors.New("refusing to drop a live or building generation")
 	}
 	return s.deleteMatching(ctx, s.keyspace(projection)+gen+":*")

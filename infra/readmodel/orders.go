@@ -29,7 +29,7 @@ import (
 // document and moves with its version (put.lua): a stay leaves the booked
 // sets when its order is rejected or canceled, whatever the delivery order.
 
-// PutOrder applies an order state to generation gen ("" = live and building).
+// PutOrder applies an order state to generation gen (Current: live and building).
 func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error) {
 	w, err := s.orderWrite(st, doc)
 	if err != nil {
@@ -94,7 +94,7 @@ func stayDays(st events.OrderState) (int64, int64, error) {
 }
 
 func (s *Store) RepairOrder(st events.OrderState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutOrder(ctx, "", st, nil); return err })
+	s.repair(func(ctx context.Context) error { _, err := s.PutOrder(ctx, Current, st, nil); return err })
 }
 
 func (s *Store) Order(ctx context.Context, id uuid.UUID) (query.Doc, error) {

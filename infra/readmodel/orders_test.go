@@ -36,7 +36,7 @@ func booked(t *testing.T, s *readmodel.Store, listing uuid.UUID, from, to string
 
 func putOrder(t *testing.T, s *readmodel.Store, st events.OrderState) bool {
 	t.Helper()
-	applied, err := s.PutOrder(context.Background(), "", st, nil)
+	applied, err := s.PutOrder(context.Background(), readmodel.Current, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +115,7 @@ func TestCharts_stayExactUnderRedeliveryAndFollowEveryChange(t *testing.T) {
 	other := listing(b, 1, 6000, "haidian", events.StatusPublished)
 	other.AreaSqm = 100
 	for _, st := range []events.ListingState{v1, v2, v1, other, v2, other, v1} { // repeats and late arrivals
-		if _, err := s.PutListing(ctx, "", st, nil); err != nil {
+		if _, err := s.PutListing(ctx, readmodel.Current, st, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -153,7 +153,7 @@ func TestActivity_countersAndFavoritesTakeTheHighestVersion(t *testing.T) {
 		return events.ListingViewsState{ID: events.ListingViewsID(listingID), Version: v, ListingID: listingID, Views: n}
 	}
 	for _, st := range []events.ListingViewsState{views(2, 7), views(1, 3), views(2, 7), views(3, 9), views(1, 3)} {
-		if _, err := s.PutListingViews(ctx, "", st, nil); err != nil {
+		if _, err := s.PutListingViews(ctx, readmodel.Current, st, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -168,7 +168,7 @@ func TestActivity_countersAndFavoritesTakeTheHighestVersion(t *testing.T) {
 	added.Version, added.Active = 1, true
 	removed.Version = 2
 	for _, st := range []events.FavoriteState{removed, added} {
-		if _, err := s.PutFavorite(ctx, "", st, nil); err != nil {
+		if _, err := s.PutFavorite(ctx, readmodel.Current, st, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -80,6 +80,17 @@ const (
 	History   = "history"
 )
 
+// Generations as writes and reads name them; worker.Current and
+// worker.NoGeneration are the same two.
+const (
+	// Current, as the generation of a write, is the live generation and,
+	// during a rebuild, the one being built (put.lua writes both).
+	Current = ""
+	// NoGeneration, as a generation read back, is none: the read model is
+	// not built, or no rebuild is under way.
+	NoGeneration = ""
+)
+
 // Projections lists every projection the store keeps.
 var Projections = []string{Listings, Users, Orders, Favorites, Views, History}
 
@@ -108,7 +119,7 @@ type liveGen struct {
 }
 
 type genSeen struct {
-	gen string // "" = not built
+	gen string // NoGeneration = not built
 	at  time.Time
 }
 
@@ -167,7 +178,7 @@ type entry struct {
 	value  string
 }
 
-// PutListing applies a listing state to generation gen ("" = live and building).
+// PutListing applies a listing state to generation gen (Current: live and building).
 // It returns whether any generation took it (false: an equal or newer version is there).
 func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState, doc []byte) (bool, error) {
 	w, err := s.listingWrite(st, doc)
@@ -177,7 +188,7 @@ func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingSta
 	return s.putWrite(ctx, gen, w, false)
 }
 
-// PutUser applies a user state to generation gen ("" = live and building).
+// PutUser applies a user state to generation gen (Current: live and building).
 func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState, doc []byte) (bool, error) {
 	w, err := s.userWrite(st, doc)
 	if err != nil {
@@ -378,11 +389,11 @@ func (s *Store) repair(fn func(context.Context) error) {
 }
 
 func (s *Store) RepairListing(st events.ListingState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, "", st, nil); return err })
+	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, Current, st, nil); return err })
 }
 
 func (s *Store) RepairUser(st events.UserState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, "", st, nil); return err })
+	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, Current, st, nil); return err })
 }
 
 // ---- reads ----
@@ -410,7 +421,7 @@ func (s *Store) read(ctx context.Context, fn func(context.Context, goredis.Unive
 	return nil
 }
 
-// Live returns a projection's live generation as last seen ("" = not built),
+// Live returns a projection's live generation as last seen (NoGeneration: not built),
 // looking it up again when the cached value is older than genTTL.
 func (s *Store) Live(ctx context.Context, projection string) (string, error) {
 	lg := s.gens[projection]
@@ -427,7 +438,7 @@ func (s *Store) Live(ctx context.Context, projection string) (string, error) {
 		var err error
 		gen, err = c.Get(ctx, s.keyspace(projection)+"gen").Result()
 		if errors.Is(err, goredis.Nil) {
-			gen, err = "", nil
+			gen, err = NoGeneration, nil
 		}
 		return err
 	})
@@ -453,7 +464,7 @@ func (s *Store) base(ctx context.Context, projection string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if gen == "" {
+	if gen == NoGeneration {
 		return "", query.ErrMiss
 	}
 	return s.keyspace(projection) + gen + ":", nil

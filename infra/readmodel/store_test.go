@@ -70,7 +70,7 @@ func TestPut_duplicateAndOlderVersionsAreNoOps(t *testing.T) {
 		price   int64
 		applied bool
 	}{{3, 3000, true}, {1, 1000, false}, {3, 9999, false}, {2, 2000, false}, {4, 4000, true}, {4, 4000, false}} {
-		applied, err := s.PutListing(ctx, "", listing(id, step.version, step.price, "haidian", events.StatusPublished), nil)
+		applied, err := s.PutListing(ctx, readmodel.Current, listing(id, step.version, step.price, "haidian", events.StatusPublished), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestPut_indexMembershipMovesWithTheListing(t *testing.T) {
 	if err != nil || doc.Status != events.StatusDeleted {
 		t.Fatalf("a deletion leaves a tombstone, not a miss: %+v %v", doc, err)
 	}
-	if applied, _ := s.PutListing(ctx, "", listing(id, 3, 3000, "chaoyang", events.StatusPublished), nil); applied {
+	if applied, _ := s.PutListing(ctx, readmodel.Current, listing(id, 3, 3000, "chaoyang", events.StatusPublished), nil); applied {
 		t.Fatal("a late older event must not resurrect a deleted listing")
 	}
 }
@@ -163,7 +163,7 @@ func TestRebuild_writesDuringARebuildReachBothGenerations(t *testing.T) {
 
 func mustPut(t *testing.T, s *readmodel.Store, st events.ListingState) {
 	t.Helper()
-	if _, err := s.PutListing(context.Background(), "", st, nil); err != nil {
+	if _, err := s.PutListing(context.Background(), readmodel.Current, st, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -78,7 +78,7 @@ func (w *Worker) backlog() observe.Backlog {
 				if err != nil {
 					return nil, err
 				}
-				out[name] = building != ""
+				out[name] = building != readmodel.NoGeneration
 			}
 			return out, nil
 		},
@@ -134,7 +134,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go w.watchdog(ctx)
 	go w.retention().Run(ctx, w.Base.Cfg.StreamTrimEvery)
 	go NewStayJob(w.Base, w.Relay).Run(ctx)
-	go jobs.ForgetCommands{Records: mysql.NewWriter(w.Base.Pools.Writer, nil), Window: w.Base.Cfg.IdempotencyWindow,
+	go jobs.ForgetCommands{Records: mysql.NewCommandRunner(w.Base.Pools.Writer, nil), Window: w.Base.Cfg.IdempotencyWindow,
 		Log: w.Base.Log}.Run(ctx)
 	for ctx.Err() == nil {
 		err := w.consume(ctx)
@@ -196,7 +196,7 @@ func (w *Worker) EnsureBuilt(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if live == "" {
+		if live == readmodel.NoGeneration {
 			missing = append(missing, name)
 		}
 	}
@@ -244,9 +244,9 @@ func NewStayJob(b *Base, rel *relay.Relay) jobs.Stays {
 	if rel != nil {
 		committed = rel.Committed
 	}
-	writer := mysql.NewWriter(b.Pools.Writer, committed)
-	cmds := command.New(command.Deps{Orders: mysql.NewOrderStore(writer, b.Catalog), Catalog: b.Catalog}, observe.Logging(b.Log))
-	return jobs.Stays{Due: mysql.NewOrderStore(writer, b.Catalog), End: cmds.EndStay, Log: b.Log}
+	runner := mysql.NewCommandRunner(b.Pools.Writer, committed)
+	cmds := command.New(command.Deps{Orders: mysql.NewOrderStore(runner, b.Catalog), Catalog: b.Catalog}, observe.Logging(b.Log))
+	return jobs.Stays{Due: mysql.NewOrderStore(runner, b.Catalog), End: cmds.EndStay, Log: b.Log}
 }
 
 // ServeHealth serves /healthz on ln until ctx ends.

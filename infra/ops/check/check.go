@@ -121,7 +121,7 @@ func (x run) check(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if gen == "" {
+	if gen == readmodel.NoGeneration {
 		x.r.Differences = append(x.r.Differences, Difference{Projection: x.c.Projection,
 			Difference: readmodel.Difference{Key: x.c.Projection, What: readmodel.DiffNotBuilt, Want: "built", Got: "none"}})
 		return nil

@@ -263,7 +263,7 @@ func TestCheck_ordersFavoritesViewsAndHistoryCleanAfterTrafficThenRepaired(t *te
 	rdb := testenv.Redis(t, testenv.RedisAddr())
 	space := func(projection string) string {
 		gen, _, err := base.RM.Generations(ctx, projection)
-		if err != nil || gen == "" {
+		if err != nil || gen == readmodel.NoGeneration {
 			t.Fatalf("%s has no live generation: %v", projection, err)
 		}
 		return sys.Config.Prefix + "rm:" + projection + ":" + gen + ":"

@@ -38,6 +38,7 @@ func NewEnv(ctx context.Context, mysqlServer string, redis *Redis, log *slog.Log
 	}
 	cfg.MySQLDSN, cfg.MySQLReadDSN = dsn, ""
 	cfg.Redis.Addr, cfg.Redis.Sentinels, cfg.Redis.Password = redisAddr, nil, ""
+	cfg.RelayMinReplicas = 0 // one Redis, no replica to wait for
 	cfg.Prefix = testenv.Name("bench") + ":"
 	cfg.BcryptCost = 4
 	e := &Env{Cfg: cfg, Redis: redis, Log: log}

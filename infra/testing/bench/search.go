@@ -214,7 +214,7 @@ func waitIndexed(ctx context.Context, b *system.Base, listings int) error {
 	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
 		gen, _, err := b.RM.Generations(ctx, readmodel.Listings)
-		if err == nil && gen != "" {
+		if err == nil && gen != readmodel.NoGeneration {
 			n, err := b.RM.SearchIndexSize(ctx, gen)
 			if err == nil && n == int64(listings) && drained(ctx, b.Redis.Master, b.Cfg.Prefix) {
 				return nil

@@ -58,7 +58,7 @@ func dump(t *testing.T, rdb *goredis.Client, rm *readmodel.Store, projection str
 	t.Helper()
 	ctx := context.Background()
 	gen, _, err := rm.Generations(ctx, projection)
-	if err != nil || gen == "" {
+	if err != nil || gen == readmodel.NoGeneration {
 		t.Fatalf("no live generation of %s: %v", projection, err)
 	}
 	base := rm.Prefix() + "rm:" + projection + ":" + gen + ":"
@@ -229,7 +229,7 @@ func TestReplay_resumesWhereAnInterruptedReplayStopped(t *testing.T) {
 	}
 	live, building, _ := base.RM.Generations(ctx, readmodel.Listings)
 	pos, _ := base.RM.Position(ctx, readmodel.Listings, building)
-	if building == "" || building == live || pos == 0 {
+	if building == readmodel.NoGeneration || building == live || pos == 0 {
 		t.Fatalf("an interrupted rebuild stays under way with its position: live %q building %q position %d", live, building, pos)
 	}
 	// Meanwhile the workers keep writing new events to both generations.

@@ -30,7 +30,7 @@ func TestRelay_sweepDeliversACommitWhosePublishNeverHappened(t *testing.T) {
 	// events to nobody.
 	base := sys.Open()
 	defer base.Close()
-	crashed := mysql.NewListingStore(mysql.NewWriter(base.Pools.Writer, nil), base.Catalog)
+	crashed := mysql.NewListingStore(mysql.NewCommandRunner(base.Pools.Writer, nil), base.Catalog)
 	cmds := command.New(command.Deps{Listings: crashed, Catalog: base.Catalog})
 	actor := rental.Actor{UserID: uuid.MustParse(landlordID), Roles: []rental.Role{rental.RoleLandlord}}
 	res, err := cmds.PublishListing.Handle(context.Background(), command.PublishListing{Meta: command.Meta{Actor: actor}, ListingID: uuid.MustParse(id)})

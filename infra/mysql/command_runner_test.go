@@ -18,7 +18,7 @@ import (
 // its connection in the pool with the transaction open: the locks the failed
 // statement took (a duplicate-key check takes a next-key lock, even under
 // READ COMMITTED) would stall other commands until the connection is reused.
-func TestWriter_aFailedCommitLeavesNoTransactionOpen(t *testing.T) {
+func TestCommandRunner_aFailedCommitLeavesNoTransactionOpen(t *testing.T) {
 	dsn := testenv.Database(t)
 	db, err := mysql.Open(context.Background(), dsn)
 	if err != nil {
@@ -26,7 +26,7 @@ func TestWriter_aFailedCommitLeavesNoTransactionOpen(t *testing.T) {
 	}
 	defer db.Close()
 	cfg, _ := driver.ParseDSN(dsn)
-	users := mysql.NewUserStore(mysql.NewWriter(db, nil))
+	users := mysql.NewUserStore(mysql.NewCommandRunner(db, nil))
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	register := func(email string) error {

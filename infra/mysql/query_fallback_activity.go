@@ -15,9 +15,9 @@ import (
 )
 
 // The MySQL answers of the order, activity and discovery queries
-// (query.OrderSource, query.ActivitySource, query.DiscoverySource).
+// (query.OrderFallback, query.ActivityFallback, query.DiscoveryFallback).
 
-func (s QuerySource) Order(ctx context.Context, id uuid.UUID, fresh bool) (events.OrderState, error) {
+func (s QueryFallback) Order(ctx context.Context, id uuid.UUID, fresh bool) (events.OrderState, error) {
 	var o *command.Order
 	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		var err error
@@ -33,7 +33,7 @@ func (s QuerySource) Order(ctx context.Context, id uuid.UUID, fresh bool) (event
 	return o.State(), nil
 }
 
-func (s QuerySource) Orders(ctx context.Context, ids []uuid.UUID) ([]events.OrderState, error) {
+func (s QueryFallback) Orders(ctx context.Context, ids []uuid.UUID) ([]events.OrderState, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -44,7 +44,7 @@ func (s QuerySource) Orders(ctx context.Context, ids []uuid.UUID) ([]events.Orde
 	return inOrder(ids, found, func(st events.OrderState) uuid.UUID { return st.ID }), nil
 }
 
-func (s QuerySource) orders(ctx context.Context, q string, args []any) ([]events.OrderState, error) {
+func (s QueryFallback) orders(ctx context.Context, q string, args []any) ([]events.OrderState, error) {
 	var out []events.OrderState
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		os, err := scanOrders(db.QueryContext(ctx, q, args...))
@@ -57,7 +57,7 @@ func (s QuerySource) orders(ctx context.Context, q string, args []any) ([]events
 	return out, nil
 }
 
-func (s QuerySource) UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int) ([]events.OrderState, int, error) {
+func (s QueryFallback) UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int) ([]events.OrderState, int, error) {
 	cond, args := "tenant_id = ?", []any{user[:]}
 	if role == query.RoleLandlord {
 		cond = "landlord_id = ?"
@@ -78,7 +78,7 @@ func (s QuerySource) UserOrders(ctx context.Context, user uuid.UUID, role, statu
 	return page, total, err
 }
 
-func (s QuerySource) BookedRanges(ctx context.Context, listing uuid.UUID, from, to time.Time) ([]query.BookedRange, error) {
+func (s QueryFallback) BookedRanges(ctx context.Context, listing uuid.UUID, from, to time.Time) ([]query.BookedRange, error) {
 	out := []query.BookedRange{}
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		out = out[:0]
@@ -104,7 +104,7 @@ func (s QuerySource) BookedRanges(ctx context.Context, listing uuid.UUID, from, 
 	return out, nil
 }
 
-func (s QuerySource) Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([]events.ReviewState, int, error) {
+func (s QueryFallback) Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([]events.ReviewState, int, error) {
 	var total int
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE listing_id = ? AND rating IS NOT NULL`, listing[:]).Scan(&total)
@@ -124,7 +124,7 @@ func (s QuerySource) Reviews(ctx context.Context, listing uuid.UUID, offset, lim
 	return out, total, nil
 }
 
-func (s QuerySource) ListingViews(ctx context.Context, listing uuid.UUID) (int64, error) {
+func (s QueryFallback) ListingViews(ctx context.Context, listing uuid.UUID) (int64, error) {
 	var n int64
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		err := db.QueryRowContext(ctx, `SELECT views FROM listing_views WHERE listing_id = ?`, listing[:]).Scan(&n)
@@ -139,7 +139,7 @@ func (s QuerySource) ListingViews(ctx context.Context, listing uuid.UUID) (int64
 	return n, nil
 }
 
-func (s QuerySource) Favorited(ctx context.Context, user, listing uuid.UUID) (bool, error) {
+func (s QueryFallback) Favorited(ctx context.Context, user, listing uuid.UUID) (bool, error) {
 	var active bool
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		err := db.QueryRowContext(ctx, `SELECT active FROM favorites WHERE user_id = ? AND listing_id = ?`, user[:], listing[:]).Scan(&active)
@@ -154,7 +154,7 @@ func (s QuerySource) Favorited(ctx context.Context, user, listing uuid.UUID) (bo
 	return active, nil
 }
 
-func (s QuerySource) Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
+func (s QueryFallback) Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
 	var total int
 	var ids []uuid.UUID
 	err := s.read(ctx, false, func(db *sql.DB) error {
@@ -175,7 +175,7 @@ func (s QuerySource) Favorites(ctx context.Context, user uuid.UUID, offset, limi
 	return ids, total, nil
 }
 
-func (s QuerySource) History(ctx context.Context, user uuid.UUID) (events.HistoryState, error) {
+func (s QueryFallback) History(ctx context.Context, user uuid.UUID) (events.HistoryState, error) {
 	h := command.NewHistory(user)
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		err := scanHistory(db.QueryRowContext(ctx, `SELECT user_id, version, items FROM view_history WHERE user_id = ?`, user[:]), h)
@@ -190,7 +190,7 @@ func (s QuerySource) History(ctx context.Context, user uuid.UUID) (events.Histor
 	return h.State(), nil
 }
 
-func (s QuerySource) TopListings(ctx context.Context, by string, limit int) ([]events.ListingState, error) {
+func (s QueryFallback) TopListings(ctx context.Context, by string, limit int) ([]events.ListingState, error) {
 	q := `SELECT ` + listingColumns + ` FROM listings WHERE status = ? ORDER BY published_at DESC, id DESC LIMIT ?`
 	switch by {
 	case query.TopBooked:
@@ -203,12 +203,12 @@ func (s QuerySource) TopListings(ctx context.Context, by string, limit int) ([]e
 	return s.listings(ctx, q, []any{events.StatusPublished, limit})
 }
 
-func (s QuerySource) NearPrice(ctx context.Context, city, district string, price int64, limit int) ([]events.ListingState, error) {
+func (s QueryFallback) NearPrice(ctx context.Context, city, district string, price int64, limit int) ([]events.ListingState, error) {
 	return s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE status = ? AND city = ? AND district = ?
 		ORDER BY ABS(price - ?), id LIMIT ?`, []any{events.StatusPublished, city, district, price, limit})
 }
 
-func (s QuerySource) Suggest(ctx context.Context, q string, limit int) ([]query.NameCount, []query.NameCount, error) {
+func (s QueryFallback) Suggest(ctx context.Context, q string, limit int) ([]query.NameCount, []query.NameCount, error) {
 	var blocks, titles []query.NameCount
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		var err error
@@ -244,7 +244,7 @@ func nameCounts(ctx context.Context, db *sql.DB, column, q string, limit int) ([
 	return out, rows.Err()
 }
 
-func (s QuerySource) DistrictStats(ctx context.Context, city, district string) (query.ChartData, error) {
+func (s QueryFallback) DistrictStats(ctx context.Context, city, district string) (query.ChartData, error) {
 	var st query.ChartData
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		st = query.ChartData{Bedrooms: map[int]int64{}, PriceSums: map[int]int64{}, Points: []query.PricePoint{},

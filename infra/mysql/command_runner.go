@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -17,7 +18,7 @@ import (
 	"github.com/zufang/rental/events"
 )
 
-// Writer runs every command as one transaction on the MySQL writer. It is the
+// CommandRunner runs every command as one transaction on the MySQL writer. It is the
 // one place that appends event_log and outbox rows, records the command id,
 // commits, retries transient failures and hands the committed events to the
 // relay. Stores build on it; no handler writes this SQL itself.
@@ -37,7 +38,7 @@ import (
 // run the command on the state the first try left and answer, say, "already
 // published" for a publish that succeeded; the fault test that kills an api
 // between commit and publish caught exactly that.
-type Writer struct {
+type CommandRunner struct {
 	db       *sql.DB
 	backoff  Backoff
 	topology atomic.Int32 // topologyUnknown, singleServer or multiPrimary
@@ -48,13 +49,13 @@ type Writer struct {
 	now       func() time.Time
 }
 
-// NewWriter returns a Writer on db. committed may be nil (tools that rely on
+// NewCommandRunner returns a CommandRunner on db. committed may be nil (tools that rely on
 // the sweep alone).
-func NewWriter(db *sql.DB, committed func([]events.Envelope)) *Writer {
+func NewCommandRunner(db *sql.DB, committed func([]events.Envelope)) *CommandRunner {
 	if committed == nil {
 		committed = func([]events.Envelope) {}
 	}
-	return &Writer{db: db, backoff: DefaultBackoff, committed: committed, now: time.Now}
+	return &CommandRunner{db: db, backoff: DefaultBackoff, committed: committed, now: time.Now}
 }
 
 const (
@@ -72,7 +73,7 @@ const (
 // reported success with part of their writes lost, while the same statements
 // sent one at a time never lost a write. An unknown topology counts as
 // multi-primary.
-func (w *Writer) batched(ctx context.Context) bool {
+func (w *CommandRunner) batched(ctx context.Context) bool {
 	t := w.topology.Load()
 	if t == topologyUnknown {
 		multi, err := MultiPrimary(ctx, w.db)
@@ -90,7 +91,7 @@ func (w *Writer) batched(ctx context.Context) bool {
 }
 
 // DB returns the writer pool.
-func (w *Writer) DB() *sql.DB { return w.db }
+func (w *CommandRunner) DB() *sql.DB { return w.db }
 
 // change is what one command did: its result and one event per aggregate it changed.
 type change struct {
@@ -104,9 +105,10 @@ type change struct {
 type Tx struct {
 	conn    *sql.Conn
 	cmdID   uuid.UUID
-	keep    bool // the command record outlives the idempotency window
+	keep    bool   // the command record outlives the idempotency window
+	reqHash []byte // the client request's fingerprint (nil when the id is ours)
 	now     time.Time
-	batched bool // send statements together (see Writer); else one per round trip
+	batched bool // send statements together (see CommandRunner); else one per round trip
 	started bool
 	writes  []statement
 }
@@ -128,7 +130,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	}
 	t.started = true // whatever fails next, a transaction may be open: it must be ended
 	begin := []statement{{query: "START TRANSACTION"},
-		{query: "INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, '', ?, ?)", args: []any{t.cmdID[:], t.now, t.keep}}}
+		{query: "INSERT INTO command_dedup (id, result, created_at, keep, request_hash) VALUES (?, '', ?, ?, ?)", args: []any{t.cmdID[:], t.now, t.keep, t.reqHash}}}
 	if t.batched {
 		// The driver skips the empty results of the first two statements: rows are the read's.
 		rows, err := t.conn.QueryContext(ctx, begin[0].query+"; "+begin[1].query+"; "+query,
@@ -165,7 +167,7 @@ func (t *Tx) rollback() {
 // retry it checks whether an earlier attempt did commit (the acknowledgement
 // of a COMMIT can be lost with the connection), and if so returns that
 // attempt's result instead of applying the command twice.
-func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (change, error)) (command.Result, error) {
+func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (change, error)) (command.Result, error) {
 	cmdID := meta.CommandID
 	if cmdID == uuid.Nil {
 		cmdID = rental.NewID()
@@ -174,7 +176,7 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (ch
 	replayed := false
 	err := w.backoff.retry(ctx, func(attempt int) error {
 		if attempt > 0 || meta.MayRepeat {
-			res, found, err := w.recorded(ctx, cmdID)
+			res, found, err := w.recordedFor(ctx, cmdID, meta.RequestHash)
 			if err != nil {
 				return err
 			}
@@ -183,12 +185,12 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (ch
 				return nil
 			}
 		}
-		c, dup, err := w.attempt(ctx, cmdID, meta.KeepRecord, fn)
+		c, dup, err := w.attempt(ctx, cmdID, meta, fn)
 		if err != nil {
 			return err
 		}
 		if dup {
-			res, _, err := w.recorded(ctx, cmdID)
+			res, _, err := w.recordedFor(ctx, cmdID, meta.RequestHash)
 			done, replayed = change{result: res}, true
 			return err
 		}
@@ -209,13 +211,13 @@ func (w *Writer) run(ctx context.Context, meta command.Meta, fn func(tx *Tx) (ch
 
 // attempt is one try of a command on a connection of its own. dup reports
 // that the command id was already recorded by an earlier commit.
-func (w *Writer) attempt(ctx context.Context, cmdID uuid.UUID, keep bool, fn func(tx *Tx) (change, error)) (change, bool, error) {
+func (w *CommandRunner) attempt(ctx context.Context, cmdID uuid.UUID, meta command.Meta, fn func(tx *Tx) (change, error)) (change, bool, error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return change{}, false, fmt.Errorf("getting a connection: %w", err)
 	}
 	defer conn.Close()
-	tx := &Tx{conn: conn, cmdID: cmdID, keep: keep, now: w.now().UTC(), batched: w.batched(ctx)}
+	tx := &Tx{conn: conn, cmdID: cmdID, keep: meta.KeepRecord, reqHash: meta.RequestHash, now: w.now().UTC(), batched: w.batched(ctx)}
 	c, err := fn(tx)
 	if err != nil {
 		tx.rollback()
@@ -250,7 +252,7 @@ func (t *Tx) commitSteps(evs []events.Envelope, result []byte) []step {
 	}
 	if !t.started {
 		add(-1, "START TRANSACTION")
-		add(-1, "INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, ?, ?, ?)", t.cmdID[:], result, t.now, t.keep)
+		add(-1, "INSERT INTO command_dedup (id, result, created_at, keep, request_hash) VALUES (?, ?, ?, ?, ?)", t.cmdID[:], result, t.now, t.keep, t.reqHash)
 	}
 	for _, w := range t.writes {
 		steps = append(steps, step{w, -1})
@@ -352,7 +354,7 @@ func execBatch(ctx context.Context, conn *sql.Conn, query string, args []any, ev
 // explain turns a failed batch into what it means: an earlier commit of the
 // same command (dup), a concurrent change of the same aggregate version, or
 // whatever a queued write says of its failure.
-func (w *Writer) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, err error) (change, bool, error) {
+func (w *CommandRunner) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, err error) (change, bool, error) {
 	if !isDuplicate(err) {
 		return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
 	}
@@ -374,21 +376,39 @@ func (w *Writer) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, err error
 	return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
 }
 
+// recordedFor is recorded for a repeat of a client's request: a record of
+// the same command id made by another request (the same Idempotency-Key
+// with another body) is refused, naming the key, instead of answered.
+func (w *CommandRunner) recordedFor(ctx context.Context, cmdID uuid.UUID, reqHash []byte) (command.Result, bool, error) {
+	res, found, stored, err := w.record(ctx, cmdID)
+	if err == nil && found && reqHash != nil && !bytes.Equal(stored, reqHash) {
+		return command.Result{}, false, &rental.Error{Code: rental.ECONFLICT,
+			Message: "this Idempotency-Key was used for another request; send a new key",
+			Fields:  map[string]string{"Idempotency-Key": "was used for another request"}}
+	}
+	return res, found, err
+}
+
 // recorded returns the result an earlier commit of the command recorded.
-func (w *Writer) recorded(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, error) {
-	var raw []byte
-	err := w.db.QueryRowContext(ctx, `SELECT result FROM command_dedup WHERE id = ?`, cmdID[:]).Scan(&raw)
+func (w *CommandRunner) recorded(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, error) {
+	res, found, _, err := w.record(ctx, cmdID)
+	return res, found, err
+}
+
+func (w *CommandRunner) record(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, []byte, error) {
+	var raw, hash []byte
+	err := w.db.QueryRowContext(ctx, `SELECT result, request_hash FROM command_dedup WHERE id = ?`, cmdID[:]).Scan(&raw, &hash)
 	if err == sql.ErrNoRows {
-		return command.Result{}, false, nil
+		return command.Result{}, false, nil, nil
 	}
 	if err != nil {
-		return command.Result{}, false, fmt.Errorf("looking up command %s: %w", cmdID, err)
+		return command.Result{}, false, nil, fmt.Errorf("looking up command %s: %w", cmdID, err)
 	}
 	var res command.Result
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return command.Result{}, false, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
+		return command.Result{}, false, nil, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
 	}
-	return res, true, nil
+	return res, true, hash, nil
 }
 
 // newEvent builds the envelope of a change made by a command.
@@ -398,7 +418,7 @@ func newEvent(t events.Type, aggregateType string, id uuid.UUID, version int64, 
 
 // ForgetCommands deletes command records older than before, at most limit,
 // except those kept (command.Meta.KeepRecord).
-func (w *Writer) ForgetCommands(ctx context.Context, before time.Time, limit int) (int, error) {
+func (w *CommandRunner) ForgetCommands(ctx context.Context, before time.Time, limit int) (int, error) {
 	res, err := w.db.ExecContext(ctx, `DELETE FROM command_dedup WHERE keep = FALSE AND created_at < ? LIMIT ?`, before, limit)
 	if err != nil {
 		return 0, fmt.Errorf("forgetting command records: %w", err)

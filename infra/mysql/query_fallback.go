@@ -15,33 +15,42 @@ import (
 	"github.com/zufang/rental/query"
 )
 
-// QuerySource implements query.Source: the MySQL answers to the queries,
+// QueryFallback implements query.Fallback: the MySQL answers to the queries,
 // from the reader pool, falling back to the writer when the reader fails, and
 // from the writer when the caller needs its own write (fresh).
-type QuerySource struct {
+type QueryFallback struct {
 	pools Pools
 	cat   *rental.Catalog
 }
 
-// NewQuerySource returns a QuerySource over both pools.
-func NewQuerySource(pools Pools, cat *rental.Catalog) QuerySource {
-	return QuerySource{pools: pools, cat: cat}
+// NewQueryFallback returns a QueryFallback over both pools.
+func NewQueryFallback(pools Pools, cat *rental.Catalog) QueryFallback {
+	return QueryFallback{pools: pools, cat: cat}
 }
 
 // read runs fn on the reader (or the writer when fresh), and once more on the
-// writer if the reader fails with a connection-level error.
-func (s QuerySource) read(ctx context.Context, fresh bool, fn func(db *sql.DB) error) error {
+// writer if the reader fails with a connection-level error or finds nothing.
+// A reader may lag the writer (Galera applies a write on the other nodes a
+// little after the commit), so its "not found" is confirmed on the writer
+// before it is answered: the fault tests saw 404s for listings whose create
+// had been acknowledged. A miss is rare, so the second read costs little.
+func (s QueryFallback) read(ctx context.Context, fresh bool, fn func(db *sql.DB) error) error {
 	if fresh || s.pools.Reader == s.pools.Writer {
 		return fn(s.pools.Writer)
 	}
 	err := fn(s.pools.Reader)
-	if err != nil && Transient(err) {
+	if err != nil && (Transient(err) || notFound(err)) {
 		return fn(s.pools.Writer)
 	}
 	return err
 }
 
-func (s QuerySource) Listing(ctx context.Context, id uuid.UUID, fresh bool) (events.ListingState, error) {
+// notFound is a read that found no row.
+func notFound(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || rental.ErrorCode(err) == rental.ENOTFOUND
+}
+
+func (s QueryFallback) Listing(ctx context.Context, id uuid.UUID, fresh bool) (events.ListingState, error) {
 	var l *command.Listing
 	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		var err error
@@ -54,7 +63,7 @@ func (s QuerySource) Listing(ctx context.Context, id uuid.UUID, fresh bool) (eve
 	return l.State(s.cat), nil
 }
 
-func (s QuerySource) Listings(ctx context.Context, ids []uuid.UUID) ([]events.ListingState, error) {
+func (s QueryFallback) Listings(ctx context.Context, ids []uuid.UUID) ([]events.ListingState, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -80,7 +89,7 @@ func inOrder[S any](ids []uuid.UUID, found []S, idOf func(S) uuid.UUID) []S {
 	return out
 }
 
-func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) ([]events.ListingState, int, error) {
+func (s QueryFallback) SearchListings(ctx context.Context, f query.ListingFilter) ([]events.ListingState, int, error) {
 	where := []string{"status = ?"}
 	args := []any{events.StatusPublished}
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
@@ -138,7 +147,7 @@ func (s QuerySource) SearchListings(ctx context.Context, f query.ListingFilter) 
 	return page, total, err
 }
 
-func (s QuerySource) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error) {
+func (s QueryFallback) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error) {
 	var total int
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE landlord_id = ? AND status <> ?`,
@@ -153,7 +162,7 @@ func (s QuerySource) LandlordListings(ctx context.Context, landlord uuid.UUID, o
 }
 
 // listings runs a listing query.
-func (s QuerySource) listings(ctx context.Context, q string, args []any) ([]events.ListingState, error) {
+func (s QueryFallback) listings(ctx context.Context, q string, args []any) ([]events.ListingState, error) {
 	var out []events.ListingState
 	err := s.read(ctx, false, func(db *sql.DB) error {
 		ls, err := scanListings(db.QueryContext(ctx, q, args...))
@@ -166,7 +175,7 @@ func (s QuerySource) listings(ctx context.Context, q string, args []any) ([]even
 	return out, nil
 }
 
-func (s QuerySource) User(ctx context.Context, id uuid.UUID, fresh bool) (events.UserState, error) {
+func (s QueryFallback) User(ctx context.Context, id uuid.UUID, fresh bool) (events.UserState, error) {
 	var u *command.User
 	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		var err error
