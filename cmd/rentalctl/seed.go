@@ -11,6 +11,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/ops/demo"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/system"
@@ -65,12 +66,18 @@ func seedCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			covers, err := demoPhotos(ctx, base)
+			if err != nil {
+				return err
+			}
 			r := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
 			created := 0
 			for n := have; n < listings; n++ {
 				landlord := ids[n%len(ids)]
 				meta := command.Meta{Actor: rental.Actor{UserID: landlord, Roles: []rental.Role{rental.RoleLandlord}}}
-				res, err := cmds.CreateListing.Handle(ctx, command.CreateListing{Meta: meta, Fields: demo.Listing(r, base.Catalog)})
+				fields := demo.Listing(r, base.Catalog)
+				fields.CoverImage = &covers[n%len(covers)]
+				res, err := cmds.CreateListing.Handle(ctx, command.CreateListing{Meta: meta, Fields: fields})
 				if err != nil {
 					return fmt.Errorf("creating demo listing: %w", err)
 				}
@@ -144,4 +151,23 @@ func waitForOutbox(ctx context.Context, base *system.Base, limit time.Duration) 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// demoPhotos stores the pictures demo.Photos draws in the photo store every
+// api replica serves from, and returns their paths (/photos/<hash>).
+func demoPhotos(ctx context.Context, base *system.Base) ([]string, error) {
+	pics, err := demo.Photos(8)
+	if err != nil {
+		return nil, err
+	}
+	store := mysql.NewPhotoStore(base.Pools)
+	paths := make([]string, 0, len(pics))
+	for _, b := range pics {
+		p, err := store.Put(ctx, b)
+		if err != nil {
+			return nil, fmt.Errorf("storing a demo photo: %w", err)
+		}
+		paths = append(paths, p.URL())
+	}
+	return paths, nil
 }
