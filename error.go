@@ -8,17 +8,19 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Error codes. The HTTP layer maps each to one status in one place
 // (infra/httpapi/errors.go); nothing else should know about statuses.
 const (
-	EINVALID      = "invalid"      // 400: the request names a field it got wrong
-	ENOTFOUND     = "not_found"    // 404
-	ECONFLICT     = "conflict"     // 409: the state does not allow it (or it already exists)
-	EUNAUTHORIZED = "unauthorized" // 401: no valid session
-	EFORBIDDEN    = "forbidden"    // 403: valid session, not allowed
-	EINTERNAL     = "internal"     // 500: our fault; details are logged, never shown
+	EINVALID      = "invalid"           // 400: the request names a field it got wrong
+	ENOTFOUND     = "not_found"         // 404
+	ECONFLICT     = "conflict"          // 409: the state does not allow it (or it already exists)
+	EUNAUTHORIZED = "unauthorized"      // 401: no valid session
+	EFORBIDDEN    = "forbidden"         // 403: valid session, not allowed
+	EINTERNAL     = "internal"          // 500: our fault; details are logged, never shown
+	ETOOMANY      = "too_many_requests" // 429: too many attempts; Error.RetryAfter says when to try again
 )
 
 // Error is an application error: a code the client can act on, a message a
@@ -27,6 +29,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
+	// RetryAfter, for ETOOMANY, is how long the caller must wait.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -105,4 +109,18 @@ func ErrorFields(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+// TooMany returns an ETOOMANY error: the caller may try again after wait.
+func TooMany(wait time.Duration, format string, args ...any) *Error {
+	return &Error{Code: ETOOMANY, Message: fmt.Sprintf(format, args...), RetryAfter: wait}
+}
+
+// ErrorRetryAfter returns how long an ETOOMANY error asks the caller to wait (0 otherwise).
+func ErrorRetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -24,8 +24,16 @@ type Meta struct {
 	// KeepRecord keeps the command's record past RENTAL_IDEMPOTENCY_WINDOW,
 	// for one-off migrations (rentalctl import) that may be repeated any
 	// time later and must still find what they did.
-	KeepRecord    bool
+	KeepRecord bool
+	// RequestHash fingerprints the request behind a client's Idempotency-Key
+	// (method, route, path parameters and body). The store keeps it with the
+	// command's record, and a repeat of the key with another request is
+	// refused instead of answered with the first request's result.
+	RequestHash   []byte
 	CorrelationID string
+	// Client is the caller's network address ("" for tools and jobs); attempt
+	// limits count per address with it.
+	Client string
 }
 
 // Result is what a command that changed an aggregate returns: the aggregate's

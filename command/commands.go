@@ -23,6 +23,7 @@ type Commands struct {
 	DeleteListing      rental.Handler[DeleteListing, Result]
 	AddListingImage    rental.Handler[AddListingImage, Result]
 	RemoveListingImage rental.Handler[RemoveListingImage, Result]
+	SetListingCover    rental.Handler[SetListingCover, Result]
 
 	PlaceOrder  rental.Handler[PlaceOrder, Result]
 	AcceptOrder rental.Handler[AcceptOrder, Result]
@@ -77,6 +78,7 @@ func New(d Deps, mws ...rental.Middleware) Commands {
 		DeleteListing:      rental.Decorate[DeleteListing, Result](DeleteListingHandler{d.Listings, now}, "DeleteListing", mws...),
 		AddListingImage:    rental.Decorate[AddListingImage, Result](AddListingImageHandler{d.Listings, now}, "AddListingImage", mws...),
 		RemoveListingImage: rental.Decorate[RemoveListingImage, Result](RemoveListingImageHandler{d.Listings, now}, "RemoveListingImage", mws...),
+		SetListingCover:    rental.Decorate[SetListingCover, Result](SetListingCoverHandler{d.Listings, now}, "SetListingCover", mws...),
 
 		PlaceOrder:  rental.Decorate[PlaceOrder, Result](PlaceOrderHandler{d.Orders, now}, "PlaceOrder", mws...),
 		AcceptOrder: rental.Decorate[AcceptOrder, Result](AcceptOrderHandler{d.Orders, now}, "AcceptOrder", mws...),

@@ -22,7 +22,8 @@ import (
 //     a deleted listing is gone for every command (ENOTFOUND);
 //   - every field it holds is valid (lengths, ranges, known city, district and
 //     facilities), whichever command set it;
-//   - at most MaxImages pictures; the cover is one of them or an explicit URL;
+//   - at most MaxImages pictures (http(s) URLs or the platform's own photos,
+//     PhotoPath); the cover is one of them or an explicit URL;
 //   - it counts the orders placed for it and the ratings of reviewed stays.
 type Listing struct {
 	ID          uuid.UUID
@@ -62,6 +63,7 @@ type ListingFields struct {
 	Highlights  string
 	Traffic     string
 	CoverImage  string
+	Reference   string // 房源编号: the landlord's own number for it
 }
 
 // ListingPatch holds the fields a create or edit sets; nil leaves a field as it is.
@@ -87,6 +89,7 @@ type ListingPatch struct {
 	Highlights  *string   `json:"highlights"`
 	Traffic     *string   `json:"traffic"`
 	CoverImage  *string   `json:"cover_image"`
+	Reference   *string   `json:"reference"`
 }
 
 // Rent types: a whole flat (整租) or a room in a shared one (合租).
@@ -97,11 +100,12 @@ const (
 
 // Limits a listing's fields must respect.
 const (
-	MaxImages   = 20
-	MaxPrice    = 10_000_000 // CNY per month
-	MaxDeposit  = 100_000_000
-	MaxAreaSqm  = 10_000
-	MaxMinMonth = 36
+	MaxImages    = 20
+	MaxPrice     = 10_000_000 // CNY per month
+	MaxDeposit   = 100_000_000
+	MaxAreaSqm   = 10_000
+	MaxMinMonth  = 36
+	MaxReference = 64 // characters of a reference number (房源编号)
 )
 
 // NewListing starts a draft owned by landlord with the fields of patch.
@@ -134,13 +138,24 @@ func (l *Listing) Edit(patch ListingPatch, cat Catalog, now time.Time) (events.T
 
 // Publish makes the listing visible to tenants.
 func (l *Listing) Publish(now time.Time) (events.Type, error) {
+	return l.PublishSince(now, now)
+}
+
+// PublishSince publishes the listing as of since, an earlier time it was
+// first offered elsewhere (an imported listing keeps the old site's publish
+// time, so "newest" follows the old site's order). since may not be later
+// than now.
+func (l *Listing) PublishSince(now, since time.Time) (events.Type, error) {
 	if l.Status == events.StatusPublished {
 		return "", rental.Errorf(rental.ECONFLICT, "listing is already published")
 	}
 	if err := rental.Invalid(l.Fields.missingForPublish()); err != nil {
 		return "", err
 	}
-	l.Status, l.PublishedAt, l.UpdatedAt = events.StatusPublished, &now, now
+	if since.After(now) {
+		return "", rental.InvalidField("published_at", "must not be in the future")
+	}
+	l.Status, l.PublishedAt, l.UpdatedAt = events.StatusPublished, &since, now
 	return events.ListingPublished, nil
 }
 
@@ -174,6 +189,16 @@ func (l *Listing) AddImage(id uuid.UUID, rawURL string, now time.Time) (events.T
 	}
 	l.UpdatedAt = now
 	return events.ListingImageAdded, nil
+}
+
+// SetCover makes one of the listing's pictures its cover.
+func (l *Listing) SetCover(id uuid.UUID, now time.Time) (events.Type, error) {
+	i := slices.IndexFunc(l.Images, func(img events.ImageState) bool { return img.ID == id })
+	if i < 0 {
+		return "", rental.Errorf(rental.ENOTFOUND, "image %s not found on this listing", id)
+	}
+	l.Fields.CoverImage, l.UpdatedAt = l.Images[i].URL, now
+	return events.ListingCoverSet, nil
 }
 
 // RemoveImage drops a picture; a cover that was this picture moves to the first remaining one.
@@ -229,7 +254,7 @@ func (l *Listing) State(cat Catalog) events.ListingState {
 		Bedrooms: f.Bedrooms, LivingRooms: f.LivingRooms, Bathrooms: f.Bathrooms, AreaSqm: f.AreaSqm,
 		Orientation: f.Orientation, Floor: f.Floor, Price: f.Price, Deposit: f.Deposit, MinMonths: f.MinMonths,
 		Facilities: slices.Clone(f.Facilities), Highlights: f.Highlights, Traffic: f.Traffic, CoverImage: f.CoverImage,
-		Images:   slices.Clone(l.Images),
+		Images: slices.Clone(l.Images), Reference: f.Reference,
 		Bookings: l.Bookings, Rating: l.AverageRating(), Reviews: l.RatingCount,
 		CreatedAt: l.CreatedAt.UTC(), UpdatedAt: l.UpdatedAt.UTC(), PublishedAt: utcPtr(l.PublishedAt),
 	}
@@ -275,6 +300,7 @@ func (l *Listing) apply(p ListingPatch, cat Catalog) error {
 	text("floor", p.Floor, &f.Floor, 0, 32)
 	text("highlights", p.Highlights, &f.Highlights, 0, 500)
 	text("traffic", p.Traffic, &f.Traffic, 0, 500)
+	text("reference", p.Reference, &f.Reference, 0, MaxReference)
 	number("bedrooms", p.Bedrooms, &f.Bedrooms, 0, 20)
 	number("living_rooms", p.LivingRooms, &f.LivingRooms, 0, 10)
 	number("bathrooms", p.Bathrooms, &f.Bathrooms, 0, 10)
@@ -386,10 +412,21 @@ func normalizeFacilities(in []string, cat Catalog) ([]string, string) {
 	return out, ""
 }
 
+// PhotoPath is where the platform serves the photos it stores itself
+// (infra/photos): such a picture is named by a path on the platform's own
+// origin, /photos/ and the SHA-256 of its bytes in hex, instead of a URL.
+const PhotoPath = "/photos/"
+
 func checkURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "must not be empty"
+	}
+	if hash, ok := strings.CutPrefix(raw, PhotoPath); ok {
+		if len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {
+			return "must be an http or https URL, or " + PhotoPath + " and a photo's hash"
+		}
+		return ""
 	}
 	if len(raw) > 1024 {
 		return "must be at most 1024 characters"

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -165,10 +166,74 @@ func TestListing_images(t *testing.T) {
 	}
 }
 
+func TestListing_setCoverPicksOneOfItsImages(t *testing.T) {
+	l, _, _ := NewListing(uuid.New(), uuid.New(), ListingPatch{}, testCatalog, now)
+	first, second := uuid.New(), uuid.New()
+	own := PhotoPath + strings.Repeat("ab", 32)
+	for id, u := range map[uuid.UUID]string{first: "https://img/1.jpg", second: own} {
+		if _, err := l.AddImage(id, u, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ev, err := l.SetCover(second, now)
+	if err != nil || ev != events.ListingCoverSet || l.Fields.CoverImage != own {
+		t.Fatalf("the chosen image is the cover: %v %s %q", err, ev, l.Fields.CoverImage)
+	}
+	if _, err := l.SetCover(uuid.New(), now); rental.ErrorCode(err) != rental.ENOTFOUND {
+		t.Fatalf("an image the listing does not have cannot be its cover: %v", err)
+	}
+	if _, err := l.RemoveImage(second, now); err != nil || l.Fields.CoverImage != "https://img/1.jpg" {
+		t.Fatalf("removing the cover moves it to the first remaining image: %v %q", err, l.Fields.CoverImage)
+	}
+}
+
+func TestListing_imageURLs(t *testing.T) {
+	hash := strings.Repeat("0f", 32)
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://img.example.com/a.jpg", true},
+		{PhotoPath + hash, true},
+		{PhotoPath + strings.ToUpper(hash), false},
+		{PhotoPath + hash[:63], false},
+		{PhotoPath + "../etc/passwd", false},
+		{"/elsewhere/" + hash, false},
+		{"javascript:alert(1)", false},
+	} {
+		l, _, _ := NewListing(uuid.New(), uuid.New(), ListingPatch{}, testCatalog, now)
+		_, err := l.AddImage(uuid.New(), tc.url, now)
+		if (err == nil) != tc.ok {
+			t.Errorf("%q: accepted=%v, want %v (%v)", tc.url, err == nil, tc.ok, err)
+		}
+	}
+}
+
 func TestListing_stateCarriesNames(t *testing.T) {
 	l, _, _ := NewListing(uuid.New(), uuid.New(), complete(), testCatalog, now)
 	st := l.State(testCatalog)
 	if st.CityName != "北京" || st.DistrictName != "海淀区" || st.Status != events.StatusDraft {
 		t.Fatalf("state: %+v", st)
+	}
+}
+
+func TestListing_publishSinceKeepsAnEarlierTimeAndRefusesALaterOne(t *testing.T) {
+	l, _, _ := NewListing(uuid.New(), uuid.New(), complete(), testCatalog, now)
+	if _, err := l.PublishSince(now, now.Add(time.Hour)); rental.ErrorFields(err)["published_at"] == "" || l.Status != events.StatusDraft {
+		t.Fatalf("a publish time in the future is refused: %v %s", err, l.Status)
+	}
+	old := now.AddDate(-5, 0, 0)
+	if _, err := l.PublishSince(now, old); err != nil || !l.PublishedAt.Equal(old) || !l.UpdatedAt.Equal(now) {
+		t.Fatalf("published as of an earlier time: %v %v %v", err, l.PublishedAt, l.UpdatedAt)
+	}
+}
+
+func TestListing_referenceIsKeptAndBounded(t *testing.T) {
+	l, _, err := NewListing(uuid.New(), uuid.New(), ListingPatch{Reference: ptr(" BJ2019050100001 ")}, testCatalog, now)
+	if err != nil || l.Fields.Reference != "BJ2019050100001" || l.State(testCatalog).Reference != "BJ2019050100001" {
+		t.Fatalf("the reference is kept, trimmed, and carried by the state: %v %+v", err, l.Fields)
+	}
+	if _, err := l.Edit(ListingPatch{Reference: ptr(strings.Repeat("号", MaxReference+1))}, testCatalog, now); rental.ErrorFields(err)["reference"] == "" {
+		t.Fatalf("a reference over %d characters is refused: %v", MaxReference, err)
 	}
 }

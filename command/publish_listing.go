@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,6 +15,9 @@ import (
 type PublishListing struct {
 	Meta
 	ListingID uuid.UUID
+	// Since, if set, is when the listing was first published elsewhere:
+	// rentalctl import sets the old site's publish time. The API never does.
+	Since time.Time
 }
 
 type PublishListingHandler struct {
@@ -26,6 +30,10 @@ func (h PublishListingHandler) Handle(ctx context.Context, cmd PublishListing) (
 		if err := mustOwn(l, cmd.Actor); err != nil {
 			return "", err
 		}
-		return l.Publish(h.Now())
+		now := h.Now()
+		if cmd.Since.IsZero() {
+			return l.Publish(now)
+		}
+		return l.PublishSince(now, cmd.Since.UTC().Truncate(time.Microsecond)) // as MySQL keeps it
 	})
 }

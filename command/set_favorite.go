@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,6 +15,10 @@ import (
 type AddFavorite struct {
 	Meta
 	ListingID uuid.UUID
+	// Since, if set and not in the future, is when it became a favorite:
+	// rentalctl import spaces the old site's favorites in their order (it
+	// kept no times). The API never sets it.
+	Since time.Time
 }
 
 type RemoveFavorite struct {
@@ -31,7 +36,11 @@ func (h AddFavoriteHandler) Handle(ctx context.Context, cmd AddFavorite) (Result
 		return Result{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
 	return h.Store.Update(ctx, cmd.Meta, cmd.Actor.UserID, cmd.ListingID, func(f *Favorite, l *Listing) (events.Type, error) {
-		return f.Add(l, h.Now())
+		at := h.Now()
+		if !cmd.Since.IsZero() && cmd.Since.Before(at) {
+			at = cmd.Since.UTC().Truncate(time.Microsecond) // as MySQL keeps it
+		}
+		return f.Add(l, at)
 	})
 }
 

@@ -22,6 +22,10 @@ type ListingStore interface {
 	// Update locks the listing, lets fn change it and name the event, and saves it.
 	// A listing that does not exist or was deleted is ENOTFOUND.
 	Update(ctx context.Context, meta Meta, id uuid.UUID, fn func(l *Listing) (events.Type, error)) (Result, error)
+	// UpdateHeld is Update that also tells fn how many orders hold the
+	// listing's dates (wait_accept, wait_payment, paid, wait_comment),
+	// counted under the listing's row lock, which every booking takes too.
+	UpdateHeld(ctx context.Context, meta Meta, id uuid.UUID, fn func(l *Listing, held int) (events.Type, error)) (Result, error)
 }
 
 // UserStore loads and saves users. Emails and mobiles are unique: a clash is ECONFLICT.

@@ -16,6 +16,8 @@ const (
 	ListingDeleted      Type = "listing.deleted.v1"
 	ListingImageAdded   Type = "listing.image_added.v1"
 	ListingImageRemoved Type = "listing.image_removed.v1"
+	// ListingCoverSet: the landlord chose which of its images is the cover.
+	ListingCoverSet Type = "listing.cover_set.v1"
 	// ListingBooked: an order was placed for the listing. The booking
 	// transaction bumps the listing's version (see docs/ARCHITECTURE.md, "No
 	// double booking"), so it carries the listing's state like any other change.
@@ -63,6 +65,10 @@ type ListingState struct {
 	Traffic      string       `json:"traffic"`
 	CoverImage   string       `json:"cover_image"`
 	Images       []ImageState `json:"images"`
+	// Reference is the landlord's own number for the listing (房源编号; the
+	// old site's house_num for an imported one). Events older than the field
+	// decode it as "", which is what it was.
+	Reference string `json:"reference"`
 	// Bookings counts the orders ever placed for the listing (demand, whatever
 	// became of them); Rating is the average review rating rounded to two
 	// decimals (0 without reviews) and Reviews their number. Events older than

@@ -17,7 +17,7 @@ func (p ListingProjector) Projection() Projection {
 		Name: "listings",
 		Types: []events.Type{events.ListingCreated, events.ListingUpdated, events.ListingPublished,
 			events.ListingUnpublished, events.ListingDeleted, events.ListingImageAdded, events.ListingImageRemoved,
-			events.ListingBooked, events.ListingReviewed},
+			events.ListingCoverSet, events.ListingBooked, events.ListingReviewed},
 		Apply:      p.onListingChanged,
 		LatestOnly: true,
 	}

@@ -44,5 +44,15 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.HTTPAddr, err)
 	}
+	diag, err := net.Listen("tcp", cfg.DiagAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("listening on %s (RENTAL_DIAG_ADDR): %w", cfg.DiagAddr, err)
+	}
+	go func() {
+		if err := api.ServeDiag(ctx, diag); err != nil {
+			log.Error("diagnostics server stopped", "err", err)
+		}
+	}()
 	return api.Serve(ctx, ln)
 }

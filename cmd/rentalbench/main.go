@@ -38,6 +38,8 @@ func main() {
 		workerEvents  int
 		checkListings int
 		compare       bool
+		privateRedis  bool
+		workers       = bench.WorkersConfig{PerListing: 5, Replicas: []int{1}, Consumers: []int{4}, Subscribers: []string{"watermill", "batched"}}
 	)
 	root := &cobra.Command{
 		Use:          "rentalbench",
@@ -57,10 +59,19 @@ func main() {
 			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "Run %s on %d cores (%s), `%s`\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
-				runtime.NumCPU(), runtime.Version(), strings.Join(os.Args, " "))
+			redis := bench.SharedRedis(testenv.RedisAddr())
+			if privateRedis {
+				var err error
+				if redis, err = bench.StartRedis(ctx); err != nil {
+					return err
+				}
+				defer redis.Close()
+			}
+			fmt.Fprintf(out, "Run %s on %d cores (%s), load average %s, Redis %s (private: %v), `%s`\n\n", time.Now().UTC().Format("2006-01-02 15:04 MST"),
+				runtime.NumCPU(), runtime.Version(), bench.LoadAverages(), redis.Addr, redis.Private(), strings.Join(os.Args, " "))
+			newEnv := func() (*bench.Env, error) { return bench.NewEnv(ctx, testenv.MySQLServerDSN(), redis, log) }
 			for _, name := range scenarios {
-				env, err := bench.NewEnv(ctx, testenv.MySQLServerDSN(), testenv.RedisAddr(), log)
+				env, err := newEnv()
 				if err != nil {
 					return err
 				}
@@ -68,6 +79,8 @@ func main() {
 				switch name {
 				case "reads":
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
+				case "pages":
+					t, err = bench.Pages(ctx, env, bench.PagesConfig{Listings: listings, Load: load})
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rates: rates, Duration: lagDuration, Workers: 1})
 				case "search":
@@ -78,9 +91,8 @@ func main() {
 				case "booking":
 					t, err = bench.Booking(ctx, env, booking)
 				case "workers":
-					t, err = bench.Workers(ctx, func() (*bench.Env, error) {
-						return bench.NewEnv(ctx, testenv.MySQLServerDSN(), testenv.RedisAddr(), log)
-					}, bench.WorkersConfig{Events: workerEvents, PerListing: 5, Replicas: []int{1, 2}, Consumers: []int{4, 16}})
+					workers.Events = workerEvents
+					t, err = bench.Workers(ctx, newEnv, workers)
 				case "check":
 					t, err = bench.Check(ctx, env, bench.CheckConfig{Listings: checkListings, Tamper: 1000})
 				case "replay":
@@ -99,8 +111,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "lag", "search", "orders", "booking", "replay", "workers", "check"},
-		"scenarios to run, in order: reads, lag, search, orders, booking, replay, workers, check")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, pages, lag, search, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
 	f.DurationVar(&lagDuration, "lag-duration", 15*time.Second, "how long the lag scenario sends commands at each rate")
@@ -110,6 +122,10 @@ func main() {
 	f.IntVar(&workerEvents, "worker-events", 100_000, "events on the stream in the workers scenario")
 	f.IntVar(&checkListings, "check-listings", 100_000, "listings in the check scenario")
 	f.BoolVar(&compare, "replay-compare", false, "also replay applying every event, superseded or not")
+	f.BoolVar(&privateRedis, "private-redis", true, "run against a redis-server the bench starts (its own CPU and SLOWLOG); false: the shared one at RENTAL_TEST_REDIS_ADDR")
+	f.IntSliceVar(&workers.Replicas, "worker-replicas", workers.Replicas, "worker replicas in the workers scenario, one run each")
+	f.IntSliceVar(&workers.Consumers, "worker-consumers", workers.Consumers, "subscriptions per stream in the workers scenario, one run each")
+	f.StringSliceVar(&workers.Subscribers, "worker-subscribers", workers.Subscribers, "subscribers the workers scenario compares: batched, watermill")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")

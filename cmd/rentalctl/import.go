@@ -74,7 +74,7 @@ func importCmd() *cobra.Command {
 	f := c.Flags()
 	f.StringVar(&dump, "dump", "", "a mysqldump file of the old site (.sql or .sql.gz)")
 	f.StringVar(&dsn, "source-dsn", "", "the old site's database, e.g. user:pass@tcp(old-db:3306)/house")
-	f.StringVar(&city, "city", "", "the city of every house (default: found from each district name)")
+	f.StringVar(&city, "city", oldsite.DefaultCity, "the city of every house: the old site served one city, and a district of another is refused")
 	f.BoolVar(&forceReset, "force-reset", false, "make every imported account choose a new password")
 	f.StringVar(&credentials, "landlord-credentials", "", "append 'phone,temporary password' of new landlord accounts to this file (mode 0600)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
@@ -88,7 +88,7 @@ func printImport(w io.Writer, r *oldsite.Report, asJSON bool) {
 	}
 	for _, t := range []string{oldsite.UserTable, oldsite.HouseTable} {
 		c := r.Tables[t]
-		fmt.Fprintf(w, "%-10s read %d: imported %d, already imported %d, not imported %d\n", t, c.Read, c.Imported, c.AlreadyImported, c.Failed)
+		fmt.Fprintf(w, "%-10s read %d: imported %d, already imported %d, not imported %d, duplicates %d\n", t, c.Read, c.Imported, c.AlreadyImported, c.Failed, c.Duplicate)
 	}
 	l := r.Landlords
 	fmt.Fprintf(w, "landlords  created %d, already there %d, refused %d; %d new accounts must choose a new password\n",

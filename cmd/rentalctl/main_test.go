@@ -85,15 +85,15 @@ func TestRentalctl_operatorCommandsAgainstARunningSystem(t *testing.T) {
 	creds := filepath.Join(t.TempDir(), "landlords.csv")
 	dump := "../../infra/ops/oldsite/testdata/old_site.sql"
 	if code, out := rentalctl(t, "import", "--dump", dump, "--landlord-credentials", creds); code != 0 ||
-		!strings.Contains(out, "house_info read 14: imported 7, already imported 0, not imported 7") ||
-		!strings.Contains(out, `not imported  house_info 4: price "面议"`) || !strings.Contains(out, "page views of 7 houses added") || !strings.Contains(out, "favorites and history of 4 users imported, 0 already") {
+		!strings.Contains(out, "house_info read 16: imported 7, already imported 0, not imported 8, duplicates 1") ||
+		!strings.Contains(out, `not imported  house_info 4: price "面议"`) || !strings.Contains(out, "page views of 7 houses added") || !strings.Contains(out, "favorites and history of 5 users imported, 0 already") {
 		t.Fatalf("import: %d\n%s", code, out)
 	}
 	if b, err := os.ReadFile(creds); err != nil || strings.Count(string(b), "\n") != 5 {
 		t.Fatalf("landlord credentials: %q %v", b, err)
 	}
-	if code, out := rentalctl(t, "import", "--dump", dump); code != 0 || !strings.Contains(out, "house_info read 14: imported 0, already imported 7") ||
-		!strings.Contains(out, "page views of 0 houses") || !strings.Contains(out, "favorites and history of 0 users imported, 4 already") {
+	if code, out := rentalctl(t, "import", "--dump", dump); code != 0 || !strings.Contains(out, "house_info read 16: imported 0, already imported 7") ||
+		!strings.Contains(out, "page views of 0 houses") || !strings.Contains(out, "favorites and history of 0 users imported, 5 already") {
 		t.Fatalf("a second import: %d\n%s", code, out)
 	}
 	if code, out := rentalctl(t, "import"); code == 0 || !strings.Contains(out, "--dump FILE") {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/ops/demo"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/system"
@@ -20,6 +21,7 @@ import (
 const (
 	demoPassword = "demo-password"
 	demoTenant   = "tenant@example.com"
+	demoAdmin    = "admin@example.com" // an operator, for the operator page /ops
 )
 
 func demoLandlord(i int) string { return fmt.Sprintf("landlord%02d@example.com", i) }
@@ -29,7 +31,8 @@ func seedCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "seed",
 		Short: "Create demo accounts and published listings through the normal command path",
-		Long: "Creates landlords landlord01@example.com… and tenant@example.com (password " + demoPassword + ")\n" +
+		Long: "Creates landlords landlord01@example.com…, tenant@example.com and the operator admin@example.com\n" +
+			"(password " + demoPassword + ")\n" +
 			"and tops the demo landlords' listings up to --listings. Running it again adds nothing.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -47,16 +50,23 @@ func seedCmd() *cobra.Command {
 
 			ids := make([]uuid.UUID, 0, landlords)
 			for i := 1; i <= landlords; i++ {
-				id, err := ensureUser(ctx, base, cmds, demoLandlord(i), fmt.Sprintf("房东%02d", i), "tenant", "landlord")
+				id, err := ensureUser(ctx, base, cmds, demoLandlord(i), fmt.Sprintf("房东%02d", i), false, "tenant", "landlord")
 				if err != nil {
 					return err
 				}
 				ids = append(ids, id)
 			}
-			if _, err := ensureUser(ctx, base, cmds, demoTenant, "租客", "tenant"); err != nil {
+			if _, err := ensureUser(ctx, base, cmds, demoTenant, "租客", false, "tenant"); err != nil {
+				return err
+			}
+			if _, err := ensureUser(ctx, base, cmds, demoAdmin, "运维", true, "tenant"); err != nil {
 				return err
 			}
 			have, err := countListings(ctx, base, ids)
+			if err != nil {
+				return err
+			}
+			covers, err := demoPhotos(ctx, base)
 			if err != nil {
 				return err
 			}
@@ -65,7 +75,9 @@ func seedCmd() *cobra.Command {
 			for n := have; n < listings; n++ {
 				landlord := ids[n%len(ids)]
 				meta := command.Meta{Actor: rental.Actor{UserID: landlord, Roles: []rental.Role{rental.RoleLandlord}}}
-				res, err := cmds.CreateListing.Handle(ctx, command.CreateListing{Meta: meta, Fields: demo.Listing(r, base.Catalog)})
+				fields := demo.Listing(r, base.Catalog)
+				fields.CoverImage = &covers[n%len(covers)]
+				res, err := cmds.CreateListing.Handle(ctx, command.CreateListing{Meta: meta, Fields: fields})
 				if err != nil {
 					return fmt.Errorf("creating demo listing: %w", err)
 				}
@@ -75,8 +87,8 @@ func seedCmd() *cobra.Command {
 				created++
 			}
 			waitForOutbox(ctx, base, 15*time.Second)
-			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new); log in as %s or %s with password %s\n",
-				landlords, max(have, listings), created, demoLandlord(1), demoTenant, demoPassword)
+			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new); log in as %s, %s or %s (operator) with password %s\n",
+				landlords, max(have, listings), created, demoLandlord(1), demoTenant, demoAdmin, demoPassword)
 			return nil
 		},
 	}
@@ -85,10 +97,11 @@ func seedCmd() *cobra.Command {
 	return c
 }
 
-// ensureUser registers an account unless its email is taken, and returns its id.
-func ensureUser(ctx context.Context, base *system.Base, cmds command.Commands, email, nickname string, roles ...string) (uuid.UUID, error) {
+// ensureUser registers an account (an operator when admin) unless its email
+// is taken, and returns its id.
+func ensureUser(ctx context.Context, base *system.Base, cmds command.Commands, email, nickname string, admin bool, roles ...string) (uuid.UUID, error) {
 	res, err := cmds.RegisterUser.Handle(ctx, command.RegisterUser{
-		Meta: command.Meta{Actor: rental.System}, Email: email, Password: demoPassword, Nickname: nickname, Roles: roles,
+		Meta: command.Meta{Actor: rental.System}, Email: email, Password: demoPassword, Nickname: nickname, Roles: roles, Admin: admin,
 	})
 	if err == nil {
 		return res.ID, nil
@@ -138,4 +151,23 @@ func waitForOutbox(ctx context.Context, base *system.Base, limit time.Duration) 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// demoPhotos stores the pictures demo.Photos draws in the photo store every
+// api replica serves from, and returns their paths (/photos/<hash>).
+func demoPhotos(ctx context.Context, base *system.Base) ([]string, error) {
+	pics, err := demo.Photos(8)
+	if err != nil {
+		return nil, err
+	}
+	store := mysql.NewPhotoStore(base.Pools)
+	paths := make([]string, 0, len(pics))
+	for _, b := range pics {
+		p, err := store.Put(ctx, b)
+		if err != nil {
+			return nil, fmt.Errorf("storing a demo photo: %w", err)
+		}
+		paths = append(paths, p.URL())
+	}
+	return paths, nil
 }

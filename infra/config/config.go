@@ -15,21 +15,27 @@ import (
 
 // Config is every setting of the api, the worker and rentalctl.
 type Config struct {
-	HTTPAddr     string // RENTAL_HTTP_ADDR
-	MySQLDSN     string // RENTAL_MYSQL_DSN: the writer
-	MySQLReadDSN string // RENTAL_MYSQL_READ_DSN: the reader; empty = the writer
-	Redis        redis.Config
-	Prefix       string // RENTAL_REDIS_PREFIX: key prefix, so environments can share a Redis
-	MetricsAddr  string // RENTAL_METRICS_ADDR: the worker's /metrics and /healthz
-	WorkerID     string // RENTAL_WORKER_ID
-	Consumers    int    // RENTAL_WORKER_CONSUMERS: subscriptions per stream in one worker
-	BcryptCost   int    // RENTAL_BCRYPT_COST
-	LogLevel     slog.Level
-	LogJSON      bool
-	NearCache    bool          // RENTAL_NEAR_CACHE (default on): the api's in-process cache
-	ReadModels   bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
-	SweepEvery   time.Duration // RENTAL_SWEEP_INTERVAL
-	SweepAge     time.Duration // RENTAL_SWEEP_AGE
+	HTTPAddr string // RENTAL_HTTP_ADDR
+	// DiagAddr (RENTAL_DIAG_ADDR) is where the api serves /healthz, /readyz
+	// and /metrics: for the load balancer's checks and Prometheus only.
+	DiagAddr string
+	// HTTPReadTimeout (RENTAL_HTTP_READ_TIMEOUT) bounds reading a whole
+	// request, body included, so a body trickled in cannot hold a connection.
+	HTTPReadTimeout time.Duration
+	MySQLDSN        string // RENTAL_MYSQL_DSN: the writer
+	MySQLReadDSN    string // RENTAL_MYSQL_READ_DSN: the reader; empty = the writer
+	Redis           redis.Config
+	Prefix          string // RENTAL_REDIS_PREFIX: key prefix, so environments can share a Redis
+	MetricsAddr     string // RENTAL_METRICS_ADDR: the worker's /metrics and /healthz
+	WorkerID        string // RENTAL_WORKER_ID
+	Consumers       int    // RENTAL_WORKER_CONSUMERS: subscriptions per stream in one worker
+	BcryptCost      int    // RENTAL_BCRYPT_COST
+	LogLevel        slog.Level
+	LogJSON         bool
+	NearCache       bool          // RENTAL_NEAR_CACHE (default on): the api's in-process cache
+	ReadModels      bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
+	SweepEvery      time.Duration // RENTAL_SWEEP_INTERVAL
+	SweepAge        time.Duration // RENTAL_SWEEP_AGE
 	// IdempotencyWindow (RENTAL_IDEMPOTENCY_WINDOW) is how long a command id
 	// (an Idempotency-Key) is remembered; workers forget older ones.
 	IdempotencyWindow time.Duration
@@ -41,6 +47,10 @@ type Config struct {
 	// (RENTAL_STREAM_TRIM_INTERVAL), never past what a consumer group still needs.
 	StreamMaxLen    int64
 	StreamTrimEvery time.Duration
+	// RelayMinReplicas (RENTAL_RELAY_MIN_REPLICAS) is how many Redis replicas
+	// must be connected before the relay takes published events as safe and
+	// deletes their outbox rows: 1 behind Sentinel, 0 with one Redis.
+	RelayMinReplicas int
 
 	// What `rentalctl status` inspects besides the DSNs above.
 	MySQLNodes       []string // RENTAL_MYSQL_NODES: each node, "host:port" (writer's credentials) or a DSN
@@ -58,6 +68,7 @@ const (
 	DefaultPassword     = "rental"
 	DefaultPrefix       = "rental:"
 	DefaultMetricsAddr  = ":9100"
+	DefaultDiagAddr     = ":9101"
 	DefaultMySQLNodes   = "127.0.0.1:3311,127.0.0.1:3312,127.0.0.1:3313"
 	DefaultHAProxyStats = "http://127.0.0.1:8404/stats;csv"
 )
@@ -110,6 +121,8 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	host, _ := os.Hostname()
 	c := Config{
 		HTTPAddr:          get("RENTAL_HTTP_ADDR", DefaultHTTPAddr),
+		DiagAddr:          get("RENTAL_DIAG_ADDR", DefaultDiagAddr),
+		HTTPReadTimeout:   duration("RENTAL_HTTP_READ_TIMEOUT", 30*time.Second),
 		MySQLDSN:          get("RENTAL_MYSQL_DSN", DefaultMySQLDSN),
 		MySQLReadDSN:      get("RENTAL_MYSQL_READ_DSN", ""),
 		Prefix:            get("RENTAL_REDIS_PREFIX", DefaultPrefix),
@@ -155,8 +168,19 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 			Password:   get("RENTAL_REDIS_PASSWORD", DefaultPassword),
 		}
 	}
+	minReplicas := 0
+	if len(c.Redis.Sentinels) > 0 {
+		minReplicas = 1
+	}
+	c.RelayMinReplicas = integer("RENTAL_RELAY_MIN_REPLICAS", minReplicas)
+	if c.RelayMinReplicas < 0 {
+		problems = append(problems, "RENTAL_RELAY_MIN_REPLICAS must not be negative")
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("RENTAL_LOG_LEVEL", "info"))); err != nil {
 		problems = append(problems, "RENTAL_LOG_LEVEL must be debug, info, warn or error")
+	}
+	if c.HTTPReadTimeout <= 0 {
+		problems = append(problems, "RENTAL_HTTP_READ_TIMEOUT must be positive")
 	}
 	if c.Consumers < 1 || c.Consumers > 64 {
 		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")

@@ -20,8 +20,9 @@ const (
 	tokenHashKey = "rental.token_hash"
 )
 
-// authenticate reads "Authorization: Bearer <token>". A request without one is
-// anonymous; a request with a bad one is refused (401), whatever the route.
+// authenticate reads "Authorization: Bearer <token>" (the scheme in any
+// case, RFC 9110). A request without one is anonymous; a request with a bad
+// one is refused (401), whatever the route.
 func authenticate(auth Authenticator) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -29,8 +30,8 @@ func authenticate(auth Authenticator) echo.MiddlewareFunc {
 			if header == "" {
 				return next(c)
 			}
-			token, ok := strings.CutPrefix(header, "Bearer ")
-			if !ok || strings.TrimSpace(token) == "" {
+			scheme, token, ok := strings.Cut(header, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 				return rental.Errorf(rental.EUNAUTHORIZED, "Authorization must be \"Bearer <token>\"")
 			}
 			hash := command.HashToken(strings.TrimSpace(token))

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -16,16 +18,26 @@ import (
 	"github.com/zufang/rental/command"
 )
 
-// decodeJSON reads the request body into v. Problems become EINVALID errors
-// naming the field: a wrong type, an unknown field, or a body that is not a
-// JSON object.
+// decodeJSON reads the request body into v, a pointer to a struct. Problems
+// become EINVALID errors naming the field: a wrong type, a key that is not
+// exactly one of v's (encoding/json alone would match keys in any case), a
+// key given twice, a string that is not UTF-8 (encoding/json alone would
+// replace the bytes silently), or a body that is not one JSON object.
 func decodeJSON(c echo.Context, v any) error {
 	body, err := io.ReadAll(c.Request().Body)
+	var tooLarge *echo.HTTPError
+	if errors.As(err, &tooLarge) {
+		return tooLarge // the body limit, found while reading a body of unknown length
+	}
 	if err != nil {
 		return rental.InvalidField("body", "could not be read")
 	}
+	c.Set(bodyKey, body)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return rental.InvalidField("body", "must be a JSON object")
+	}
+	if err := exactKeys(body, v); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -75,13 +87,66 @@ func jsonKind(goKind string) string {
 	}
 }
 
+// exactKeys checks the top-level keys of a JSON object against the json
+// names of struct *v's fields, byte for byte, and each value's encoding.
+func exactKeys(body []byte, v any) error {
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "-" || !t.Field(i).IsExported() {
+			continue
+		}
+		if name == "" {
+			name = t.Field(i).Name
+		}
+		known[name] = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil {
+		return jsonProblem(err)
+	} else if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return rental.InvalidField("body", "must be a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonProblem(err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return jsonProblem(err)
+		}
+		switch {
+		case !known[key]:
+			return rental.InvalidField(key, "is not a known field (names are case-sensitive)")
+		case seen[key]:
+			return rental.InvalidField(key, "is given twice")
+		case !utf8.Valid(raw):
+			return rental.InvalidField(key, "must be valid UTF-8")
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
 // pathID parses a UUID path parameter.
 func pathID(c echo.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, rental.InvalidField(name, "must be a UUID")
+	id, ok := parseID(c.Param(name))
+	if !ok {
+		return uuid.Nil, rental.InvalidField(name, "must be a UUID (36 lower-case characters)")
 	}
 	return id, nil
+}
+
+// parseID accepts a UUID in its one canonical form only: lower-case,
+// hyphenated, 36 characters. Other spellings of the same id (upper case,
+// braces, urn:uuid:) would otherwise be separate Idempotency-Key scopes.
+func parseID(s string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(s)
+	return id, err == nil && id.String() == s
 }
 
 // queryInt parses an optional integer query parameter (0 when absent).

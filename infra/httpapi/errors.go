@@ -4,11 +4,20 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
+)
+
+// Codes of HTTP's own refusals, beside the application's (rental.E*): no use
+// case returns them, only the router and the body limit.
+const (
+	codeMethodNotAllowed = "method_not_allowed" // 405; the Allow header names the methods the path has
+	codeTooLarge         = "too_large"          // 413
 )
 
 // statusOf is the one mapping from error codes to HTTP statuses.
@@ -18,7 +27,27 @@ var statusOf = map[string]int{
 	rental.EFORBIDDEN:    http.StatusForbidden,
 	rental.ENOTFOUND:     http.StatusNotFound,
 	rental.ECONFLICT:     http.StatusConflict,
+	rental.ETOOMANY:      http.StatusTooManyRequests,
 	rental.EINTERNAL:     http.StatusInternalServerError,
+	codeMethodNotAllowed: http.StatusMethodNotAllowed,
+	codeTooLarge:         http.StatusRequestEntityTooLarge,
+}
+
+// statusFor is the status an error is answered with.
+func statusFor(err error) int {
+	if s, ok := statusOf[rental.ErrorCode(ours(err))]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// ours turns echo's own errors into application errors; others pass.
+func ours(err error) error {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		return fromEcho(he)
+	}
+	return err
 }
 
 type errorBody struct {
@@ -33,26 +62,28 @@ type errorDetail struct {
 
 // errorHandler writes every error as {"error":{"code","message","fields"}}.
 // Internal errors are logged with their detail and shown as "internal error".
+// A 401 names the scheme (WWW-Authenticate), a 429 says when to try again
+// (Retry-After, whole seconds).
 func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
 		}
-		var he *echo.HTTPError
-		if errors.As(err, &he) {
-			err = fromEcho(he)
-		}
+		err = ours(err)
 		code := rental.ErrorCode(err)
 		if code == rental.EINTERNAL && !errors.Is(err, context.Canceled) { // a client that left is not our failure
-			log.Error("request failed", "method", c.Request().Method, "path", c.Path(),
+			log.Error("request failed", "method", methodOf(c), "path", c.Path(),
 				"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
 		}
-		body := errorBody{Error: errorDetail{Code: code, Message: rental.ErrorMessage(err), Fields: rental.ErrorFields(err)}}
-		if c.Request().Method == http.MethodHead {
-			_ = c.NoContent(statusOf[code])
-			return
+		h := c.Response().Header()
+		switch code {
+		case rental.EUNAUTHORIZED:
+			h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="rental"`)
+		case rental.ETOOMANY:
+			h.Set(echo.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(rental.ErrorRetryAfter(err).Seconds())))))
 		}
-		_ = c.JSON(statusOf[code], body)
+		body := errorBody{Error: errorDetail{Code: code, Message: rental.ErrorMessage(err), Fields: rental.ErrorFields(err)}}
+		_ = c.JSON(statusFor(err), body)
 	}
 }
 
@@ -64,15 +95,16 @@ func fromEcho(he *echo.HTTPError) error {
 	}
 	switch {
 	case he.Code == http.StatusNotFound:
-		return rental.Errorf(rental.ENOTFOUND, "%s", msg)
+		return rental.Errorf(rental.ENOTFOUND, "no such route")
 	case he.Code == http.StatusUnauthorized:
 		return rental.Errorf(rental.EUNAUTHORIZED, "%s", msg)
 	case he.Code == http.StatusForbidden:
 		return rental.Errorf(rental.EFORBIDDEN, "%s", msg)
 	case he.Code == http.StatusMethodNotAllowed:
-		return rental.Errorf(rental.ENOTFOUND, "no such route for this method")
+		return rental.Errorf(codeMethodNotAllowed, "this path does not take this method (see the Allow header)")
 	case he.Code == http.StatusRequestEntityTooLarge:
-		return rental.InvalidField("body", "is too large")
+		return &rental.Error{Code: codeTooLarge, Message: "the body is larger than " + bodyLimit + "B",
+			Fields: map[string]string{"body": "is too large"}}
 	case he.Code >= 400 && he.Code < 500:
 		return rental.InvalidField("request", msg)
 	default:

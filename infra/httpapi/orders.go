@@ -22,9 +22,9 @@ func (h handlers) placeOrder(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	listing, err := uuid.Parse(body.ListingID)
-	if err != nil {
-		return rental.InvalidField("listing_id", "must be a UUID")
+	listing, ok := parseID(body.ListingID)
+	if !ok {
+		return rental.InvalidField("listing_id", "must be a UUID (36 lower-case characters)")
 	}
 	res, err := h.cmd.PlaceOrder.Handle(c.Request().Context(), command.PlaceOrder{
 		Meta: meta(c), ListingID: listing, StartDate: body.StartDate, EndDate: body.EndDate,

@@ -6,8 +6,10 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/query"
 )
 
@@ -31,78 +34,106 @@ type Deps struct {
 	Log      *slog.Logger
 	// Middleware runs around every route (metrics).
 	Middleware []echo.MiddlewareFunc
-	// Metrics, if set, is served on GET /metrics for Prometheus. Load
-	// balancers must not expose it (infra/deploy/docker/haproxy, infra/deploy/local).
+	// Photos serves GET /photos/{hash} and takes the uploads of listing photos.
+	Photos photos.Store
+	// Metrics is served by Diagnostics on GET /metrics for Prometheus.
 	Metrics http.Handler
 }
 
-// New returns the HTTP server's handler with every route.
+// New returns the HTTP server's handler with every route. Diagnostics
+// (/readyz, /metrics) are not here: they have a listen address of their own
+// (Diagnostics), which only the load balancer's checks and Prometheus reach.
 func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
+	// Behind the load balancer the caller's address is the last untrusted
+	// X-Forwarded-For hop (loopback and private hops are trusted); a header
+	// a client wrote itself cannot pose as another address.
+	e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	e.Pre(headAsGet)
 	e.Use(middleware.Recover())
-	e.Use(middleware.RequestID())
+	e.Use(requestID, securityHeaders)
 	e.Use(d.Middleware...)
 	e.Use(accessLog(d.Log))
-	e.Use(middleware.BodyLimit("1M"))
+	// The pages (infra/web) and photo uploads set their own limits: a photo is larger.
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
+		Skipper: func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/api/") || IsUpload(c) }}))
 
-	h := handlers{cmd: d.Commands, q: d.Queries}
+	h := handlers{cmd: d.Commands, q: d.Queries, photos: d.Photos}
 	e.GET("/healthz", health)
-	e.GET("/readyz", readiness(d.Checks, d.Required))
-	if d.Metrics != nil {
-		e.GET("/metrics", echo.WrapHandler(d.Metrics))
+
+	// Routes get their middleware one by one, not from Group.Use: a group's
+	// middleware registers a catch-all route, which would answer a wrong
+	// method on a known path with 404 instead of 405.
+	api := e.Group("/api/v1")
+	auth := authenticate(d.Auth)
+	public := func(method, path string, hf echo.HandlerFunc) { api.Add(method, path, hf, auth) }
+	private := func(method, path string, hf echo.HandlerFunc) { api.Add(method, path, hf, auth, requireLogin) }
+	// Sessions and the caller's own data must not be kept by any cache.
+	personal := func(method, path string, hf echo.HandlerFunc, m ...echo.MiddlewareFunc) {
+		api.Add(method, path, hf, append([]echo.MiddlewareFunc{noStore, auth}, m...)...)
 	}
+	const get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 
-	api := e.Group("/api/v1", authenticate(d.Auth))
-	api.POST("/users", h.registerUser)
-	api.POST("/sessions", h.openSession)
-	api.DELETE("/sessions", h.closeSession, requireLogin)
-	api.GET("/users/me", h.currentUser, requireLogin)
-	api.PATCH("/users/me", h.editProfile, requireLogin)
-	api.PUT("/users/me/password", h.changePassword, requireLogin)
-	api.GET("/users/me/listings", h.myListings, requireLogin)
-	api.GET("/users/me/orders", h.myOrders, requireLogin)
-	api.GET("/users/me/favorites", h.myFavorites, requireLogin)
-	api.PUT("/users/me/favorites/:listing_id", h.addFavorite, requireLogin)
-	api.DELETE("/users/me/favorites/:listing_id", h.removeFavorite, requireLogin)
-	api.GET("/users/me/history", h.myHistory, requireLogin)
-	api.DELETE("/users/me/history", h.clearHistory, requireLogin)
-	api.GET("/users/me/recommendations", h.recommendations, requireLogin)
+	public(post, "/users", h.registerUser)
+	personal(post, "/sessions", h.openSession)
+	personal(del, "/sessions", h.closeSession, requireLogin)
+	personal(get, "/users/me", h.currentUser, requireLogin)
+	personal(patch, "/users/me", h.editProfile, requireLogin)
+	personal(put, "/users/me/password", h.changePassword, requireLogin)
+	personal(get, "/users/me/listings", h.myListings, requireLogin)
+	personal(get, "/users/me/orders", h.myOrders, requireLogin)
+	personal(get, "/users/me/favorites", h.myFavorites, requireLogin)
+	personal(put, "/users/me/favorites/:listing_id", h.addFavorite, requireLogin)
+	personal(del, "/users/me/favorites/:listing_id", h.removeFavorite, requireLogin)
+	personal(get, "/users/me/history", h.myHistory, requireLogin)
+	personal(del, "/users/me/history", h.clearHistory, requireLogin)
+	personal(get, "/users/me/recommendations", h.recommendations, requireLogin)
 
-	api.GET("/areas", h.areas)
-	api.GET("/facilities", h.facilities)
+	public(get, "/areas", h.areas)
+	public(get, "/facilities", h.facilities)
 
-	api.GET("/listings", h.searchListings)
-	api.POST("/listings", h.createListing, requireLogin)
-	api.GET("/listings/:id", h.listingDetail)
-	api.PATCH("/listings/:id", h.editListing, requireLogin)
-	api.DELETE("/listings/:id", h.deleteListing, requireLogin)
-	api.POST("/listings/:id/publish", h.publishListing, requireLogin)
-	api.POST("/listings/:id/unpublish", h.unpublishListing, requireLogin)
-	api.POST("/listings/:id/images", h.addListingImage, requireLogin)
-	api.DELETE("/listings/:id/images/:image_id", h.removeListingImage, requireLogin)
-	api.GET("/listings/:id/availability", h.availability)
-	api.GET("/listings/:id/reviews", h.listingReviews)
-	api.GET("/listings/:id/similar", h.similarListings)
+	public(get, "/listings", h.searchListings)
+	private(post, "/listings", h.createListing)
+	public(get, "/listings/:id", h.listingDetail)
+	private(patch, "/listings/:id", h.editListing)
+	private(del, "/listings/:id", h.deleteListing)
+	private(post, "/listings/:id/publish", h.publishListing)
+	private(post, "/listings/:id/unpublish", h.unpublishListing)
+	private(post, "/listings/:id/images", h.addListingImage)
+	private(del, "/listings/:id/images/:image_id", h.removeListingImage)
+	private(put, "/listings/:id/cover", h.setListingCover)
+	if d.Photos != nil {
+		e.GET(photos.PathPrefix+":hash", h.photo)
+		api.Add(post, "/listings/:id/photos", h.uploadListingPhoto, auth, requireLogin,
+			middleware.BodyLimit(strconv.Itoa(MaxUploadBody/1024)+"K"))
+	}
+	public(get, "/listings/:id/availability", h.availability)
+	public(get, "/listings/:id/reviews", h.listingReviews)
+	public(get, "/listings/:id/similar", h.similarListings)
 
-	api.POST("/orders", h.placeOrder, requireLogin)
-	api.GET("/orders/:id", h.orderDetail, requireLogin)
-	api.POST("/orders/:id/accept", h.acceptOrder, requireLogin)
-	api.POST("/orders/:id/reject", h.rejectOrder, requireLogin)
-	api.POST("/orders/:id/pay", h.payOrder, requireLogin)
-	api.POST("/orders/:id/cancel", h.cancelOrder, requireLogin)
-	api.POST("/orders/:id/review", h.reviewOrder, requireLogin)
+	private(post, "/orders", h.placeOrder)
+	private(get, "/orders/:id", h.orderDetail)
+	private(post, "/orders/:id/accept", h.acceptOrder)
+	private(post, "/orders/:id/reject", h.rejectOrder)
+	private(post, "/orders/:id/pay", h.payOrder)
+	private(post, "/orders/:id/cancel", h.cancelOrder)
+	private(post, "/orders/:id/review", h.reviewOrder)
 
-	api.GET("/home", h.home)
-	api.GET("/search/suggest", h.suggest)
-	api.GET("/stats/:city/:district", h.districtStats)
+	public(get, "/home", h.home)
+	public(get, "/search/suggest", h.suggest)
+	public(get, "/stats/:city/:district", h.districtStats)
 	return e
 }
 
+// bodyLimit is the largest request body accepted (413 beyond it).
+const bodyLimit = "1M"
+
 type handlers struct {
-	cmd command.Commands
-	q   query.Queries
+	cmd    command.Commands
+	q      query.Queries
+	photos photos.Store
 }
 
 // idempotencyNamespace scopes Idempotency-Key values to this API.
@@ -110,12 +141,21 @@ var idempotencyNamespace = uuid.MustParse("5c3f6f3e-8a4b-4d0e-9a51-7c2b1e0d9f10"
 
 // meta is what every command carries from its request. A client that sends
 // Idempotency-Key gets the same command id for the same key, so a retried
-// request returns the first result instead of acting twice.
+// request returns the first result instead of acting twice. The request's
+// fingerprint goes with it: the store refuses the key when it comes back
+// with another request (anonymous callers share one scope, so the
+// fingerprint is what keeps one stranger from getting another's result).
 func meta(c echo.Context) command.Meta {
-	m := command.Meta{Actor: actorOf(c), CommandID: rental.NewID(), CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	m := command.Meta{Actor: actorOf(c), CommandID: rental.NewID(), Client: c.RealIP(),
+		CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
-		scope := m.Actor.String() + "\x00" + c.Request().Method + " " + c.Path() + "\x00" + strings.Join(c.ParamValues(), "/") + "\x00" + key
+		route := c.Request().Method + " " + c.Path() + "\x00" + strings.Join(c.ParamValues(), "/")
+		scope := m.Actor.String() + "\x00" + route + "\x00" + key
 		m.CommandID, m.MayRepeat = uuid.NewSHA1(idempotencyNamespace, []byte(scope)), true
+		sum := sha256.New()
+		sum.Write([]byte(route + "\x00"))
+		sum.Write(requestBody(c))
+		m.RequestHash = sum.Sum(nil)
 	}
 	return m
 }
@@ -126,7 +166,8 @@ func writeBody(c echo.Context, b query.Body) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, b.JSON)
 }
 
-// accessLog logs every request at debug level and slow ones at warn.
+// accessLog logs every request at debug level and slow ones at warn, with
+// the status the error mapping gives (echo's own 404 and 405 included).
 func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -140,9 +181,9 @@ func accessLog(log *slog.Logger) echo.MiddlewareFunc {
 			if log.Enabled(c.Request().Context(), level) {
 				status := c.Response().Status
 				if err != nil {
-					status = statusOf[rental.ErrorCode(err)]
+					status = statusFor(err)
 				}
-				log.Log(c.Request().Context(), level, "http request", "method", c.Request().Method,
+				log.Log(c.Request().Context(), level, "http request", "method", methodOf(c),
 					"route", c.Path(), "status", status, "took", took,
 					"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 			}

@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -104,7 +105,8 @@ type change struct {
 type Tx struct {
 	conn    *sql.Conn
 	cmdID   uuid.UUID
-	keep    bool // the command record outlives the idempotency window
+	keep    bool   // the command record outlives the idempotency window
+	reqHash []byte // the client request's fingerprint (nil when the id is ours)
 	now     time.Time
 	batched bool // send statements together (see CommandRunner); else one per round trip
 	started bool
@@ -128,7 +130,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	}
 	t.started = true // whatever fails next, a transaction may be open: it must be ended
 	begin := []statement{{query: "START TRANSACTION"},
-		{query: "INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, '', ?, ?)", args: []any{t.cmdID[:], t.now, t.keep}}}
+		{query: "INSERT INTO command_dedup (id, result, created_at, keep, request_hash) VALUES (?, '', ?, ?, ?)", args: []any{t.cmdID[:], t.now, t.keep, t.reqHash}}}
 	if t.batched {
 		// The driver skips the empty results of the first two statements: rows are the read's.
 		rows, err := t.conn.QueryContext(ctx, begin[0].query+"; "+begin[1].query+"; "+query,
@@ -174,7 +176,7 @@ func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *
 	replayed := false
 	err := w.backoff.retry(ctx, func(attempt int) error {
 		if attempt > 0 || meta.MayRepeat {
-			res, found, err := w.recorded(ctx, cmdID)
+			res, found, err := w.recordedFor(ctx, cmdID, meta.RequestHash)
 			if err != nil {
 				return err
 			}
@@ -183,12 +185,12 @@ func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *
 				return nil
 			}
 		}
-		c, dup, err := w.attempt(ctx, cmdID, meta.KeepRecord, fn)
+		c, dup, err := w.attempt(ctx, cmdID, meta, fn)
 		if err != nil {
 			return err
 		}
 		if dup {
-			res, _, err := w.recorded(ctx, cmdID)
+			res, _, err := w.recordedFor(ctx, cmdID, meta.RequestHash)
 			done, replayed = change{result: res}, true
 			return err
 		}
@@ -209,13 +211,13 @@ func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *
 
 // attempt is one try of a command on a connection of its own. dup reports
 // that the command id was already recorded by an earlier commit.
-func (w *CommandRunner) attempt(ctx context.Context, cmdID uuid.UUID, keep bool, fn func(tx *Tx) (change, error)) (change, bool, error) {
+func (w *CommandRunner) attempt(ctx context.Context, cmdID uuid.UUID, meta command.Meta, fn func(tx *Tx) (change, error)) (change, bool, error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
 		return change{}, false, fmt.Errorf("getting a connection: %w", err)
 	}
 	defer conn.Close()
-	tx := &Tx{conn: conn, cmdID: cmdID, keep: keep, now: w.now().UTC(), batched: w.batched(ctx)}
+	tx := &Tx{conn: conn, cmdID: cmdID, keep: meta.KeepRecord, reqHash: meta.RequestHash, now: w.now().UTC(), batched: w.batched(ctx)}
 	c, err := fn(tx)
 	if err != nil {
 		tx.rollback()
@@ -250,7 +252,7 @@ func (t *Tx) commitSteps(evs []events.Envelope, result []byte) []step {
 	}
 	if !t.started {
 		add(-1, "START TRANSACTION")
-		add(-1, "INSERT INTO command_dedup (id, result, created_at, keep) VALUES (?, ?, ?, ?)", t.cmdID[:], result, t.now, t.keep)
+		add(-1, "INSERT INTO command_dedup (id, result, created_at, keep, request_hash) VALUES (?, ?, ?, ?, ?)", t.cmdID[:], result, t.now, t.keep, t.reqHash)
 	}
 	for _, w := range t.writes {
 		steps = append(steps, step{w, -1})
@@ -374,21 +376,39 @@ func (w *CommandRunner) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, er
 	return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
 }
 
+// recordedFor is recorded for a repeat of a client's request: a record of
+// the same command id made by another request (the same Idempotency-Key
+// with another body) is refused, naming the key, instead of answered.
+func (w *CommandRunner) recordedFor(ctx context.Context, cmdID uuid.UUID, reqHash []byte) (command.Result, bool, error) {
+	res, found, stored, err := w.record(ctx, cmdID)
+	if err == nil && found && reqHash != nil && !bytes.Equal(stored, reqHash) {
+		return command.Result{}, false, &rental.Error{Code: rental.ECONFLICT,
+			Message: "this Idempotency-Key was used for another request; send a new key",
+			Fields:  map[string]string{"Idempotency-Key": "was used for another request"}}
+	}
+	return res, found, err
+}
+
 // recorded returns the result an earlier commit of the command recorded.
 func (w *CommandRunner) recorded(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, error) {
-	var raw []byte
-	err := w.db.QueryRowContext(ctx, `SELECT result FROM command_dedup WHERE id = ?`, cmdID[:]).Scan(&raw)
+	res, found, _, err := w.record(ctx, cmdID)
+	return res, found, err
+}
+
+func (w *CommandRunner) record(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, []byte, error) {
+	var raw, hash []byte
+	err := w.db.QueryRowContext(ctx, `SELECT result, request_hash FROM command_dedup WHERE id = ?`, cmdID[:]).Scan(&raw, &hash)
 	if err == sql.ErrNoRows {
-		return command.Result{}, false, nil
+		return command.Result{}, false, nil, nil
 	}
 	if err != nil {
-		return command.Result{}, false, fmt.Errorf("looking up command %s: %w", cmdID, err)
+		return command.Result{}, false, nil, fmt.Errorf("looking up command %s: %w", cmdID, err)
 	}
 	var res command.Result
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return command.Result{}, false, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
+		return command.Result{}, false, nil, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
 	}
-	return res, true, nil
+	return res, true, hash, nil
 }
 
 // newEvent builds the envelope of a change made by a command.

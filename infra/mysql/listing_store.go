@@ -56,6 +56,33 @@ func (s ListingStore) Update(ctx context.Context, meta command.Meta, id uuid.UUI
 	})
 }
 
+func (s ListingStore) UpdateHeld(ctx context.Context, meta command.Meta, id uuid.UUID, fn func(*command.Listing, int) (events.Type, error)) (command.Result, error) {
+	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
+		// One round trip: the count runs after the row lock is held.
+		rows, err := tx.Query(ctx, `SELECT `+listingColumns+` FROM listings WHERE id = ? FOR UPDATE;
+			SELECT COUNT(*) FROM orders WHERE listing_id = ? AND `+holdsDatesSQL(""), append([]any{id[:], id[:]}, blockingStatuses...)...)
+		if err != nil {
+			return change{}, fmt.Errorf("locking listing %s: %w", id, err)
+		}
+		l, held, err := listingAndCount(rows)
+		if err != nil {
+			return change{}, fmt.Errorf("locking listing %s: %w", id, err)
+		}
+		if l == nil || l.Status == events.StatusDeleted {
+			return change{}, listingNotFound(id)
+		}
+		ev, err := fn(l, held)
+		if err != nil {
+			return change{}, err
+		}
+		l.Version++
+		if err := updateListing(tx, l, s.cat); err != nil {
+			return change{}, err
+		}
+		return s.changed(l, ev, meta)
+	})
+}
+
 func (s ListingStore) changed(l *command.Listing, ev events.Type, meta command.Meta) (change, error) {
 	env, err := newEvent(ev, events.AggregateListing, l.ID, l.Version, l.State(s.cat), meta, l.UpdatedAt)
 	if err != nil {
@@ -71,7 +98,7 @@ func listingNotFound(id uuid.UUID) error {
 const listingColumns = `id, version, landlord_id, status, title, description, city, district, block,
 	community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm, orientation, floor,
 	price, deposit, min_months, facilities, highlights, traffic, cover_image, images, created_at, updated_at, published_at,
-	bookings, rating_sum, rating_count`
+	bookings, rating_sum, rating_count, reference`
 
 func listingArgs(l *command.Listing, cat *rental.Catalog) ([]any, error) {
 	f := l.Fields
@@ -83,7 +110,7 @@ func listingArgs(l *command.Listing, cat *rental.Catalog) ([]any, error) {
 		f.Community, f.Address, f.RentType, f.Bedrooms, f.LivingRooms, f.Bathrooms, f.AreaSqm, f.Orientation, f.Floor,
 		f.Price, f.Deposit, f.MinMonths, strings.Join(f.Facilities, ","), cat.FacilityMask(f.Facilities),
 		f.Highlights, f.Traffic, f.CoverImage, images, l.CreatedAt.UTC(), l.UpdatedAt.UTC(), l.PublishedAt,
-		l.Bookings, l.RatingSum, l.RatingCount, searchText(l, cat)}, nil
+		l.Bookings, l.RatingSum, l.RatingCount, searchText(l, cat), f.Reference}, nil
 }
 
 // searchText is the listing's keyword text (events.ListingState.SearchText),
@@ -100,8 +127,7 @@ func insertListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	if err != nil {
 		return err
 	}
-	tx.Exec(nil, `INSERT INTO listings (`+listingInsertColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	tx.Exec(nil, `INSERT INTO listings (`+listingInsertColumns+`) VALUES (`+placeholders(len(args)+1)+`)`,
 		append([]any{l.ID[:]}, args...)...)
 	return nil
 }
@@ -111,7 +137,7 @@ func insertListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 const listingInsertColumns = `id, version, landlord_id, status, title, description,
 		city, district, block, community, address, rent_type, bedrooms, living_rooms, bathrooms, area_sqm,
 		orientation, floor, price, deposit, min_months, facilities, facility_mask, highlights, traffic,
-		cover_image, images, created_at, updated_at, published_at, bookings, rating_sum, rating_count, search_text`
+		cover_image, images, created_at, updated_at, published_at, bookings, rating_sum, rating_count, search_text, reference`
 
 func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 	args, err := listingArgs(l, cat)
@@ -123,7 +149,7 @@ func updateListing(tx *Tx, l *command.Listing, cat *rental.Catalog) error {
 		bedrooms = ?, living_rooms = ?, bathrooms = ?, area_sqm = ?, orientation = ?, floor = ?, price = ?,
 		deposit = ?, min_months = ?, facilities = ?, facility_mask = ?, highlights = ?, traffic = ?,
 		cover_image = ?, images = ?, created_at = ?, updated_at = ?, published_at = ?, bookings = ?, rating_sum = ?,
-		rating_count = ?, search_text = ? WHERE id = ?`,
+		rating_count = ?, search_text = ?, reference = ? WHERE id = ?`,
 		append(args, l.ID[:])...)
 	return nil
 }
@@ -181,7 +207,7 @@ func scanListing(row scanner) (*command.Listing, error) {
 	err := row.Scan(&l.ID, &l.Version, &l.LandlordID, &l.Status, &f.Title, &f.Description, &f.City, &f.District,
 		&f.Block, &f.Community, &f.Address, &f.RentType, &f.Bedrooms, &f.LivingRooms, &f.Bathrooms, &f.AreaSqm,
 		&f.Orientation, &f.Floor, &f.Price, &f.Deposit, &f.MinMonths, &facilities, &f.Highlights, &f.Traffic,
-		&f.CoverImage, &images, &l.CreatedAt, &l.UpdatedAt, &published, &l.Bookings, &l.RatingSum, &l.RatingCount)
+		&f.CoverImage, &images, &l.CreatedAt, &l.UpdatedAt, &published, &l.Bookings, &l.RatingSum, &l.RatingCount, &f.Reference)
 	if err != nil {
 		return nil, err
 	}

@@ -21,7 +21,10 @@ func Migrate(ctx context.Context, db *sql.DB) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := goose.NewProvider(goose.DialectMySQL, db, sub)
+	// Features number their migrations in ranges of their own (00020… photos,
+	// 00030… idempotency, …), so an installation may have applied a higher
+	// number before a lower one lands: apply it then, out of order.
+	p, err := goose.NewProvider(goose.DialectMySQL, db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("loading migrations: %w", err)
 	}

@@ -29,16 +29,25 @@ func NewQueryFallback(pools Pools, cat *rental.Catalog) QueryFallback {
 }
 
 // read runs fn on the reader (or the writer when fresh), and once more on the
-// writer if the reader fails with a connection-level error.
+// writer if the reader fails with a connection-level error or finds nothing.
+// A reader may lag the writer (Galera applies a write on the other nodes a
+// little after the commit), so its "not found" is confirmed on the writer
+// before it is answered: the fault tests saw 404s for listings whose create
+// had been acknowledged. A miss is rare, so the second read costs little.
 func (s QueryFallback) read(ctx context.Context, fresh bool, fn func(db *sql.DB) error) error {
 	if fresh || s.pools.Reader == s.pools.Writer {
 		return fn(s.pools.Writer)
 	}
 	err := fn(s.pools.Reader)
-	if err != nil && Transient(err) {
+	if err != nil && (Transient(err) || notFound(err)) {
 		return fn(s.pools.Writer)
 	}
 	return err
+}
+
+// notFound is a read that found no row.
+func notFound(err error) bool {
+	return errors.Is(err, sql.ErrNoRows) || rental.ErrorCode(err) == rental.ENOTFOUND
 }
 
 func (s QueryFallback) Listing(ctx context.Context, id uuid.UUID, fresh bool) (events.ListingState, error) {

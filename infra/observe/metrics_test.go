@@ -68,7 +68,7 @@ func TestDashboard_queriesOnlyMetricsWeExport(t *testing.T) {
 			}
 		}
 	}
-	raw, err := os.ReadFile("../docker/grafana/dashboards/rental.json")
+	raw, err := os.ReadFile("../deploy/docker/grafana/dashboards/rental.json")
 	if err != nil {
 		t.Fatal(err)
 	}

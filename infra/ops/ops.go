@@ -17,7 +17,6 @@ import (
 	"github.com/zufang/rental/infra/ops/status"
 	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/relay"
-	"github.com/zufang/rental/infra/stream"
 	"github.com/zufang/rental/infra/system"
 )
 
@@ -32,11 +31,7 @@ func Checkers(b *system.Base) []check.Checker {
 
 // DeadLetters returns the dead-letter queue (rentalctl dlq, the operator page).
 func DeadLetters(b *system.Base) (*deadletter.Queue, error) {
-	pub, err := stream.NewPublisher(b.Redis.Master, b.WMLog)
-	if err != nil {
-		return nil, err
-	}
-	return deadletter.New(b.Redis.Master, b.Cfg.Prefix, pub), nil
+	return system.NewDeadLetters(b)
 }
 
 // NewImporter imports the old site through this platform's commands, whose
@@ -51,13 +46,7 @@ func NewImporter(b *system.Base, rel *relay.Relay, city string, forceReset bool,
 
 // StatusConfig names the sources `rentalctl status` reads, from the
 // platform's configuration.
-func StatusConfig(cfg config.Config) status.Config {
-	return status.Config{
-		MySQLNodes: cfg.MySQLNodes, WriterDSN: cfg.MySQLDSN,
-		HAProxyStatsURL: cfg.HAProxyStatsURL, ProxySQLAdminDSN: cfg.ProxySQLAdminDSN,
-		Redis: cfg.Redis, Prefix: cfg.Prefix,
-	}
-}
+func StatusConfig(cfg config.Config) status.Config { return system.StatusConfig(cfg) }
 
 // Status collects the status screen. It opens its own short-lived
 // connections (it must work when MySQL or Redis is down, which Open waits for).

@@ -18,25 +18,32 @@ import (
 // completed before it in the replication stream, so one acknowledged fence
 // covers them all.
 //
-// With no replica connected there is nothing to wait for (a single Redis, or
-// a replica that is down): it confirms at once and the risk is the same as
-// running without replicas.
+// minReplicas is how many replicas must be connected for a confirmation at
+// all: 0 for a single Redis (there is nothing to wait for, so it confirms at
+// once), 1 behind Sentinel. A master cut off from its replica by a partition
+// keeps taking the publishes of the apps on its side; had it confirmed them,
+// the relay would delete their outbox rows, and Sentinel's demotion of that
+// master would throw the events away (the partition tests proved it). With
+// minReplicas 1 it refuses, the rows stay, and the sweep publishes them to
+// whichever master has a replica again.
 type ReplicaConfirmer struct {
-	client  redis.UniversalClient
-	fence   string
-	timeout time.Duration
+	client      redis.UniversalClient
+	fence       string
+	timeout     time.Duration
+	minReplicas int
 
 	mu       sync.Mutex
 	replicas int
 	checked  time.Time
 }
 
-// NewReplicaConfirmer returns a confirmer on the master client.
-func NewReplicaConfirmer(master redis.UniversalClient, prefix string, timeout time.Duration) *ReplicaConfirmer {
+// NewReplicaConfirmer returns a confirmer on the master client that needs
+// minReplicas connected replicas (0: confirm at once when there are none).
+func NewReplicaConfirmer(master redis.UniversalClient, prefix string, timeout time.Duration, minReplicas int) *ReplicaConfirmer {
 	if timeout == 0 {
 		timeout = 500 * time.Millisecond
 	}
-	return &ReplicaConfirmer{client: master, fence: prefix + "relay:fence", timeout: timeout}
+	return &ReplicaConfirmer{client: master, fence: prefix + "relay:fence", timeout: timeout, minReplicas: minReplicas}
 }
 
 func (c *ReplicaConfirmer) Confirm(ctx context.Context) error {
@@ -44,17 +51,22 @@ func (c *ReplicaConfirmer) Confirm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if n < c.minReplicas {
+		c.forget()
+		return fmt.Errorf("%w: %d replicas connected to the master, %d needed", ErrNotReplicated, n, c.minReplicas)
+	}
 	if n == 0 {
 		return nil
 	}
+	need := max(1, c.minReplicas)
 	pipe := c.client.Pipeline()
 	pipe.Incr(ctx, c.fence)
-	wait := redis.NewIntCmd(ctx, "wait", 1, c.timeout.Milliseconds())
+	wait := redis.NewIntCmd(ctx, "wait", need, c.timeout.Milliseconds())
 	_ = pipe.Process(ctx, wait)
 	if _, err := pipe.Exec(ctx); err != nil {
 		return fmt.Errorf("waiting for a replica: %w", err)
 	}
-	if wait.Val() < 1 {
+	if wait.Val() < int64(need) {
 		c.forget() // the replica may have gone: look again next time
 		return ErrNotReplicated
 	}

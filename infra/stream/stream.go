@@ -74,37 +74,65 @@ func NewPublisher(master goredis.UniversalClient, log watermill.LoggerAdapter) (
 // SubscriberConfig tunes consumption.
 type SubscriberConfig struct {
 	Consumer string // unique per subscription in the group
+	Group    string // the consumer group; events.ConsumerGroup when empty
+	// Batch is how many entries one read takes (the batched subscriber only;
+	// Watermill's reads one).
+	Batch int64
 	// MaxIdle is how long a message may stay pending before another consumer
 	// claims it: a dead worker's messages are taken over after about this long.
 	MaxIdle       time.Duration
 	ClaimInterval time.Duration
 	// NackResend is the pause before a failed message is handed to the handler again.
 	NackResend time.Duration
+	// BlockTime bounds one blocking read.
+	BlockTime time.Duration
+	// Consumers idle for ConsumerTimeout with nothing pending are removed
+	// from the group, checked every CheckConsumersInterval.
+	ConsumerTimeout        time.Duration
+	CheckConsumersInterval time.Duration
 }
 
-// NewSubscriber consumes streams in the projectors consumer group. client
-// must be its own: Watermill closes it with the subscriber.
+func (c *SubscriberConfig) defaults() {
+	if c.MaxIdle == 0 {
+		c.MaxIdle = 10 * time.Second
+	}
+	if c.ClaimInterval == 0 {
+		c.ClaimInterval = 2 * time.Second
+	}
+	if c.NackResend == 0 {
+		c.NackResend = 500 * time.Millisecond
+	}
+	if c.BlockTime == 0 {
+		c.BlockTime = time.Second
+	}
+	if c.ConsumerTimeout == 0 {
+		c.ConsumerTimeout = 10 * time.Minute
+	}
+	if c.CheckConsumersInterval == 0 {
+		c.CheckConsumersInterval = time.Minute
+	}
+	if c.Group == "" {
+		c.Group = events.ConsumerGroup
+	}
+}
+
+// NewSubscriber consumes streams in the projectors consumer group with
+// Watermill's redisstream subscriber, one entry at a time. The worker uses
+// NewBatched; this one stays for comparison (rentalbench's workers
+// scenario). client must be its own: Watermill closes it with the subscriber.
 func NewSubscriber(client goredis.UniversalClient, cfg SubscriberConfig, log watermill.LoggerAdapter) (message.Subscriber, error) {
-	if cfg.MaxIdle == 0 {
-		cfg.MaxIdle = 10 * time.Second
-	}
-	if cfg.ClaimInterval == 0 {
-		cfg.ClaimInterval = 2 * time.Second
-	}
-	if cfg.NackResend == 0 {
-		cfg.NackResend = 500 * time.Millisecond
-	}
+	cfg.defaults()
 	s, err := redisstream.NewSubscriber(redisstream.SubscriberConfig{
 		Client:                        client,
 		Unmarshaller:                  SafeUnmarshaller{},
 		Consumer:                      cfg.Consumer,
-		ConsumerGroup:                 events.ConsumerGroup,
+		ConsumerGroup:                 cfg.Group,
 		NackResendSleep:               cfg.NackResend,
-		BlockTime:                     time.Second,
+		BlockTime:                     cfg.BlockTime,
 		ClaimInterval:                 cfg.ClaimInterval,
 		MaxIdleTime:                   cfg.MaxIdle,
-		CheckConsumersInterval:        time.Minute,
-		ConsumerTimeout:               10 * time.Minute,
+		CheckConsumersInterval:        cfg.CheckConsumersInterval,
+		ConsumerTimeout:               cfg.ConsumerTimeout,
 		OldestId:                      "0",
 		DisableIndefiniteInitialBlock: true,
 	}, log)

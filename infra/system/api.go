@@ -3,6 +3,7 @@ package system
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -18,8 +19,10 @@ import (
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/nearcache"
 	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/infra/relay"
 	"github.com/zufang/rental/infra/views"
+	"github.com/zufang/rental/infra/web"
 	"github.com/zufang/rental/query"
 )
 
@@ -27,12 +30,14 @@ import (
 type API struct {
 	Base     *Base
 	Handler  http.Handler
+	Diag     http.Handler // /healthz, /readyz, /metrics on the diagnostics address
 	Commands command.Commands
 	Queries  query.Queries
 	Relay    *relay.Relay
 	Near     *nearcache.Cache // nil when disabled
 	Views    *views.Buffer    // views noted by the listing detail, recorded in batches
 	Metrics  *observe.Metrics
+	Photos   photos.Store // listing photos, shared by every replica
 }
 
 // NewAPI assembles an api replica on b.
@@ -65,21 +70,35 @@ func NewAPI(b *Base) (*API, error) {
 		auth = sessions
 	}
 	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
+	a.Photos = mysql.NewPhotoStore(b.Pools)
 	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Fallback: mysql.NewQueryFallback(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
 		Views: a.Views,
 	}, queryMiddleware...)
-	a.Handler = httpapi.New(httpapi.Deps{
+	e := httpapi.New(httpapi.Deps{
 		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
+		Photos:     a.Photos,
+		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
+	})
+	a.Diag = httpapi.Diagnostics(httpapi.DiagDeps{
 		Checks: map[string]func(context.Context) error{
 			"mysql": b.Pools.Writer.PingContext,
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
 		},
-		Required:   []string{"mysql"},
-		Middleware: []echo.MiddlewareFunc{metrics.HTTP()},
-		Metrics:    metrics.Handler(),
+		Required: []string{"mysql"},
+		Metrics:  metrics.Handler(),
+		Log:      b.Log,
 	})
+	// The pages: a second port on the same server, over the same commands and queries.
+	ops, err := NewOperations(b)
+	if err != nil {
+		return nil, err
+	}
+	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log, Ops: ops}); err != nil {
+		return nil, fmt.Errorf("mounting the pages: %w", err)
+	}
+	a.Handler = e
 	return a, nil
 }
 
@@ -115,7 +134,10 @@ func (a *API) Serve(ctx context.Context, ln net.Listener) error {
 	viewsCtx, stopViews := context.WithCancel(bg)
 	viewsDone := make(chan struct{})
 	go func() { defer close(viewsDone); a.Views.Run(viewsCtx) }()
-	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: 2 * time.Minute}
+	// ReadTimeout covers the body too: a client trickling a body in cannot
+	// hold a connection (and its goroutine) open past it.
+	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: a.Base.Cfg.HTTPReadTimeout,
+		IdleTimeout: 2 * time.Minute}
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
@@ -135,6 +157,21 @@ func (a *API) Serve(ctx context.Context, ln net.Listener) error {
 	<-viewsDone
 	// Events committed but not yet published stay in outbox; any relay's sweep
 	// (another replica's, or the worker's) publishes them.
+	return nil
+}
+
+// ServeDiag serves the diagnostics handler on ln until ctx ends. Its
+// address (RENTAL_DIAG_ADDR) is for the load balancer and Prometheus only.
+func (a *API) ServeDiag(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Diag, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.Base.Log.Info("api diagnostics listening", "addr", ln.Addr().String())
+	if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
 	return nil
 }
 

@@ -110,5 +110,5 @@ func (b *Base) NewRelay(obs relay.Observer) (*relay.Relay, error) {
 		return nil, err
 	}
 	cfg := relay.Config{Prefix: b.Cfg.Prefix, SweepInterval: b.Cfg.SweepEvery, SweepAge: b.Cfg.SweepAge}
-	return relay.New(cfg, b.Pools.Writer, pub, relay.NewReplicaConfirmer(b.Redis.Master, b.Cfg.Prefix, 0), b.Log, obs), nil
+	return relay.New(cfg, b.Pools.Writer, pub, relay.NewReplicaConfirmer(b.Redis.Master, b.Cfg.Prefix, 0, b.Cfg.RelayMinReplicas), b.Log, obs), nil
 }

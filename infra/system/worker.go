@@ -8,7 +8,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
+	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
@@ -29,7 +31,18 @@ type Worker struct {
 	Projectors *worker.Projectors
 	Relay      *relay.Relay
 	Metrics    *observe.Metrics
+	// Subscribe makes each subscription's subscriber over its own client.
+	// NewWorker sets Watermill's (stream.NewSubscriber); the batched one
+	// (Batched) is not the default until the fault tests have run with it and
+	// a measurement on a quiet machine shows it faster (issue 12; rentalbench
+	// --scenarios workers compares both).
+	Subscribe  func(client goredis.UniversalClient, cfg stream.SubscriberConfig, log watermill.LoggerAdapter) (message.Subscriber, error)
 	deadLetter message.Publisher
+}
+
+// Batched is stream.NewBatched as a Worker's Subscribe.
+func Batched(client goredis.UniversalClient, cfg stream.SubscriberConfig, log watermill.LoggerAdapter) (message.Subscriber, error) {
+	return stream.NewBatched(client, cfg, log)
 }
 
 // NewWorker assembles a worker replica on b.
@@ -43,7 +56,7 @@ func NewWorker(b *Base) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, metrics), Relay: rel, Metrics: metrics, deadLetter: dlq}
+	w := &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, metrics), Relay: rel, Metrics: metrics, Subscribe: stream.NewSubscriber, deadLetter: dlq}
 	metrics.WatchBacklog(w.backlog())
 	return w, nil
 }
@@ -141,11 +154,11 @@ func (w *Worker) consume(ctx context.Context) error {
 	cfg := w.Base.Cfg
 	router, err := worker.NewRouter(worker.RouterConfig{Prefix: cfg.Prefix, WorkerID: cfg.WorkerID, Consumers: cfg.Consumers},
 		func(consumer string) (message.Subscriber, error) {
-			// Watermill closes a subscriber's client with it: each gets its own,
-			// with a connection per stream (each holds one in a blocking read)
-			// and a few for acknowledgements and claims.
-			pool := len(events.Aggregates) + 4
-			return stream.NewSubscriber(redis.NewMaster(cfg.Redis, pool), stream.SubscriberConfig{Consumer: consumer}, w.Base.WMLog)
+			// A subscriber closes its client with it: each gets its own, with
+			// a connection per stream (each holds one in a blocking read) and
+			// one per stream for acknowledgements and claims.
+			pool := 2*len(events.Aggregates) + 2
+			return w.Subscribe(redis.NewMaster(cfg.Redis, pool), stream.SubscriberConfig{Consumer: consumer}, w.Base.WMLog)
 		}, w.deadLetter, w.Projectors, w.Base.WMLog)
 	if err != nil {
 		return err

@@ -203,7 +203,7 @@ func TestMonitoringIsAnOptionalProfile(t *testing.T) {
 		}
 	}
 	prom := readFile(t, hostPath(t, service(t, all, "prometheus"), "/etc/prometheus/prometheus.yml"))
-	for _, want := range []string{"job_name: api", "job_name: worker", "/metrics", "port: 9000", "port: 9100"} {
+	for _, want := range []string{"job_name: api", "job_name: worker", "/metrics", "port: 9101", "port: 9100"} {
 		if !strings.Contains(prom, want) {
 			t.Errorf("prometheus.yml lacks %q", want)
 		}
@@ -237,9 +237,9 @@ func TestLongRunningServicesHaveHealthchecks(t *testing.T) {
 		"proxysql":      {"6032", "runtime_mysql_servers", "ONLINE"},
 		"redis-master":  {"redis-cli", "-a rental", "ping"},
 		"redis-replica": {"redis-cli", "-a rental", "ping"},
-		"api":           {"curl", "127.0.0.1:9000/readyz"},
+		"api":           {"curl", "127.0.0.1:9101/readyz"},
 		"worker":        {"curl", "127.0.0.1:9100/healthz"},
-		"lb":            {"9000", "/readyz"},
+		"lb":            {"9000", "/healthz"},
 	}
 	for _, n := range mysqlNodes {
 		want[n] = []string{"mysqladmin ping", "replication_group_members", "ONLINE"}
@@ -297,7 +297,7 @@ func TestAppEnvironment(t *testing.T) {
 		"RENTAL_MYSQL_NODES":        "monitor:monitor@tcp(mysql1:3306)/,monitor:monitor@tcp(mysql2:3306)/,monitor:monitor@tcp(mysql3:3306)/",
 	}
 	extra := map[string]map[string]string{
-		"api":     {"RENTAL_HTTP_ADDR": ":9000"},
+		"api":     {"RENTAL_HTTP_ADDR": ":9000", "RENTAL_DIAG_ADDR": ":9101"},
 		"worker":  {"RENTAL_METRICS_ADDR": ":9100"},
 		"migrate": {},
 	}
@@ -432,7 +432,7 @@ func TestNoQueryCacheType(t *testing.T) {
 
 	// And nothing under infra/deploy/docker (this test file excepted) nor the compose file.
 	files := []string{filepath.Join(root, composeFile)}
-	err := filepath.WalkDir(filepath.Join(root, "infra", "docker"), func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(filepath.Join(root, "infra", "deploy", "docker"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -866,7 +866,7 @@ func TestLoadBalancer(t *testing.T) {
 	cfg := readFile(t, hostPath(t, lb, "/usr/local/etc/haproxy/haproxy.cfg"))
 	for _, want := range []string{
 		"resolvers docker", "127.0.0.11:53", "server-template", "api:9000",
-		"resolvers docker", "bind :9000", "uri /healthz",
+		"resolvers docker", "bind :9000", "uri /healthz", "check port 9101",
 	} {
 		if !strings.Contains(cfg, want) {
 			t.Errorf("haproxy.cfg lacks %q", want)

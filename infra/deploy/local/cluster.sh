@@ -7,7 +7,11 @@
 #   cluster.sh kill-node <name> | start-node <name> | pid <name>
 #
 # Environment: RENTAL_RUN_DIR (default <repo>/.run), RENTAL_BIN_DIR (default <repo>/bin),
-#              RENTAL_APP_READY_TIMEOUT (seconds, default 30).
+#              RENTAL_APP_READY_TIMEOUT (seconds, default 30),
+#              RENTAL_PORT_OFFSET (default 0: added to every port, so a second cluster,
+#                the fault tests', runs beside make up's),
+#              RENTAL_NODE_CGROUP (default none: start every node in its own cgroup v2
+#                <name>/<node>, so the fault tests can cut links between nodes).
 set -eEuo pipefail
 trap 'printf "cluster.sh: unexpected failure (exit %s) at line %s: %s\n" "$?" "$LINENO" "$BASH_COMMAND" >&2' ERR
 export PATH="$PATH:/usr/sbin:/sbin"
@@ -31,12 +35,30 @@ declare -A PORT=(
   [redis1]=6380 [redis2]=6381 [sentinel1]=26380 [sentinel2]=26381 [sentinel3]=26382
   [api1]=9001 [api2]=9002 [worker1]=9101 [worker2]=9102
 )
+# Each api's diagnostics address (RENTAL_DIAG_ADDR: /healthz, /readyz, /metrics): for HAProxy's
+# health check and Prometheus only, never behind the public HTTP port.
+declare -A DIAG=([api1]=9201 [api2]=9202)
 declare -A GMCAST=([galera1]=4511 [galera2]=4512 [galera3]=4513)
 declare -A IST=([galera1]=4521 [galera2]=4522 [galera3]=4523)
 declare -A SST=([galera1]=4531 [galera2]=4532 [galera3]=4533)
 # SST donor preference: keep galera1 (the HAProxy writer) out of SST while possible.
 declare -A DONORS=([galera1]="galera3,galera2," [galera2]="galera3,galera1," [galera3]="galera2,galera1,")
 WRITER_PORT=3307 READER_PORT=3308 HTTP_PORT=9000 STATS_PORT=8404
+OFFSET=${RENTAL_PORT_OFFSET:-0}
+[[ $OFFSET =~ ^[0-9]+$ ]] && ((OFFSET <= 30000)) || {
+  echo "cluster.sh: RENTAL_PORT_OFFSET must be a whole number from 0 to 30000, not '$OFFSET'" >&2
+  exit 2
+}
+if ((OFFSET)); then
+  for _n in "${!PORT[@]}"; do PORT[$_n]=$((PORT[$_n] + OFFSET)); done
+  for _n in "${!DIAG[@]}"; do DIAG[$_n]=$((DIAG[$_n] + OFFSET)); done
+  for _n in "${!GMCAST[@]}"; do
+    GMCAST[$_n]=$((GMCAST[$_n] + OFFSET)) IST[$_n]=$((IST[$_n] + OFFSET)) SST[$_n]=$((SST[$_n] + OFFSET))
+  done
+  WRITER_PORT=$((WRITER_PORT + OFFSET)) READER_PORT=$((READER_PORT + OFFSET))
+  HTTP_PORT=$((HTTP_PORT + OFFSET)) STATS_PORT=$((STATS_PORT + OFFSET))
+fi
+NODE_CGROUP=${RENTAL_NODE_CGROUP:-}
 REDIS_PASS=rental MASTER_NAME=rental
 CHECK_USER=haproxy_check CHECK_PASS=haproxy_check
 MYSQL_USER=mysql
@@ -151,6 +173,22 @@ stop_node() {
     step "$n" "killed after ${t}s without exiting on SIGTERM (pid $pid)"
   fi
   rm -f "$(pidfile "$n")"
+}
+
+# ---------------------------------------------------------------- cgroups
+# cgroup2_root: where the cgroup v2 hierarchy is mounted (pure v2 or hybrid).
+cgroup2_root() { awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts; }
+# cg_join <node>: move the calling (sub)shell into the node's cgroup when
+# RENTAL_NODE_CGROUP is set. Sockets belong to the cgroup they were created in, so a
+# node must start there (its children inherit it); used as ( cg_join n; exec cmd ).
+cg_join() {
+  [[ -n $NODE_CGROUP ]] || return 0
+  local root dir
+  root=$(cgroup2_root)
+  [[ -n $root ]] || die "RENTAL_NODE_CGROUP is set but no cgroup v2 hierarchy is mounted"
+  dir="$root/$NODE_CGROUP/$1"
+  mkdir -p "$dir" || die "cannot create cgroup $dir"
+  printf '%s\n' "$BASHPID" >"$dir/cgroup.procs" || die "cannot join cgroup $dir"
 }
 
 port_busy() { [[ -n $(ss -Hltn "sport = :$1" 2>/dev/null) ]]; }
@@ -351,7 +389,7 @@ start_galera() {
     pos=$(g_position "$n" || true)
     [[ $pos =~ ^[0-9a-f-]+:[0-9]+$ ]] && args+=(--wsrep_start_position="$pos")
   fi
-  setsid mariadbd "${args[@]}" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- &
+  (cg_join "$n" && exec setsid mariadbd "${args[@]}" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&-) &
   pid=$!
   GALERA_STARTED=1
   printf '%s\n' "$pid" >"$(pidfile "$n")"
@@ -460,10 +498,10 @@ haproxy_up() {
   render haproxy.cfg.in "$RUN/haproxy.cfg" RUN="$RUN" STATS_PORT="$STATS_PORT" \
     WRITER_PORT="$WRITER_PORT" READER_PORT="$READER_PORT" HTTP_PORT="$HTTP_PORT" \
     G1="${PORT[galera1]}" G2="${PORT[galera2]}" G3="${PORT[galera3]}" \
-    API1="${PORT[api1]}" API2="${PORT[api2]}"
+    API1="${PORT[api1]}" API2="${PORT[api2]}" API1_DIAG="${DIAG[api1]}" API2_DIAG="${DIAG[api2]}"
   haproxy -c -q -f "$RUN/haproxy.cfg" >>"$RUN/logs/haproxy.log" 2>&1 || fail haproxy "invalid $RUN/haproxy.cfg"
   rm -f "$(pidfile haproxy)" "$RUN/haproxy.sock"
-  haproxy -f "$RUN/haproxy.cfg" -D -p "$(pidfile haproxy)" >>"$RUN/logs/haproxy.log" 2>&1 </dev/null 9>&- ||
+  (cg_join haproxy && exec haproxy -f "$RUN/haproxy.cfg" -D -p "$(pidfile haproxy)" >>"$RUN/logs/haproxy.log" 2>&1 </dev/null 9>&-) ||
     fail haproxy "haproxy did not start"
   for ((i = 0; i < 100; i++)); do
     pid=$(alive_pid haproxy) && curl -fsS -o /dev/null --max-time 1 "http://127.0.0.1:$STATS_PORT/stats;csv" 2>/dev/null && break
@@ -550,7 +588,7 @@ start_redis() {
     LOG="$RUN/logs/$n.log" DATA="$RUN/data/$n"
   [[ -n $m ]] && printf 'replicaof 127.0.0.1 %s\n' "${PORT[$m]}" >>"$conf"
   rm -f "$(pidfile "$n")"
-  redis-server "$conf" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- || fail "$n" "redis-server did not start"
+  (cg_join "$n" && exec redis-server "$conf" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&-) || fail "$n" "redis-server did not start"
   for ((i = 0; i < 100; i++)); do
     pid=$(alive_pid "$n") && [[ $(rcli "${PORT[$n]}" ping) == PONG ]] && break
     ((i == 99)) && fail "$n" "no pidfile/PING after 10s"
@@ -657,7 +695,7 @@ start_sentinel() {
   render sentinel.conf.in "$conf" PORT="${PORT[$s]}" PIDFILE="$(pidfile "$s")" \
     LOG="$RUN/logs/$s.log" DATA="$RUN/data/$s" MASTER_PORT="${PORT[$m]}"
   rm -f "$(pidfile "$s")"
-  redis-server "$conf" --sentinel >>"$RUN/logs/$s.log" 2>&1 </dev/null 9>&- || fail "$s" "sentinel did not start"
+  (cg_join "$s" && exec redis-server "$conf" --sentinel >>"$RUN/logs/$s.log" 2>&1 </dev/null 9>&-) || fail "$s" "sentinel did not start"
   for ((i = 0; i < 100; i++)); do
     pid=$(alive_pid "$s") && [[ $(scli "${PORT[$s]}" ping) == PONG ]] && break
     ((i == 99)) && fail "$s" "no pidfile/PING after 10s"
@@ -690,6 +728,17 @@ sentinels_up() {
 }
 
 # ================================================================ apps
+# app_env: the settings that point the apps at this cluster; nothing on the default
+# ports (the apps' defaults already reach them), else every address (no spaces in them).
+app_env() {
+  ((OFFSET)) || return 0
+  printf '%s\n' \
+    "RENTAL_MYSQL_DSN=rental:rental@tcp(127.0.0.1:$WRITER_PORT)/rental" \
+    "RENTAL_MYSQL_READ_DSN=rental:rental@tcp(127.0.0.1:$READER_PORT)/rental" \
+    "RENTAL_MYSQL_NODES=127.0.0.1:${PORT[galera1]},127.0.0.1:${PORT[galera2]},127.0.0.1:${PORT[galera3]}" \
+    "RENTAL_HAPROXY_STATS_URL=http://127.0.0.1:$STATS_PORT/stats;csv" \
+    "RENTAL_REDIS_SENTINELS=127.0.0.1:${PORT[sentinel1]},127.0.0.1:${PORT[sentinel2]},127.0.0.1:${PORT[sentinel3]}"
+}
 app_bin() { case $1 in api*) echo "$BIN/api" ;; worker*) echo "$BIN/worker" ;; esac }
 
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null || true; }
@@ -706,11 +755,12 @@ start_app() {
     return 0
   fi
   mark_log "$n"
-  check_ports_free "$n" "${PORT[$n]}"
+  check_ports_free "$n" "${PORT[$n]}" ${DIAG[$n]:+"${DIAG[$n]}"}
   printf -- '--- %s start %s\n' "$(date '+%F %T')" "$n" >>"$RUN/logs/$n.log"
   case $n in
-    api*) RENTAL_HTTP_ADDR=127.0.0.1:${PORT[$n]} setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- & ;;
-    worker*) RENTAL_WORKER_ID=$n RENTAL_METRICS_ADDR=127.0.0.1:${PORT[$n]} setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&- & ;;
+    api*) (cg_join "$n" && exec env $(app_env) RENTAL_HTTP_ADDR=127.0.0.1:${PORT[$n]} RENTAL_DIAG_ADDR=127.0.0.1:${DIAG[$n]} \
+      setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&-) & ;;
+    worker*) (cg_join "$n" && exec env $(app_env) RENTAL_WORKER_ID=$n RENTAL_METRICS_ADDR=127.0.0.1:${PORT[$n]} setsid "$bin" >>"$RUN/logs/$n.log" 2>&1 </dev/null 9>&-) & ;;
   esac
   pid=$!
   printf '%s\n' "$pid" >"$(pidfile "$n")"
@@ -719,11 +769,11 @@ start_app() {
     api*)
       for ((i = 0; ; i++)); do
         running "$pid" || fail "$n" "exited during start"
-        [[ $(http_code "http://127.0.0.1:${PORT[$n]}/readyz") == 200 ]] && break
+        [[ $(http_code "http://127.0.0.1:${DIAG[$n]}/readyz") == 200 ]] && break
         (($(date +%s) - t0 >= APP_READY_TIMEOUT)) && fail "$n" "GET /readyz not 200 after ${APP_READY_TIMEOUT}s"
         sleep 0.25
       done
-      step "$n" "ready (pid $pid, http 127.0.0.1:${PORT[$n]})"
+      step "$n" "ready (pid $pid, http 127.0.0.1:${PORT[$n]}, diagnostics 127.0.0.1:${DIAG[$n]})"
       ;;
     worker*)
       for ((i = 0; i < 40; i++)); do
@@ -754,9 +804,26 @@ apps_down() {
 }
 
 # ================================================================ commands
+# reachable_by_mysql: Galera runs as user mysql, which must enter every directory
+# above the run directory; otherwise mariadb-install-db fails much later with Aria
+# errors. Fail at once instead, naming the directory (mktemp -d makes one with mode 700).
+reachable_by_mysql() {
+  local d=$RUN
+  id "$MYSQL_USER" >/dev/null 2>&1 || return 0 # the package install creates the user
+  while [[ ! -e $d ]]; do d=$(dirname "$d"); done
+  while :; do
+    if ! runuser -u "$MYSQL_USER" -- test -x "$d" 2>/dev/null; then
+      die "RENTAL_RUN_DIR $RUN is not reachable by user $MYSQL_USER, which runs Galera: it cannot enter $d (mode $(stat -c %a "$d"), owner $(stat -c %U "$d")). Use a directory every user may enter, or: chmod o+x $d"
+    fi
+    [[ $d == / ]] && return 0
+    d=$(dirname "$d")
+  done
+}
+
 lock() {
   [[ $RUN != *[[:space:]]* ]] || die "RENTAL_RUN_DIR must not contain whitespace: '$RUN'"
   [[ $EUID -eq 0 ]] || die "run as root (Galera runs as user mysql; packages may be installed)"
+  reachable_by_mysql
   prepare_dirs
   exec 9>"$RUN/.lock"
   flock -w 600 9 || die "another cluster.sh holds $RUN/.lock"
@@ -822,7 +889,7 @@ node_info() {
       haproxy_csv | awk -F, '$2 != "FRONTEND" && $2 != "BACKEND" && $1 ~ /^(galera_writer|galera_reader|api)$/ {printf "%s/%s=%s ", $1, $2, $18}' |
         sed 's/galera_//g'
       ;;
-    api*) echo "readyz=$(http_code "http://127.0.0.1:${PORT[$n]}/readyz")" ;;
+    api*) echo "readyz=$(http_code "http://127.0.0.1:${DIAG[$n]}/readyz")" ;;
   esac
 }
 
@@ -903,6 +970,7 @@ usage: $(basename "$0") <command>
   kill-node N   SIGKILL node N by PID
   start-node N  (re)start node N into the running cluster
   pid N         print node N's PID (exit 1 when not running)
+  env           print the environment that points tools at this cluster (eval it)
 nodes: ${NODES[*]}
 run dir: $RUN
 EOF
@@ -929,6 +997,11 @@ main() {
       ;;
     down) cmd_down ;;
     status) cmd_status ;;
+    env)
+      # The settings rentalctl (or any tool) needs for this cluster: eval "$(cluster.sh env)".
+      app_env | sed 's/^/export /; s/=\(.*\)$/="\1"/'
+      printf 'export RENTAL_API_URL="http://127.0.0.1:%s/api/v1"\n' "$HTTP_PORT"
+      ;;
     pid)
       need_node "${1:-}"
       alive_pid "$1" || { echo "$1 is not running" >&2 && exit 1; }

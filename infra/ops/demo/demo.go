@@ -53,13 +53,12 @@ func Listing(r *rand.Rand, cat *rental.Catalog) command.ListingPatch {
 	tr := traffic[r.IntN(len(traffic))]
 	o := orientation[r.IntN(len(orientation))]
 	bathrooms := 1 + r.IntN(2)
-	cover := fmt.Sprintf("https://img.example.com/listings/%d.jpg", r.IntN(1000))
 	return command.ListingPatch{
 		Title: &title, Description: &desc, City: &city.Code, District: &district.Code, Block: &block,
 		Community: &community, Address: ptr(fmt.Sprintf("%s%d号", community, 1+r.IntN(300))), RentType: &rent,
 		Bedrooms: &bedrooms, LivingRooms: &living, Bathrooms: &bathrooms, AreaSqm: &area, Orientation: &o,
 		Floor: &floor, Price: &price, Deposit: &deposit, MinMonths: &minMonths, Facilities: &facilities,
-		Highlights: &hl, Traffic: &tr, CoverImage: &cover,
+		Highlights: &hl, Traffic: &tr,
 	}
 }
 

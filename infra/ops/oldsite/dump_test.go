@@ -24,26 +24,28 @@ func rowsOf(t *testing.T, src oldsite.Source, table string) map[string]oldsite.R
 func TestDump_readsTheSampleDump(t *testing.T) {
 	houses := rowsOf(t, oldsite.Dump{Path: sample}, oldsite.HouseTable)
 	users := rowsOf(t, oldsite.Dump{Path: sample}, oldsite.UserTable)
-	if len(houses) != 14 || len(users) != 7 {
+	if len(houses) != 16 || len(users) != 9 {
 		t.Fatalf("%d houses, %d users", len(houses), len(users))
 	}
 	for _, c := range []struct{ got, want string }{
-		{houses["13"].Get("title"), `Tom's 公寓 (近"成都东站"); 带阳台`},
-		{houses["13"].Get("address"), "成华区建设路1号; 2单元"},
+		{houses["13"].Get("title"), `Tom's 公寓 (近"北京东站"); 带阳台`},
+		{houses["13"].Get("address"), "九棵树家园; 2单元"},
+		{houses["15"].Get("house_num"), "BJ2019050100001"},
+		{houses["3"].Get("rooms"), "１室１厅"},
 		{houses["13"].Get("highlights"), `可养宠物\猫`},
 		{houses["1"].Get("rooms"), "2室1厅"},
 		{houses["1"].Get("publish_time"), "1556668800"},
 		{users["7"].Get("password"), `pa;ss(wo)rd'x`},
-		{users["1"].Get("collect_id"), "1,2,11"},
+		{users["1"].Get("collect_id"), "1,2,13"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
-	if houses["14"]["matching"] != nil || users["6"]["password"] != nil {
+	if houses["14"]["matching"] != nil || users["6"]["password"] != nil || houses["13"]["publish_time"] != nil || users["8"]["email"] != nil {
 		t.Error("NULL is nil")
 	}
-	if len(rowsOf(t, oldsite.Dump{Path: sample}, "region_info")) != 2 {
+	if len(rowsOf(t, oldsite.Dump{Path: sample}, "house_recommend")) != 2 {
 		t.Error("any table of the dump can be read")
 	}
 }
@@ -59,7 +61,7 @@ func TestDump_readsAGzippedDump(t *testing.T) {
 	gz.Write(raw)
 	gz.Close()
 	f.Close()
-	if n := len(rowsOf(t, oldsite.Dump{Path: path}, oldsite.UserTable)); n != 7 {
+	if n := len(rowsOf(t, oldsite.Dump{Path: path}, oldsite.UserTable)); n != 9 {
 		t.Fatalf("%d users from the gzipped dump", n)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -31,7 +32,8 @@ const (
 	mapUser     = "user"
 	mapHouse    = "house"
 	mapLandlord = "landlord"
-	mapActivity = "activity" // a user's favorites and history, keyed by the old user id
+	mapActivity = "activity"  // a user's favorites and history, keyed by the old user id
+	mapNumber   = "house_num" // the listing a reference number (house_num) became
 )
 
 // Importer brings the old site's users and houses over through the normal
@@ -39,11 +41,15 @@ const (
 // ImportUser for accounts (passwords re-hashed; a reset forced where the old
 // password breaks today's policy, or for every account with ForceReset),
 // ImportUser for each landlord (keyed by phone number, a random password to
-// reset at the first login), then CreateListing and PublishListing as that
-// landlord and ImportViews for the old page views. Once every house is in, a
-// last pass over the users brings their favorites (collect_id, AddFavorite as
-// the user) and viewing history (seen_id, ImportHistory: the history only,
-// since the old page views already counted those views).
+// reset at the first login), then CreateListing and PublishListing (as of
+// the old publish time) as that landlord and ImportViews for the old page
+// views. A later row with the house_num of a house already in is the same
+// listing listed twice: it is reported and counted as a duplicate, and
+// neither it nor its page views are imported again. Once every house is in,
+// a last pass over the users brings their favorites (collect_id, oldest
+// first: AddFavorite as the user, a millisecond apart in that order) and
+// viewing history (seen_id, ImportHistory: the history only, since the old
+// page views already counted those views).
 //
 // It is idempotent: each row's commands carry ids derived from the row, so a
 // command an interrupted run committed is not applied again (command_dedup
@@ -79,6 +85,7 @@ type Counts struct {
 	Imported        int `json:"imported"`
 	AlreadyImported int `json:"already_imported"`
 	Failed          int `json:"failed"`
+	Duplicate       int `json:"duplicate"` // the same house_num as a row before it: imported once
 }
 
 // Note is something about one old row.
@@ -104,11 +111,18 @@ func commandID(parts ...string) uuid.UUID {
 func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 	r := &run{im: im, report: &Report{Tables: map[string]*Counts{UserTable: {}, HouseTable: {}}}, landlords: map[string]*landlord{}, listings: map[string]uuid.UUID{}}
 	email := func(row Row) string { return strings.ToLower(row.Get("email")) }
-	phone := func(row Row) string { p, _ := Mobile(row.Get("phone_num")); return p }
+	// Rows of one house_num share a lane, so the first of them is the one
+	// imported, every run; a row without one is its own.
+	number := func(row Row) string {
+		if n := row.Get("house_num"); n != "" {
+			return "n/" + n
+		}
+		return "id/" + row.Get("id")
+	}
 	if err := r.table(ctx, src, UserTable, r.report.Tables[UserTable], email, r.user); err != nil {
 		return r.report, err
 	}
-	if err := r.table(ctx, src, HouseTable, r.report.Tables[HouseTable], phone, r.house); err != nil {
+	if err := r.table(ctx, src, HouseTable, r.report.Tables[HouseTable], number, r.house); err != nil {
 		return r.report, err
 	}
 	if err := r.table(ctx, src, UserTable, &r.report.Activity, email, r.activity); err != nil {
@@ -143,7 +157,7 @@ type landlord struct {
 
 // table reads a table and imports its rows on Parallel goroutines, counting
 // their outcomes in counts. Rows with the same key (a user's email, a house's
-// landlord phone) go to the same goroutine, in the order read: of two old
+// house_num) go to the same goroutine, in the order read: of two old
 // accounts with one email the first is imported and the second reported,
 // every run, whatever the timing.
 func (r *run) table(ctx context.Context, src Source, table string, counts *Counts, key func(Row) string, one func(context.Context, Row) (string, error)) error {
@@ -189,9 +203,10 @@ func (r *run) table(ctx context.Context, src Source, table string, counts *Count
 
 // Row outcomes ("" for a row with nothing to do).
 const (
-	imported = "imported"
-	already  = "already"
-	failed   = "failed"
+	imported  = "imported"
+	already   = "already"
+	failed    = "failed"
+	duplicate = "duplicate"
 )
 
 func (r *run) count(c *Counts, outcome string) {
@@ -205,6 +220,8 @@ func (r *run) count(c *Counts, outcome string) {
 		c.AlreadyImported++
 	case failed:
 		c.Failed++
+	case duplicate:
+		c.Duplicate++
 	}
 }
 
@@ -276,8 +293,20 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 	if id, done, err := r.im.Map.Lookup(ctx, mapHouse, h.OldID); err != nil || done {
 		if done {
 			r.listing(h.OldID, id)
+			err = r.number(ctx, h, id) // a run cut off between the two records
 		}
 		return already, err
+	}
+	if h.Number != "" {
+		id, dup, err := r.im.Map.Lookup(ctx, mapNumber, h.Number)
+		if err != nil {
+			return "", err
+		}
+		if dup { // a house before it, in this run or an earlier one, had this number
+			r.listing(h.OldID, id) // favorites and histories naming this row mean that listing
+			r.note(&r.report.Problems, HouseTable, h.OldID, sprintf("duplicate: house_num %q was imported already, by an earlier row (this row and its page views are left out)", h.Number))
+			return duplicate, nil
+		}
 	}
 	owner, err := r.landlord(ctx, h.Landlord)
 	if err != nil {
@@ -297,7 +326,7 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 	}
 	_, err = r.im.Commands.PublishListing.Handle(ctx, command.PublishListing{
 		Meta:      command.Meta{Actor: actor, CommandID: commandID(mapHouse, h.OldID, "publish"), MayRepeat: true, KeepRecord: true},
-		ListingID: created.ID,
+		ListingID: created.ID, Since: h.PublishedAt, // zero (unknown): now
 	})
 	if err != nil {
 		return r.refused(HouseTable, h.OldID, err)
@@ -316,11 +345,23 @@ func (r *run) house(ctx context.Context, row Row) (string, error) {
 	}
 	r.note(&r.report.Warnings, HouseTable, h.OldID, h.Warnings...)
 	details := map[string]any{"page_views": h.PageViews, "landlord_phone": h.Landlord.Phone}
-	if !h.PublishedAt.IsZero() {
-		details["published_at"] = h.PublishedAt
-	}
 	r.listing(h.OldID, created.ID)
-	return imported, r.im.Map.Record(ctx, mapHouse, h.OldID, created.ID, details)
+	// The row first, then its number: a run cut off between the two finds
+	// the row done and records the number then. The other way round, it
+	// would find the number taken and take the row for its own duplicate.
+	if err := r.im.Map.Record(ctx, mapHouse, h.OldID, created.ID, details); err != nil {
+		return "", err
+	}
+	return imported, r.number(ctx, h, created.ID)
+}
+
+// number records the listing a house's reference number became (the first
+// record stays).
+func (r *run) number(ctx context.Context, h House, id uuid.UUID) error {
+	if h.Number == "" {
+		return nil
+	}
+	return r.im.Map.Record(ctx, mapNumber, h.Number, id, map[string]any{"house": h.OldID})
 }
 
 // landlord returns the account of a listing's landlord, creating it once per
@@ -440,10 +481,14 @@ func (r *run) activity(ctx context.Context, row Row) (string, error) {
 	// added twice, a history import repeated: no change), so a run cut off
 	// half way through a user repeats it safely.
 	tenant := rental.Actor{UserID: user, Roles: []rental.Role{rental.RoleTenant}}
-	for _, f := range favorites {
+	// collect_id is oldest first and kept no times: a millisecond apart in
+	// its order (the read model orders favorites by the millisecond), the
+	// last one just now, so "newest first" shows them the old way round.
+	first := time.Now().Add(-time.Duration(len(favorites)) * time.Millisecond)
+	for i, f := range favorites {
 		_, err := r.im.Commands.AddFavorite.Handle(ctx, command.AddFavorite{
 			Meta:      command.Meta{Actor: tenant, CommandID: commandID(mapActivity, u.OldID, "favorite", f.old), MayRepeat: true, KeepRecord: true},
-			ListingID: f.id,
+			ListingID: f.id, Since: first.Add(time.Duration(i) * time.Millisecond),
 		})
 		switch rental.ErrorCode(err) {
 		case "":

@@ -13,11 +13,20 @@ import (
 )
 
 // House is a house_info row parsed into what the platform stores.
+//
+// The old site's models.py defines house_info as id, title, rooms, area,
+// price, direction, rent_type, region, block, address, traffic,
+// publish_time, facilities, highlights, matching, travel, page_views,
+// landlord, phone_num, house_num. It served Beijing only, so region is a
+// district of Beijing; block is the 商圈; address is the 小区 (community),
+// not a street address (its "小区房源数量TOP20" chart groups by it and its
+// search matches it); house_num is the listing's reference number (房源编号).
 type House struct {
 	OldID    string
+	Number   string // house_num: the reference, and what makes two rows one listing
 	Fields   command.ListingPatch
 	Landlord Landlord
-	// Kept aside (import_map details): no field takes them yet.
+	// PublishedAt is the old publish time, zero when unknown (0 or NULL).
 	PublishedAt time.Time
 	PageViews   int64
 	Problems    []string // the row cannot be imported: each says why
@@ -30,15 +39,17 @@ type Landlord struct {
 	Phone string // normalised to 11 digits
 }
 
-// User is a user_info row parsed.
+// User is a user_info row parsed. The old site's user_info is id, name,
+// password, email, addr, collect_id, seen_id; it logged in by name, and the
+// e-mail was optional.
 type User struct {
 	OldID    string
 	Nickname string
 	Email    string
 	Password string // plain text, as the old site kept it
 	Address  string
-	// Favorites and history (old house ids, most recent first), imported
-	// once every house is in.
+	// Favorites (collect_id, oldest first) and history (seen_id, most
+	// recent first, at most HistorySize), imported once every house is in.
 	Favorites []string
 	Seen      []string
 	Problems  []string
@@ -48,14 +59,22 @@ type User struct {
 // Parser turns old rows into typed ones using the platform's dictionaries.
 type Parser struct {
 	Catalog *rental.Catalog
-	// City, if set, is the city of every house; otherwise each district name
-	// is looked up in every city and must name exactly one district.
+	// City is the city of every house: the old site had no city column, as
+	// it served one city. "" is Beijing, the old site's; --city sets another
+	// for a copy of the site that served it. A region that is no district of
+	// this city is refused, never moved to the city it belongs to.
 	City string
 }
 
+// DefaultCity is the old site's city.
+const DefaultCity = "beijing"
+
+// HistorySize is how many listings the old site kept in seen_id.
+const HistorySize = 20
+
 // House parses a house_info row.
 func (p Parser) House(r Row) House {
-	h := House{OldID: r.Get("id")}
+	h := House{OldID: r.Get("id"), Number: r.Get("house_num")}
 	bad := func(format string, args ...any) { h.Problems = append(h.Problems, sprintf(format, args...)) }
 	text := func(field, v string, max int, dst **string) {
 		if v == "" {
@@ -72,6 +91,11 @@ func (p Parser) House(r Row) House {
 		bad("title is empty")
 	} else {
 		text("title", title, 100, &f.Title)
+	}
+	if n := utf8.RuneCountInString(h.Number); n > command.MaxReference {
+		bad("house_num %q is longer than %d characters", h.Number, command.MaxReference)
+	} else if h.Number != "" {
+		f.Reference = &h.Number
 	}
 	if beds, living, baths, ok := Rooms(r.Get("rooms")); ok {
 		f.Bedrooms, f.LivingRooms = &beds, &living
@@ -105,7 +129,7 @@ func (p Parser) House(r Row) House {
 	}
 	text("orientation", r.Get("direction"), 16, &f.Orientation)
 	text("block", r.Get("block"), 64, &f.Block)
-	text("address", r.Get("address"), 200, &f.Address)
+	text("community", r.Get("address"), 64, &f.Community) // the old address is the 小区
 	text("traffic", r.Get("traffic"), 500, &f.Traffic)
 	text("highlights", r.Get("highlights"), 500, &f.Highlights)
 	// 配套 (what is around) and 出行 (getting about) have no fields of their own.
@@ -123,7 +147,7 @@ func (p Parser) House(r Row) House {
 		h.Warnings = append(h.Warnings, sprintf("facility %q has no equivalent here: left out", u))
 	}
 	h.Landlord.Name = r.Get("landlord")
-	if phone, ok := Mobile(r.Get("phone_num")); ok {
+	if phone, ok := Mobile(halfWidth(r.Get("phone_num"))); ok {
 		h.Landlord.Phone = phone
 	} else {
 		bad("landlord phone %q is not a mainland mobile number (the landlord's login)", r.Get("phone_num"))
@@ -131,12 +155,15 @@ func (p Parser) House(r Row) House {
 	if h.Landlord.Name == "" {
 		h.Landlord.Name = "房东" + h.Landlord.Phone[max(0, len(h.Landlord.Phone)-4):]
 	}
-	if t, ok := Timestamp(r.Get("publish_time")); ok {
+	switch t, ok := Timestamp(halfWidth(r.Get("publish_time"))); {
+	case ok:
 		h.PublishedAt = t
-	} else if r.Get("publish_time") != "" {
-		h.Warnings = append(h.Warnings, sprintf("publish time %q unreadable", r.Get("publish_time")))
+	case r.Get("publish_time") == "" || r.Get("publish_time") == "0":
+		h.Warnings = append(h.Warnings, "publish time unknown (0 or NULL): published as of the import")
+	default:
+		h.Warnings = append(h.Warnings, sprintf("publish time %q unreadable: published as of the import", r.Get("publish_time")))
 	}
-	h.PageViews, _ = strconv.ParseInt(r.Get("page_views"), 10, 64)
+	h.PageViews, _ = strconv.ParseInt(halfWidth(r.Get("page_views")), 10, 64)
 	return h
 }
 
@@ -150,10 +177,16 @@ func (p Parser) User(r Row) User {
 	if u.Password == "" {
 		u.Problems = append(u.Problems, "no password")
 	}
-	if u.Email == "" {
-		u.Problems = append(u.Problems, "no email (the only login the old site had)")
-	}
 	u.Nickname = r.Get("name")
+	if u.Email == "" {
+		// The old site logged in by name; here an account logs in by e-mail
+		// or mobile, and the old site kept no mobile.
+		u.Problems = append(u.Problems, sprintf("no email: the old site logged in by user name (%q), which this platform has no login for; an account here needs an e-mail", u.Nickname))
+	}
+	if len(u.Seen) > HistorySize {
+		u.Warnings = append(u.Warnings, sprintf("seen_id names %d houses: the %d most recent are kept", len(u.Seen), HistorySize))
+		u.Seen = u.Seen[:HistorySize]
+	}
 	switch n := utf8.RuneCountInString(u.Nickname); {
 	case n == 0:
 		u.Nickname = "用户" + u.OldID
@@ -169,7 +202,7 @@ var roomsPattern = regexp.MustCompile(`^([0-9]+|[一二两三四五六七八九�
 
 // Rooms parses "2室1厅", "3房2厅1卫", "三室两厅", and 开间/单间 (a studio).
 func Rooms(s string) (bedrooms, living, bathrooms int, ok bool) {
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(halfWidth(s))
 	if s == "开间" || s == "单间" || s == "studio" {
 		return 0, 0, 0, true
 	}
@@ -211,7 +244,7 @@ var areaPattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*(平方米|平米
 
 // Area parses "89平方米", "18.5㎡", "45平米" or a bare number, in square metres.
 func Area(s string) (float64, bool) {
-	m := areaPattern.FindStringSubmatch(strings.TrimSpace(s))
+	m := areaPattern.FindStringSubmatch(strings.TrimSpace(halfWidth(s)))
 	if m == nil {
 		return 0, false
 	}
@@ -227,8 +260,7 @@ var pricePattern = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*(万)?\s*(?:元)
 // Price parses a monthly rent: "5800元/月", "6,200元/月", "1.2万/月", "2300".
 // 面议 (negotiable), and daily or weekly prices, are not monthly rents.
 func Price(s string) (int64, bool) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	s = strings.ReplaceAll(s, "，", "")
+	s = strings.ReplaceAll(strings.TrimSpace(halfWidth(s)), ",", "")
 	m := pricePattern.FindStringSubmatch(s)
 	if m == nil {
 		return 0, false
@@ -280,44 +312,62 @@ func Timestamp(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// halfWidth folds full-width forms (２室１厅, ５８００元／月, ８９㎡ typed
+// with a Chinese input method) to their ASCII characters, and the
+// ideographic space to a space.
+func halfWidth(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '\uFF01' && r <= '\uFF5E':
+			return r - 0xFEE0
+		case r == '\u3000':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 // IDs splits "1,2,11" into ids, dropping blanks.
 func IDs(s string) []string {
 	var out []string
-	for _, id := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == ' ' }) {
+	for _, id := range strings.FieldsFunc(halfWidth(s), func(r rune) bool { return r == ',' || r == ' ' }) {
 		out = append(out, id)
 	}
 	return out
 }
 
-// district finds the district a region name ("海淀", "海淀区", "浦东") means.
+// district finds the district of the parser's city a region name ("海淀",
+// "海淀区", "haidian") means. A district of another city is refused: the
+// old site served one city, so such a row is a mistake, not a move.
 func (p Parser) district(region string) (string, string, string) {
+	city := p.City
+	if city == "" {
+		city = DefaultCity
+	}
 	if region == "" {
 		return "", "", "region is empty"
 	}
-	type match struct{ city, district string }
-	var found []match
+	var elsewhere []string
 	for _, c := range p.Catalog.Cities() {
-		if p.City != "" && c.Code != p.City {
-			continue
-		}
 		for _, d := range c.Districts {
-			if d.Name == region || trimDistrict(d.Name) == trimDistrict(region) || d.Code == region {
-				found = append(found, match{c.Code, d.Code})
+			if d.Name != region && trimDistrict(d.Name) != trimDistrict(region) && d.Code != region {
+				continue
 			}
+			if c.Code == city {
+				return c.Code, d.Code, ""
+			}
+			elsewhere = append(elsewhere, c.Code)
 		}
 	}
-	switch len(found) {
-	case 1:
-		return found[0].city, found[0].district, ""
-	case 0:
-		return "", "", sprintf("region %q is no district of %s", region, orAll(p.City))
-	default:
-		return "", "", sprintf("region %q is a district of several cities: name the city (--city)", region)
+	if len(elsewhere) > 0 {
+		return "", "", sprintf("region %q is no district of %s but of %s: refused, not moved (the old site served one city; --city names it)",
+			region, city, strings.Join(elsewhere, ", "))
 	}
+	return "", "", sprintf("region %q is no district of %s", region, city)
 }
 
 func trimDistrict(name string) string {
-	for _, suffix := range []string{"新区", "区", "县"} {
+	for _, suffix := range []string{"新区", "区", "县", "市"} {
 		if trimmed, ok := strings.CutSuffix(name, suffix); ok && trimmed != "" {
 			return trimmed
 		}
@@ -325,16 +375,13 @@ func trimDistrict(name string) string {
 	return name
 }
 
-func orAll(city string) string {
-	if city == "" {
-		return "any city"
-	}
-	return city
-}
-
-// facilitySynonyms are names the old site used for facilities the dictionary names otherwise.
-var facilitySynonyms = map[string]string{"WiFi": "宽带", "wifi": "宽带", "无线网": "宽带", "网络": "宽带", "燃气": "天然气",
+// facilitySynonyms are names the old site used for facilities the dictionary
+// names otherwise (its page labels broadband "Wi-Fi"), lower-cased.
+var facilitySynonyms = map[string]string{"wi-fi": "宽带", "wifi": "宽带", "无线网": "宽带", "网络": "宽带", "燃气": "天然气",
 	"煤气": "天然气", "热水": "热水器", "冷气": "空调", "床铺": "床"}
+
+// wiFi is the one facility name with the separator in it.
+var wiFi = regexp.MustCompile(`(?i)wi-fi`)
 
 // facilities maps "冰箱-洗衣机-空调" to facility codes; names with no
 // equivalent are returned apart.
@@ -344,8 +391,9 @@ func (p Parser) facilities(s string) (codes, unknown []string) {
 	for _, f := range p.Catalog.Facilities() {
 		byName[f.Name] = f.Code
 	}
+	s = wiFi.ReplaceAllString(halfWidth(s), "WiFi") // before "-" splits it in two
 	for _, name := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == ',' || r == '、' || r == '/' || r == ' ' }) {
-		if syn, ok := facilitySynonyms[name]; ok {
+		if syn, ok := facilitySynonyms[strings.ToLower(name)]; ok {
 			name = syn
 		}
 		code, ok := byName[name]

@@ -2,8 +2,10 @@ package oldsite_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/infra/ops/oldsite"
@@ -89,13 +91,19 @@ func row(kv ...string) oldsite.Row {
 func TestHouse_parsesAGoodRowAndReportsEveryProblem(t *testing.T) {
 	p := oldsite.Parser{Catalog: cat}
 	good := p.House(row("id", "1", "title", "海淀 两居", "rooms", "2室1厅", "area", "89平方米", "price", "5800元/月",
-		"direction", "南北", "rent_type", "整租", "region", "海淀", "phone_num", "13800138001", "landlord", "王先生",
-		"facilities", "冰箱-WiFi-阳台", "matching", "超市", "travel", "地铁", "publish_time", "1556668800", "page_views", "12"))
+		"direction", "南北", "rent_type", "整租", "region", "海淀", "block", "中关村", "address", "华清嘉园", "phone_num", "13800138001", "landlord", "王先生",
+		"facilities", "冰箱-Wi-Fi-阳台", "matching", "超市", "travel", "地铁", "publish_time", "1556668800", "page_views", "12",
+		"house_num", "BJ2019050100001"))
 	f := good.Fields
 	if len(good.Problems) != 0 || *f.City != "beijing" || *f.District != "haidian" || *f.Bedrooms != 2 || *f.Price != 5800 ||
 		*f.AreaSqm != 89 || *f.RentType != "whole" || !slices.Equal(*f.Facilities, []string{"fridge", "wifi"}) ||
 		*f.Description != "配套：超市\n出行：地铁" || good.Landlord.Phone != "13800138001" || good.PageViews != 12 || good.PublishedAt.Year() != 2019 {
 		t.Fatalf("good row: %+v %+v", good, f)
+	}
+	// address is the old site's 小区; house_num its reference number.
+	if *f.Block != "中关村" || f.Community == nil || *f.Community != "华清嘉园" || f.Address != nil ||
+		f.Reference == nil || *f.Reference != "BJ2019050100001" || good.Number != "BJ2019050100001" {
+		t.Fatalf("address is the community, house_num the reference: %+v", f)
 	}
 	if len(good.Warnings) != 1 || !strings.Contains(good.Warnings[0], "阳台") {
 		t.Fatalf("an unknown facility is a warning: %v", good.Warnings)
@@ -104,15 +112,68 @@ func TestHouse_parsesAGoodRowAndReportsEveryProblem(t *testing.T) {
 	if len(bad.Problems) != 7 { // title, rooms, area, price, rent type, region, phone
 		t.Fatalf("every problem is reported: %v", bad.Problems)
 	}
-	// 朝阳 is a district of two cities here: only --city decides.
-	if amb := p.House(row("region", "朝阳")); !slices.ContainsFunc(amb.Problems, func(s string) bool { return strings.Contains(s, "several cities") }) {
-		t.Fatalf("an ambiguous district: %v", amb.Problems)
+}
+
+func TestHouse_theCityIsBeijingUnlessSaidAndAnotherCitysDistrictIsRefused(t *testing.T) {
+	p := oldsite.Parser{Catalog: cat}
+	// 朝阳 is a district of Beijing and of Changchun: the old site was Beijing's.
+	if h := p.House(row("region", "朝阳")); h.Fields.City == nil || *h.Fields.City != "beijing" || *h.Fields.District != "chaoyang" {
+		t.Fatalf("without --city the city is Beijing: %+v %v", h.Fields, h.Problems)
 	}
-	p.City = "beijing"
-	if h := p.House(row("region", "朝阳")); *h.Fields.City != "beijing" || *h.Fields.District != "chaoyang" {
+	h := p.House(row("region", "浦东"))
+	if h.Fields.City != nil || !slices.ContainsFunc(h.Problems, func(s string) bool {
+		return strings.Contains(s, `region "浦东" is no district of beijing but of shanghai`) && strings.Contains(s, "not moved")
+	}) {
+		t.Fatalf("a district of another city is refused, not moved: %+v %v", h.Fields, h.Problems)
+	}
+	p.City = "changchun"
+	if h := p.House(row("region", "朝阳区")); *h.Fields.City != "changchun" || *h.Fields.District != "chaoyang" {
 		t.Fatalf("with --city: %+v", h.Fields)
 	}
-	if h := p.House(row("region", "浦东")); h.Fields.City != nil {
-		t.Fatal("with --city beijing, 浦东 is not a district")
+	if h := p.House(row("region", "海淀")); h.Fields.City != nil {
+		t.Fatal("with --city changchun, 海淀 is not a district")
+	}
+}
+
+func TestHouse_readsFullWidthDigitsWiFiAndAnUnknownPublishTime(t *testing.T) {
+	p := oldsite.Parser{Catalog: cat}
+	h := p.House(row("id", "3", "title", "两居", "rooms", "２室１厅", "area", "８９．５平方米", "price", "５，８００元／月", "rent_type", "整租",
+		"region", "海淀", "phone_num", "１３８００１３８００１", "facilities", "冰箱-WI-FI", "publish_time", "0", "page_views", "１２"))
+	f := h.Fields
+	if len(h.Problems) != 0 || *f.Bedrooms != 2 || *f.LivingRooms != 1 || *f.AreaSqm != 89.5 || *f.Price != 5800 ||
+		h.Landlord.Phone != "13800138001" || h.PageViews != 12 || !slices.Equal(*f.Facilities, []string{"fridge", "wifi"}) {
+		t.Fatalf("full-width digits and Wi-Fi: %+v %+v %v", h, f, h.Problems)
+	}
+	for _, publish := range []string{"0", ""} {
+		h := p.House(row("publish_time", publish))
+		if !h.PublishedAt.IsZero() || !slices.ContainsFunc(h.Warnings, func(s string) bool { return strings.Contains(s, "publish time unknown") }) {
+			t.Errorf("publish time %q is unknown, not 1970: %v %v", publish, h.PublishedAt, h.Warnings)
+		}
+	}
+	if h := p.House(row("publish_time", "1556668800")); !h.PublishedAt.Equal(time.Unix(1556668800, 0)) {
+		t.Errorf("publish time in Unix seconds: %v", h.PublishedAt)
+	}
+	for in, want := range map[string][3]int{"２室１厅": {2, 1, 0}, "３室２厅１卫": {3, 2, 1}} {
+		if b, l, w, ok := oldsite.Rooms(in); !ok || [3]int{b, l, w} != want {
+			t.Errorf("%q: %d %d %d %v", in, b, l, w, ok)
+		}
+	}
+}
+
+func TestUser_withoutAnEmailIsReportedWithTheOldLoginAndAHistoryKeepsTwenty(t *testing.T) {
+	p := oldsite.Parser{Catalog: cat}
+	u := p.User(row("id", "8", "name", "eve", "password", "eve-secret-2019"))
+	if len(u.Problems) != 1 || !strings.Contains(u.Problems[0], "no email") || !strings.Contains(u.Problems[0], `logged in by user name ("eve")`) {
+		t.Fatalf("a user without an e-mail: %v", u.Problems)
+	}
+	seen := make([]string, 25)
+	for i := range seen {
+		seen[i] = strconv.Itoa(100 - i)
+	}
+	u = p.User(row("id", "9", "name", "frank", "password", "frank-secret-9", "email", "f@example.com", "collect_id", "3,1,2",
+		"seen_id", strings.Join(seen, ",")))
+	if len(u.Problems) != 0 || !slices.Equal(u.Favorites, []string{"3", "1", "2"}) || !slices.Equal(u.Seen, seen[:20]) ||
+		!slices.ContainsFunc(u.Warnings, func(s string) bool { return strings.Contains(s, "seen_id names 25 houses") }) {
+		t.Fatalf("collect_id in order, seen_id's 20 most recent: %+v", u)
 	}
 }

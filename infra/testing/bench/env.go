@@ -19,13 +19,15 @@ import (
 // Env is a scratch installation: its own database and key prefix.
 type Env struct {
 	Cfg     config.Config
+	Redis   *Redis
 	Log     *slog.Logger
 	cleanup []func()
 }
 
 // NewEnv creates a migrated scratch database on the MySQL server behind
-// mysqlServer and a fresh key prefix on Redis at redisAddr.
-func NewEnv(ctx context.Context, mysqlServer, redisAddr string, log *slog.Logger) (*Env, error) {
+// mysqlServer and a fresh key prefix on redis.
+func NewEnv(ctx context.Context, mysqlServer string, redis *Redis, log *slog.Logger) (*Env, error) {
+	redisAddr := redis.Addr
 	dsn, drop, err := testenv.CreateDatabase(ctx, mysqlServer)
 	if err != nil {
 		return nil, err
@@ -36,9 +38,10 @@ func NewEnv(ctx context.Context, mysqlServer, redisAddr string, log *slog.Logger
 	}
 	cfg.MySQLDSN, cfg.MySQLReadDSN = dsn, ""
 	cfg.Redis.Addr, cfg.Redis.Sentinels, cfg.Redis.Password = redisAddr, nil, ""
+	cfg.RelayMinReplicas = 0 // one Redis, no replica to wait for
 	cfg.Prefix = testenv.Name("bench") + ":"
 	cfg.BcryptCost = 4
-	e := &Env{Cfg: cfg, Log: log}
+	e := &Env{Cfg: cfg, Redis: redis, Log: log}
 	e.cleanup = append(e.cleanup, func() { _ = drop() }, func() { testenv.DeletePrefix(context.Background(), redisAddr, cfg.Prefix) })
 	return e, nil
 }
@@ -94,6 +97,11 @@ func (e *Env) StartPipeline(ctx context.Context, name string, workers int) (stri
 
 // StartWorker runs a worker replica.
 func (e *Env) StartWorker(ctx context.Context, id string) error {
+	return e.StartWorkerWith(ctx, id, nil)
+}
+
+// StartWorkerWith runs a worker replica that adjust (nil: none) changes first.
+func (e *Env) StartWorkerWith(ctx context.Context, id string, adjust func(*system.Worker)) error {
 	cfg := e.Cfg
 	cfg.WorkerID = id
 	base, err := system.Open(ctx, cfg, e.Log)
@@ -104,6 +112,9 @@ func (e *Env) StartWorker(ctx context.Context, id string) error {
 	if err != nil {
 		base.Close()
 		return err
+	}
+	if adjust != nil {
+		adjust(w)
 	}
 	e.run(func(ctx context.Context) { _ = w.Run(ctx) }, base.Close)
 	return nil

@@ -45,7 +45,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 		r := system.NewReplayer(base)
 		r.ApplySuperseded = all
 		r.Logger = nil
-		start, cpu := time.Now(), startCPU()
+		start, cpu := time.Now(), startCPU(env.Redis.PID)
 		_, n, err := r.Rebuild(ctx)
 		if err != nil {
 			return Table{}, err

@@ -45,7 +45,8 @@ func Search(ctx context.Context, env *Env, cfg SearchConfig) (Table, error) {
 	relayCtx, stopRelay := context.WithCancel(ctx)
 	defer stopRelay()
 	go func() { _ = rel.Run(relayCtx) }()
-	booked, err := seedCatalogue(ctx, system.NewCommands(base, rel, nil), base.Catalog, cfg.Listings, cfg.Orders)
+	seed, err := seedCatalogue(ctx, system.NewCommands(base, rel, nil), base.Catalog, cfg.Listings, cfg.Orders)
+	booked := seed.booked
 	if err != nil {
 		return Table{}, err
 	}
@@ -127,18 +128,27 @@ func oneAtATime(ctx context.Context, base string, paths []string, rounds int) ([
 	return percentiles(lat), nil
 }
 
+// seeded is a catalogue seedCatalogue made: its listings, their landlord,
+// the tenant who booked, and how many stays were placed.
+type seeded struct {
+	ids    []uuid.UUID
+	owner  rental.Actor
+	renter rental.Actor
+	booked int64
+}
+
 // seedCatalogue publishes n demo listings and books stays through the
 // command handlers in this process (no HTTP: it is only the setup).
-func seedCatalogue(ctx context.Context, cmds command.Commands, cat *rental.Catalog, n, orders int) (int64, error) {
+func seedCatalogue(ctx context.Context, cmds command.Commands, cat *rental.Catalog, n, orders int) (seeded, error) {
 	landlord, err := cmds.RegisterUser.Handle(ctx, command.RegisterUser{Meta: command.Meta{Actor: rental.System},
 		Email: "bench-landlord@example.com", Password: "bench-password", Nickname: "b", Roles: []string{"landlord"}})
 	if err != nil {
-		return 0, err
+		return seeded{}, err
 	}
 	tenant, err := cmds.RegisterUser.Handle(ctx, command.RegisterUser{Meta: command.Meta{Actor: rental.System},
 		Email: "bench-tenant@example.com", Password: "bench-password", Nickname: "t", Roles: []string{"tenant"}})
 	if err != nil {
-		return 0, err
+		return seeded{}, err
 	}
 	owner := rental.Actor{UserID: landlord.ID, Roles: []rental.Role{rental.RoleLandlord}}
 	renter := rental.Actor{UserID: tenant.ID, Roles: []rental.Role{rental.RoleTenant}}
@@ -152,7 +162,7 @@ func seedCatalogue(ctx context.Context, cmds command.Commands, cat *rental.Catal
 		_, err = cmds.PublishListing.Handle(ctx, command.PublishListing{Meta: command.Meta{Actor: owner}, ListingID: res.ID})
 		return err
 	}); err != nil {
-		return 0, err
+		return seeded{}, err
 	}
 	today := events.Today(time.Now())
 	var booked atomic.Int64
@@ -168,7 +178,7 @@ func seedCatalogue(ctx context.Context, cmds command.Commands, cat *rental.Catal
 		}
 		return err
 	})
-	return booked.Load(), err
+	return seeded{ids: ids, owner: owner, renter: renter, booked: booked.Load()}, err
 }
 
 // parallel runs fn for i in [0, n) on w goroutines, each with its own random source.

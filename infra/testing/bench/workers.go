@@ -13,6 +13,7 @@ import (
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/relay"
+	"github.com/zufang/rental/infra/stream"
 	"github.com/zufang/rental/infra/system"
 )
 
@@ -22,6 +23,15 @@ type WorkersConfig struct {
 	PerListing int   // events per listing
 	Replicas   []int // worker replicas to measure with, each on a fresh environment
 	Consumers  []int // subscriptions per stream in each replica (RENTAL_WORKER_CONSUMERS)
+	// Subscribers to compare: "batched" (the worker's, stream.NewBatched) and
+	// "watermill" (Watermill's redisstream subscriber, one entry at a time).
+	Subscribers []string
+}
+
+// subscribers are the subscription kinds the workers scenario compares.
+var subscribers = map[string]func(*system.Worker){
+	"batched":   func(w *system.Worker) { w.Subscribe = system.Batched },
+	"watermill": func(w *system.Worker) { w.Subscribe = stream.NewSubscriber },
 }
 
 // Workers measures how fast worker replicas drain the listing stream: the
@@ -30,31 +40,41 @@ type WorkersConfig struct {
 // first and its last move, so start-up is not counted.
 func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig) (Table, error) {
 	t := Table{
-		Title:  fmt.Sprintf("Workers: %d listing events already on the stream (%d per listing), drained by N replicas", cfg.Events, cfg.PerListing),
-		Header: []string{"replicas", "subscriptions per replica", "took", "events/s", "events/s per replica", "listing documents"},
+		Title: fmt.Sprintf("Workers: %d listing events already on the stream (%d per listing), drained by N replicas", cfg.Events, cfg.PerListing),
+		Header: []string{"subscriber", "replicas", "subscriptions per replica", "took", "events/s", "events/s per replica",
+			"CPU: bench process (the workers) / MariaDB / Redis", "Redis µs per event", "listing documents", "load average"},
 	}
-	for _, consumers := range cfg.Consumers {
-		for _, n := range cfg.Replicas {
-			env, err := newEnv()
-			if err != nil {
-				return t, err
+	for _, sub := range cfg.Subscribers {
+		adjust, ok := subscribers[sub]
+		if !ok {
+			return t, fmt.Errorf("unknown subscriber %q (batched, watermill)", sub)
+		}
+		for _, consumers := range cfg.Consumers {
+			for _, n := range cfg.Replicas {
+				env, err := newEnv()
+				if err != nil {
+					return t, err
+				}
+				env.Cfg.Consumers = consumers
+				row, err := drain(ctx, env, cfg, n, adjust)
+				env.Close()
+				if err != nil {
+					return t, err
+				}
+				t.Rows = append(t.Rows, append([]string{sub}, row...))
 			}
-			env.Cfg.Consumers = consumers
-			row, err := drain(ctx, env, cfg, n)
-			env.Close()
-			if err != nil {
-				return t, err
-			}
-			t.Rows = append(t.Rows, row)
 		}
 	}
-	t.Notes = append(t.Notes, "Each subscription reads one entry at a time (Watermill's redisstream subscriber: XREADGROUP COUNT 1, "+
-		"handle, XACK); RENTAL_WORKER_CONSUMERS sets the subscriptions per stream in a replica.",
-		"Target (DESIGN §9): ≥ 20k events/s per replica.")
+	t.Notes = append(t.Notes, "batched: infra/stream.Batched ( XREADGROUP COUNT 100, the batch handled concurrently, "+
+		"one XACK per batch); watermill: Watermill's redisstream subscriber, the worker's default (XREADGROUP COUNT 1, handle, XACK). "+
+		"RENTAL_WORKER_CONSUMERS sets the subscriptions per stream in a replica.",
+		"CPU is the share of one core used between the group's first and last move: the bench process holds only the workers then; "+
+			"Redis is the run's own redis-server when the bench started one (--private-redis), every redis-server on the host otherwise.",
+		"Target (DESIGN §9): ≥ 20k events/s per replica; issue 12: the worker keeps Redis ≥ 80% busy while it drains.")
 	return t, nil
 }
 
-func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int) ([]string, error) {
+func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjust func(*system.Worker)) ([]string, error) {
 	base, err := env.Open(ctx)
 	if err != nil {
 		return nil, err
@@ -63,27 +83,28 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int) ([]st
 	if _, _, err := system.NewReplayer(base).Rebuild(ctx); err != nil {
 		return nil, err
 	}
-	stream := events.Stream(env.Cfg.Prefix, events.AggregateListing)
-	if err := fillStream(ctx, base, stream, cfg); err != nil {
+	listings := events.Stream(env.Cfg.Prefix, events.AggregateListing)
+	if err := fillStream(ctx, base, listings, cfg); err != nil {
 		return nil, err
 	}
 	for i := range replicas {
-		if err := env.StartWorker(ctx, fmt.Sprintf("bench-worker-%d", i)); err != nil {
+		if err := env.StartWorkerWith(ctx, fmt.Sprintf("bench-worker-%d", i), adjust); err != nil {
 			return nil, err
 		}
 	}
 	rdb := base.Redis.Master
 	var first, last time.Time
 	var firstRead int64
+	var cpu cpuWatch
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
-		read, pending, err := groupProgress(ctx, rdb, stream)
+		read, pending, err := groupProgress(ctx, rdb, listings)
 		if err != nil {
 			return nil, err
 		}
 		now := time.Now()
 		if read > 0 && first.IsZero() {
-			first, firstRead = now, read
+			first, firstRead, cpu = now, read, startCPU(env.Redis.PID)
 		}
 		if read >= int64(cfg.Events) && pending == 0 {
 			last = now
@@ -94,10 +115,12 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int) ([]st
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	used, shares := cpu.stop(), cpu.shares()
 	took := last.Sub(first)
 	rate := float64(int64(cfg.Events)-firstRead) / took.Seconds()
 	return []string{fmt.Sprint(replicas), fmt.Sprint(env.Cfg.Consumers), ms(took), fmt.Sprintf("%.0f", rate),
-		fmt.Sprintf("%.0f", rate/float64(replicas)), fmt.Sprint(documents(ctx, base))}, nil
+		fmt.Sprintf("%.0f", rate/float64(replicas)), used, fmt.Sprintf("%.0f", shares["redis"]/rate*1e6),
+		fmt.Sprint(documents(ctx, base)), loadAverage()}, nil
 }
 
 // fillStream puts listing histories on the stream in Watermill's format,

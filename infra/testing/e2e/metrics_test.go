@@ -116,7 +116,12 @@ func TestMetrics_apiAndWorkerExposeWhatOperatorsWatch(t *testing.T) {
 	rdb := testenv.Redis(t, testenv.RedisAddr())
 	rdb.XAdd(ctx, &goredis.XAddArgs{Stream: events.Stream(sys.Config.Prefix, events.AggregateListing), Values: map[string]any{"junk": "1"}})
 
-	api := scrape(t, sys.URL+"/metrics")
+	if r, err := http.Get(sys.URL + "/metrics"); err != nil || r.StatusCode != http.StatusNotFound {
+		t.Fatalf("/metrics must not be served on the public port: %v %v", r, err)
+	} else {
+		r.Body.Close()
+	}
+	api := scrape(t, sys.DiagURL+"/metrics")
 	for _, c := range []struct {
 		name   string
 		labels map[string]string

@@ -32,33 +32,97 @@ var repo = func() string {
 
 func script() string { return filepath.Join(repo, "infra/deploy/local/cluster.sh") }
 
-// sh runs a command in the repository and returns its combined output.
+// The fault tests run their own cluster: its own run directory (data, logs,
+// binaries, reports) and make up's ports plus portOffset, so they never write
+// to what make up serves and can run while it runs.
+const portOffset = 5000
+
+// runDir is the test cluster's run directory (RENTAL_FAULT_RUN_DIR, default
+// <repo>/.run-faulttest). A run starts it from nothing unless the test
+// cluster is still running (RENTAL_FAULT_KEEP), and leaves it (stopped) for
+// the logs and reports.
+var runDir = func() string {
+	if d := os.Getenv("RENTAL_FAULT_RUN_DIR"); d != "" {
+		return d
+	}
+	return filepath.Join(repo, ".run-faulttest")
+}()
+
+// nodeCgroup puts every node in its own cgroup (rental-faulttest/<node>),
+// which the partition tests use to cut links between nodes (partition_test.go).
+const nodeCgroup = "rental-faulttest"
+
+// port is a make up port moved to the test cluster.
+func port(p int) int { return p + portOffset }
+
+// addr is 127.0.0.1 and a make up port moved to the test cluster.
+func addr(p int) string { return fmt.Sprintf("127.0.0.1:%d", port(p)) }
+
+// front is the test cluster's HAProxy HTTP front of the two api replicas.
+var front = fmt.Sprintf("http://127.0.0.1:%d/api/v1", port(9000))
+
+// clusterEnv is what cluster.sh, rentalctl and the tests' own connections
+// get: the test cluster's run directory, ports and addresses.
+var clusterEnv = map[string]string{
+	"RENTAL_RUN_DIR":           runDir,
+	"RENTAL_BIN_DIR":           filepath.Join(runDir, "bin"),
+	"RENTAL_PORT_OFFSET":       strconv.Itoa(portOffset),
+	"RENTAL_NODE_CGROUP":       nodeCgroup,
+	"RENTAL_MYSQL_DSN":         "rental:rental@tcp(" + addr(3307) + ")/rental",
+	"RENTAL_MYSQL_READ_DSN":    "rental:rental@tcp(" + addr(3308) + ")/rental",
+	"RENTAL_MYSQL_NODES":       addr(3311) + "," + addr(3312) + "," + addr(3313),
+	"RENTAL_HAPROXY_STATS_URL": "http://" + addr(8404) + "/stats;csv",
+	"RENTAL_REDIS_SENTINELS":   addr(26380) + "," + addr(26381) + "," + addr(26382),
+}
+
+// sh runs a command in the repository, pointed at the test cluster, and
+// returns its combined output.
 func sh(name string, args ...string) (string, error) {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = repo
+	cmd.Env = os.Environ()
+	for k, v := range clusterEnv {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
 
-// TestMain builds the binaries and brings the whole cluster up (migrated and
-// seeded, apps restarted on the new binaries); it stops the cluster at the end unless it was running before or
-// RENTAL_FAULT_KEEP is set.
+// TestMain builds the binaries and brings the test cluster up from nothing
+// (migrated and seeded); it stops the cluster at the end unless it was
+// running before or RENTAL_FAULT_KEEP is set.
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
 
 func run(m *testing.M) int {
+	_, err := sh(script(), "pid", "galera1")
+	wasRunning := err == nil
+	if !wasRunning {
+		// Leftovers of an earlier run: nodes still up, packet filters, mounts, cgroups, the data.
+		dropNftTable()
+		if out, err := sh(script(), "down"); err != nil {
+			fmt.Fprintf(os.Stderr, "faulttest: cluster.sh down (leftovers) failed: %v\n%s\n", err, out)
+			return 1
+		}
+		if err := removeRunDir(); err != nil {
+			fmt.Fprintf(os.Stderr, "faulttest: %v\n", err)
+			return 1
+		}
+		if err := prepareDisks(); err != nil {
+			fmt.Fprintf(os.Stderr, "faulttest: %v\n", err)
+			return 1
+		}
+	}
 	steps := [][]string{
-		{"go", "build", "-o", filepath.Join(repo, "bin") + "/", "./cmd/..."},
+		{"go", "build", "-o", clusterEnv["RENTAL_BIN_DIR"] + "/", "./cmd/..."},
 		{script(), "up-data"},
-		{filepath.Join(repo, "bin/rentalctl"), "migrate"},
-		{filepath.Join(repo, "bin/rentalctl"), "seed"},
+		{rentalctl(), "migrate"},
+		{rentalctl(), "seed"},
 		// Apps already running may be older builds: restart them on the new ones.
 		{script(), "down-apps"},
 		{script(), "up-apps"},
 	}
-	_, err := sh(script(), "pid", "galera1")
-	wasRunning := err == nil
 	for _, s := range steps {
 		start := time.Now()
 		out, err := sh(s[0], s[1:]...)
@@ -76,14 +140,30 @@ func run(m *testing.M) int {
 				code = 1
 			}
 		}
+		dropNftTable()
+		releaseDisks()
+		removeCgroups()
 	}
 	return code
 }
 
-// cfg is the configuration every binary gets after make up (the defaults).
+func rentalctl() string { return filepath.Join(clusterEnv["RENTAL_BIN_DIR"], "rentalctl") }
+
+// removeRunDir deletes the test cluster's run directory after unmounting
+// any filesystem an earlier run left mounted in it.
+func removeRunDir() error {
+	releaseDisks()
+	removeCgroups()
+	if err := os.RemoveAll(runDir); err != nil {
+		return fmt.Errorf("removing the test cluster's run directory: %w", err)
+	}
+	return nil
+}
+
+// cfg is the configuration every binary of the test cluster gets.
 func cfg(t *testing.T) config.Config {
 	t.Helper()
-	c, err := config.FromLookup(func(string) (string, bool) { return "", false })
+	c, err := config.FromLookup(func(k string) (string, bool) { v, ok := clusterEnv[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}

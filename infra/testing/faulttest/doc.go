@@ -8,7 +8,11 @@
 //
 //	make test-cluster        # or: go test -tags cluster -count=1 -v ./infra/testing/faulttest/
 //
-// They start the cluster themselves (and stop it afterwards unless it was
-// already running) and write their figures to .run/fault-report/*.json; see
-// docs/RELIABILITY.md.
+// They run a cluster of their own, never make up's: its own run directory
+// (.run-faulttest: data, logs, binaries) and make up's ports plus 5000, so a
+// user's data and make up's demo data never see a fault test's writes. They
+// start it from nothing (and stop it afterwards unless RENTAL_FAULT_KEEP is
+// set) and write their figures to .run-faulttest/fault-report/*.json; see
+// docs/RELIABILITY.md. The partition tests (build tag "partitions", make
+// test-partitions) cut links between its nodes: partition_test.go.
 package faulttest

@@ -7,6 +7,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -23,9 +24,6 @@ import (
 	"github.com/zufang/rental/infra/system"
 	"github.com/zufang/rental/infra/testing/testenv"
 )
-
-// front is the HAProxy HTTP front of the two api replicas.
-const front = "http://127.0.0.1:9000/api/v1"
 
 // load is a steady mixed load through the HTTP front: landlords run
 // commands on listings they own (create, publish, edit, unpublish), one at a
@@ -381,12 +379,16 @@ func (l *load) verifyAcknowledged(ctx context.Context, db *sql.DB) (int, []strin
 		n := int64(len(versions))
 		u := uuid.MustParse(id)
 		var version, events, lo, hi int64
-		if err := db.QueryRowContext(ctx, `SELECT version FROM listings WHERE id = ?`, u[:]).Scan(&version); err != nil {
+		if err := retried(func() error {
+			return db.QueryRowContext(ctx, `SELECT version FROM listings WHERE id = ?`, u[:]).Scan(&version)
+		}); err != nil {
 			bad = append(bad, fmt.Sprintf("listing %s: %v", id, err))
 			continue
 		}
-		if err := db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(version), 0), COALESCE(MAX(version), 0)
-			FROM event_log WHERE aggregate_id = ?`, u[:]).Scan(&events, &lo, &hi); err != nil {
+		if err := retried(func() error {
+			return db.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(version), 0), COALESCE(MAX(version), 0)
+			FROM event_log WHERE aggregate_id = ?`, u[:]).Scan(&events, &lo, &hi)
+		}); err != nil {
 			bad = append(bad, fmt.Sprintf("listing %s: %v", id, err))
 			continue
 		}
@@ -397,6 +399,20 @@ func (l *load) verifyAcknowledged(ctx context.Context, db *sql.DB) (int, []strin
 	}
 	sort.Strings(bad)
 	return len(acks), bad
+}
+
+// retried runs a read of the checker up to three times: its own connection
+// may have been cut by the fault (a closed pooled connection answers
+// "invalid connection" once); a missing row is an answer, not retried.
+func retried(read func() error) error {
+	var err error
+	for i := 0; i < 3; i++ {
+		if err = read(); err == nil || errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	return err
 }
 
 // converge waits until every read model matches MySQL and returns the last

@@ -21,7 +21,7 @@ import (
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 
-var redisNodes = map[string]string{"127.0.0.1:6380": "redis1", "127.0.0.1:6381": "redis2"}
+var redisNodes = map[string]string{addr(6380): "redis1", addr(6381): "redis2"}
 
 // TestRedisMasterKilled kills the Redis master with SIGKILL under load.
 // Sentinel promotes the replica; queries must keep answering and commands
@@ -61,7 +61,7 @@ func TestRedisMasterKilled(t *testing.T) {
 	rep.Measured["events_accepted_by_old_master_last_60s"] = accepted
 	rep.Measured["events_at_risk"] = len(atRisk)
 
-	sentinel := goredis.NewSentinelClient(&goredis.Options{Addr: "127.0.0.1:26380"})
+	sentinel := goredis.NewSentinelClient(&goredis.Options{Addr: addr(26380)})
 	defer sentinel.Close()
 	var promoted time.Time
 	testenv.Eventually(t, 30*time.Second, func() string {
@@ -131,8 +131,8 @@ func (l *load) ackAfter(t *testing.T, at time.Time, wait time.Duration) {
 }
 
 func redisClient(node string) *goredis.Client {
-	port := map[string]string{"redis1": "6380", "redis2": "6381"}[node]
-	return goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + port, Password: "rental", MaxRetries: -1})
+	p := map[string]int{"redis1": 6380, "redis2": 6381}[node]
+	return goredis.NewClient(&goredis.Options{Addr: addr(p), Password: "rental", MaxRetries: -1})
 }
 
 func redisRole(t *testing.T, node string) string {
@@ -159,7 +159,7 @@ func redisRole(t *testing.T, node string) string {
 func eventsAtRisk(t *testing.T, deadNode, replicaNode string, killedAt time.Time) (map[string]bool, int) {
 	t.Helper()
 	since := killedAt.Add(-time.Minute).UnixMilli()
-	entries, err := aofStreamEntries(filepath.Join(repo, ".run/data", deadNode), since)
+	entries, err := aofStreamEntries(filepath.Join(runDir, "data", deadNode), since)
 	if err != nil {
 		t.Fatalf("reading %s's append-only file: %v", deadNode, err)
 	}

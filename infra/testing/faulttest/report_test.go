@@ -20,7 +20,7 @@ import (
 )
 
 // report is what a fault test measured; it is logged and written to
-// .run/fault-report/<fault>.json (docs/RELIABILITY.md quotes it).
+// <test run dir>/fault-report/<fault>.json (docs/RELIABILITY.md quotes it).
 type report struct {
 	Fault     string    `json:"fault"`
 	Reproduce string    `json:"reproduce"`
@@ -73,7 +73,7 @@ func (r *report) write(t *testing.T, l *load) {
 	r.HAProxyTrouble = haproxyTrouble(l.start)
 	raw, _ := json.MarshalIndent(r, "", "  ")
 	t.Logf("fault report:\n%s", raw)
-	dir := filepath.Join(repo, ".run", "fault-report")
+	dir := filepath.Join(runDir, "fault-report")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Errorf("writing the report: %v", err)
 		return
@@ -159,7 +159,7 @@ func (w *outboxWatch) drainedAfter(at time.Time, age float64) (time.Time, int64)
 // well: a 5xx, or a session HAProxy did not close normally (its termination
 // state is not "----"), from HAProxy's in-memory "traffic" ring.
 func haproxyTrouble(at time.Time) []string {
-	conn, err := net.Dial("unix", filepath.Join(repo, ".run", "haproxy.sock"))
+	conn, err := net.Dial("unix", filepath.Join(runDir, "haproxy.sock"))
 	if err != nil {
 		return []string{"reading the HAProxy log: " + err.Error()}
 	}

@@ -25,9 +25,10 @@ type Options struct {
 // System is the platform running in-process: one api and some workers, each
 // with its own connections, as separate processes would have.
 type System struct {
-	URL    string
-	Config config.Config
-	API    *system.API
+	URL     string
+	DiagURL string // the api's diagnostics address: /healthz, /readyz, /metrics
+	Config  config.Config
+	API     *system.API
 
 	t       testing.TB
 	mu      sync.Mutex
@@ -51,7 +52,10 @@ func StartSystem(t testing.TB, opts Options) *System {
 	cfg.MySQLDSN = Database(t)
 	cfg.MySQLReadDSN = ""
 	cfg.Redis.Addr, cfg.Redis.Sentinels, cfg.Redis.Password = opts.RedisAddr, nil, ""
+	cfg.RelayMinReplicas = 0 // one Redis, no replica to wait for
 	cfg.Prefix = Prefix(t, opts.RedisAddr)
+	// The defaults name make up's Galera nodes and HAProxy; a test reads none of them.
+	cfg.MySQLNodes, cfg.HAProxyStatsURL, cfg.ProxySQLAdminDSN = nil, "", ""
 	cfg.BcryptCost = 4 // the lowest bcrypt allows: tests log in a lot
 	cfg.SweepEvery, cfg.SweepAge = 100*time.Millisecond, 300*time.Millisecond
 	cfg.Consumers = 2
@@ -68,8 +72,15 @@ func StartSystem(t testing.TB, opts Options) *System {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.API, s.URL = api, "http://"+ln.Addr().String()
-	s.run("api", func(ctx context.Context) { _ = api.Serve(ctx, ln) }, base)
+	diag, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.API, s.URL, s.DiagURL = api, "http://"+ln.Addr().String(), "http://"+diag.Addr().String()
+	s.run("api", func(ctx context.Context) {
+		go func() { _ = api.ServeDiag(ctx, diag) }()
+		_ = api.Serve(ctx, ln)
+	}, base)
 	for i := range max(opts.Workers, 0) {
 		s.StartWorker(Name("w") + string(rune('a'+i)))
 	}

@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// PagesConfig shapes the web pages benchmark.
+type PagesConfig struct {
+	Listings int
+	Load     Load
+}
+
+// Pages compares, in one run on one api replica, the listing detail and the
+// search page drawn as HTML (infra/web) with the same reads as JSON
+// (infra/httpapi), and measures what a first visit to the home page
+// transfers with every asset and card-size photo it references.
+func Pages(ctx context.Context, env *Env, cfg PagesConfig) (Table, error) {
+	api, base, err := env.StartPipeline(ctx, "pages", 1)
+	if err != nil {
+		return Table{}, err
+	}
+	listings, err := Seed(ctx, api, base.Catalog, 10, cfg.Listings)
+	if err != nil {
+		return Table{}, err
+	}
+	if err := waitProjected(ctx, api, listings); err != nil {
+		return Table{}, err
+	}
+	var jsonDetail, htmlDetail, jsonSearch, htmlSearch []string
+	for _, l := range listings {
+		jsonDetail = append(jsonDetail, "/api/v1/listings/"+l.ID)
+		htmlDetail = append(htmlDetail, "/listings/"+l.ID)
+	}
+	for _, city := range base.Catalog.Cities() {
+		for _, sort := range []string{"new", "price_asc", "price_desc"} {
+			q := fmt.Sprintf("?city=%s&sort=%s&page_size=20", city.Code, sort)
+			jsonSearch = append(jsonSearch, "/api/v1/listings"+q)
+			htmlSearch = append(htmlSearch, "/listings"+q)
+		}
+	}
+	t := Table{
+		Title: fmt.Sprintf("Pages: HTML beside JSON on one api replica, %d listings, wrk -t%d -c%d -d%s, side by side",
+			cfg.Listings, cfg.Load.Threads, cfg.Load.Connections, cfg.Load.Duration),
+		Header: []string{"read", "as", "body", "req/s", "p50", "p99", "errors", "HTML vs JSON"},
+	}
+	for _, ep := range []struct {
+		name       string
+		json, html []string
+	}{{"listing detail", jsonDetail, htmlDetail}, {"search page (20 items)", jsonSearch, htmlSearch}} {
+		var runs [2]Throughput
+		var sizes [2]int
+		for i, paths := range [][]string{ep.json, ep.html} {
+			if sizes[i], err = bodySize(ctx, api+paths[0]); err != nil {
+				return Table{}, err
+			}
+			if runs[i], err = Wrk(ctx, cfg.Load, api, paths); err != nil {
+				return Table{}, err
+			}
+			time.Sleep(time.Second) // let the machine settle between runs
+		}
+		for i, as := range []string{"JSON", "HTML"} {
+			vs := ""
+			if i == 1 {
+				vs = pct(runs[1].RequestsPerSec, runs[0].RequestsPerSec)
+			}
+			t.Add(ep.name, as, fmt.Sprintf("%d B", sizes[i]), runs[i].RequestsPerSec, runs[i].P50, runs[i].P99, runs[i].Errors, vs)
+		}
+	}
+	v, err := FirstVisit(ctx, api, "/")
+	if err != nil {
+		return Table{}, err
+	}
+	var parts []string
+	for _, kind := range []string{"document", "stylesheet", "script", "icon", "font", "image"} {
+		if n, ok := v.ByKind()[kind]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.1f KB", kind, float64(n)/1024))
+		}
+	}
+	t.Notes = append(t.Notes,
+		"Target (DESIGN §9): each HTML page ≥ 50% of the same read as JSON.",
+		fmt.Sprintf("First visit to / (empty cache, gzip accepted, every referenced asset and image fetched once): %d requests, %.1f KB on the wire (%s); target ≤ 300 KB.",
+			len(v.Resources), float64(v.Total())/1024, strings.Join(parts, ", ")))
+	if len(v.Outside) > 0 {
+		t.Notes = append(t.Notes, fmt.Sprintf("References outside this origin (not fetched): %s", strings.Join(v.Outside, " ")))
+	}
+	return t, nil
+}

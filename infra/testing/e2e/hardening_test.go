@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zufang/rental/infra/config"
+	"github.com/zufang/rental/infra/testing/testenv"
+)
+
+// Defects found by trying the API as an attacker would (issue 11).
+
+func TestHardening_aLongRequestIDNeverTurnsACommandInto500(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	landlord, _ := sys.Register("rid@example.com", "landlord")
+	long := strings.Repeat("x", 200)
+	r := landlord.Do("POST", "/listings", flat("有请求号", 3000), "X-Request-Id", long)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("a long X-Request-Id: %d %s, want 201", r.Status, r.Body)
+	}
+	if got := r.Header.Get("X-Request-Id"); got == long || len(got) > 64 {
+		t.Fatalf("a long X-Request-Id is replaced, got %q", got)
+	}
+}
+
+func TestHardening_aBodyTrickledInIsCutOffByTheReadTimeout(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
+		c.HTTPReadTimeout = time.Second
+	}})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(sys.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	const body = `{"login":"slow@example.com","password":"very-slow-password"}`
+	if _, err := conn.Write([]byte("POST /api/v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+		"Content-Length: " + itoa(len(body)) + "\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	answered := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(conn).ReadString('\n')
+		answered <- line
+	}()
+	// One byte every 250 ms would take 15 s; the server must give up long before.
+	for i := range len(body) {
+		select {
+		case line := <-answered:
+			t.Logf("after %d of %d bytes the server answered %q", i, len(body), strings.TrimSpace(line))
+			return
+		case <-time.After(250 * time.Millisecond):
+		}
+		if _, err := conn.Write([]byte{body[i]}); err != nil {
+			t.Logf("after %d of %d bytes the server closed the connection: %v", i, len(body), err)
+			return
+		}
+	}
+	t.Fatal("the whole trickled body was read: no read timeout")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestHardening_anIdempotencyKeyReusedForAnotherRequestIsRefused(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	alice := map[string]any{"email": "alice@example.com", "password": "alice-password", "nickname": "alice"}
+	bob := map[string]any{"email": "bob@example.com", "password": "bob-password-1", "nickname": "bob"}
+	first := sys.Client().Must(http.StatusCreated, "POST", "/users", alice, "Idempotency-Key", "signup-1")
+	again := sys.Client().Must(http.StatusCreated, "POST", "/users", alice, "Idempotency-Key", "signup-1")
+	if again["id"] != first["id"] {
+		t.Fatalf("the same request under the same key answers the first result: %v %v", first, again)
+	}
+	// Another anonymous caller, same key, another body: refused, naming the key, never alice's id.
+	r := sys.Client().Do("POST", "/users", bob, "Idempotency-Key", "signup-1")
+	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"Idempotency-Key"`) {
+		t.Fatalf("the key reused for another body: %d %s, want 409 naming Idempotency-Key", r.Status, r.Body)
+	}
+	second := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-2")
+	if second["id"] == first["id"] {
+		t.Fatal("bob must get an account of his own")
+	}
+	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "bob@example.com", "password": "bob-password-1"})
+}
+
+func TestHardening_aListingAnOrderHoldsCannotBeDeletedAndUnpublishingStrandsNoOrder(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("held-owner@example.com", "landlord")
+	tenant, _ := sys.Register("held-tenant@example.com", "tenant")
+	listing := publishedListing(t, sys, landlord, flat("有订单的房", 4000))
+	start := in(5)
+	id := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/orders/"+id+"/accept", nil)
+
+	r := landlord.Do("DELETE", "/listings/"+listing, nil)
+	if r.Status != http.StatusConflict {
+		t.Fatalf("deleting a listing an accepted order holds: %d %s, want 409", r.Status, r.Body)
+	}
+	// Unpublishing hides the listing from search and new bookings, but the
+	// order on it runs its course: the tenant still pays.
+	landlord.Must(http.StatusOK, "POST", "/listings/"+listing+"/unpublish", nil)
+	other, _ := sys.Register("held-other@example.com", "tenant")
+	if r := other.Do("POST", "/orders", order(listing, monthsFrom(start, 2), monthsFrom(start, 3))); r.Status != http.StatusBadRequest {
+		t.Fatalf("an unpublished listing takes no new booking: %d %s", r.Status, r.Body)
+	}
+	paid := tenant.Must(http.StatusOK, "POST", "/orders/"+id+"/pay", nil)
+	o := tenant.Must(http.StatusOK, "GET", "/orders/"+id+"?min_version="+strconv.Itoa(int(paid["version"].(float64))), nil)
+	if o["status"] != "paid" {
+		t.Fatalf("the order on an unpublished listing is paid: %v", o)
+	}
+	if r := landlord.Do("DELETE", "/listings/"+listing, nil); r.Status != http.StatusConflict {
+		t.Fatalf("deleting a listing a paid order holds: %d, want 409", r.Status)
+	}
+
+	// Once nothing holds it, the delete goes through.
+	free := publishedListing(t, sys, landlord, flat("无订单", 4000))
+	oid := tenant.Must(http.StatusCreated, "POST", "/orders", order(free, start, monthsFrom(start, 1)))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/orders/"+oid+"/reject", map[string]any{"reason": "已租出"})
+	landlord.Must(http.StatusOK, "DELETE", "/listings/"+free, nil)
+}

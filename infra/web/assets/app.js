@@ -1,0 +1,134 @@
+// 安居租房: progressive enhancement only. Every page and form works without
+// this script; it adds the search box's autocomplete, the favorite toggle
+// without a reload, chart tooltips and auto-submitting selects.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // Selects marked data-autosubmit submit their form on change (the city switcher).
+  function autosubmit() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+      s.addEventListener("change", function () { s.form.submit(); });
+    });
+  }
+
+  // Autocomplete over GET /api/v1/search/suggest: districts, blocks, titles.
+  function suggest() {
+    var input = document.getElementById("search-keyword");
+    var list = document.getElementById("suggest-list");
+    var mode = document.getElementById("search-mode");
+    if (!input || !list) return;
+    var timer = 0, items = [], active = -1, last = "";
+    function close() { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; input.removeAttribute("aria-activedescendant"); }
+    function choose(i) {
+      var it = items[i];
+      if (!it) return;
+      if (it.href) { window.location.href = it.href; return; }
+      input.value = it.text; close(); input.form.submit();
+    }
+    function show(data) {
+      list.innerHTML = ""; items = [];
+      var city = input.form.elements.city ? input.form.elements.city.value : "";
+      (data.districts || []).forEach(function (d) { items.push({ kind: "区域", text: d.district_name, extra: d.city_name, href: "/listings?city=" + encodeURIComponent(d.city) + "&district=" + encodeURIComponent(d.district) }); });
+      (data.blocks || []).forEach(function (b) { items.push({ kind: "商圈", text: b.name || b }); });
+      (data.titles || []).forEach(function (t) { items.push({ kind: "房源", text: t.name || t }); });
+      if (!items.length) { close(); return; }
+      items.forEach(function (it, i) {
+        var li = document.createElement("li");
+        li.id = "suggest-" + i; li.setAttribute("role", "option");
+        var k = document.createElement("span"); k.className = "kind"; k.textContent = it.kind;
+        li.appendChild(k); li.appendChild(document.createTextNode(it.text + (it.extra ? " · " + it.extra : "")));
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); choose(i); });
+        list.appendChild(li);
+      });
+      list.hidden = false; input.setAttribute("aria-expanded", "true");
+      void city;
+    }
+    function move(d) {
+      if (list.hidden || !items.length) return;
+      var lis = list.children;
+      if (active >= 0) lis[active].setAttribute("aria-selected", "false");
+      active = (active + d + items.length) % items.length;
+      lis[active].setAttribute("aria-selected", "true");
+      input.setAttribute("aria-activedescendant", lis[active].id);
+    }
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (!q || (mode && mode.value === "layout")) { close(); return; }
+      timer = setTimeout(function () {
+        last = q;
+        fetch("/api/v1/search/suggest?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (data) { if (data && last === q && input.value.trim() === q) show(data); })
+          .catch(close);
+      }, 150);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
+      else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+      else if (e.key === "Escape") close();
+      else if (e.key === "Enter" && active >= 0 && !list.hidden) { e.preventDefault(); choose(active); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 100); });
+    if (mode) mode.addEventListener("change", function () {
+      input.placeholder = mode.value === "layout" ? "输入户型，如 2室" : "输入区域、商圈、小区或标题";
+      close();
+    });
+  }
+
+  // Forms marked data-toggle (the favorite button) post in the background
+  // and flip their button; without this script they post and redirect.
+  function toggles() {
+    document.querySelectorAll("form[data-toggle]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        var btn = form.querySelector("button");
+        var on = form.elements.on;
+        if (!btn || !on || !window.fetch) return;
+        e.preventDefault();
+        var body = new URLSearchParams(new FormData(form));
+        body.delete("_key"); // each toggle is its own command
+        btn.disabled = true;
+        fetch(form.action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual",
+          headers: { "X-CSRF-Token": csrf, "Accept": "application/json" } })
+          .then(function (r) {
+            if (r.type === "opaqueredirect" || r.status === 401) { form.submit(); return null; }
+            if (!r.ok) throw new Error("status " + r.status);
+            return r.json();
+          })
+          .then(function (data) {
+            if (!data) return;
+            var fav = !!data.favorited;
+            btn.setAttribute("aria-pressed", fav ? "true" : "false");
+            btn.textContent = fav ? btn.getAttribute("data-on") : btn.getAttribute("data-off");
+            on.value = fav ? "0" : "1";
+          })
+          .catch(function () { form.submit(); })
+          .then(function () { btn.disabled = false; });
+      });
+    });
+  }
+
+  // Chart tooltips: the SVG <title> of the shape under the pointer, drawn at once.
+  function tooltips() {
+    var tip = null;
+    document.querySelectorAll("svg[data-chart]").forEach(function (svg) {
+      svg.addEventListener("mousemove", function (e) {
+        var t = e.target.closest("[data-tip]");
+        if (!t) { if (tip) tip.hidden = true; return; }
+        if (!tip) { tip = document.createElement("div"); tip.className = "chart-tip"; document.body.appendChild(tip); }
+        tip.textContent = t.getAttribute("data-tip");
+        tip.hidden = false;
+        tip.style.left = (e.clientX + 12) + "px"; tip.style.top = (e.clientY + 12) + "px";
+      });
+      svg.addEventListener("mouseleave", function () { if (tip) tip.hidden = true; });
+    });
+  }
+
+  ready(function () { autosubmit(); suggest(); toggles(); tooltips(); });
+})();

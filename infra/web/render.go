@@ -1,0 +1,189 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// templates holds one template set per page: the layout, every fragment
+// (files starting with "_") and the page's own file, which defines "content".
+type templates map[string]*template.Template
+
+func loadTemplates(funcs template.FuncMap) (templates, error) {
+	base := template.New("").Funcs(funcs)
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	var pageFiles []string
+	for _, n := range names {
+		file := path.Base(n)
+		if file == "layout.html" || strings.HasPrefix(file, "_") {
+			if _, err := base.ParseFS(templateFS, n); err != nil {
+				return nil, fmt.Errorf("parsing %s: %w", n, err)
+			}
+			continue
+		}
+		pageFiles = append(pageFiles, n)
+	}
+	out := templates{}
+	for _, n := range pageFiles {
+		t, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(templateFS, n); err != nil {
+			return nil, fmt.Errorf("parsing %s: %w", n, err)
+		}
+		out[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	return out, nil
+}
+
+// Page is what every template gets: the data of the layout (who is logged
+// in, the current city, the CSRF token) and the page's own Data.
+type Page struct {
+	Title  string
+	CSRF   string // the hidden _csrf field of every changing form
+	Key    string // a fresh _key for a form (see meta): a resubmit acts once
+	User   *userView
+	Actor  rental.Actor
+	City   rental.City
+	Cities []rental.City
+	Path   string // this page's local URL, for login?next=
+	Form   Form
+	Data   any
+}
+
+// userView is the logged-in user as the top bar and /me show them.
+type userView struct {
+	events.UserState
+}
+
+func (u userView) Is(role string) bool {
+	for _, r := range u.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Name is what the top bar calls the user.
+func (u userView) Name() string {
+	switch {
+	case u.Nickname != "":
+		return u.Nickname
+	case u.Mobile != "":
+		return u.Mobile
+	default:
+		return u.Email
+	}
+}
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// userVersionKey: a page that just changed the user (profile) asks the top
+// bar to read at least this version.
+const userVersionKey = "web.user_version"
+
+// render draws page name with data.
+func (p *pages) render(c echo.Context, status int, name, title string, data any) error {
+	return p.draw(c, status, name, Page{Title: title, Data: data})
+}
+
+// renderForm draws a page with a form: with 200 the first time, with the
+// refusal's status (400, 409) and the fields' messages after a refused command.
+func (p *pages) renderForm(c echo.Context, name, title string, f Form, data any) error {
+	status := f.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return p.draw(c, status, name, Page{Title: title, Form: f, Data: data})
+}
+
+func (p *pages) draw(c echo.Context, status int, name string, pg Page) error {
+	t, ok := p.tpl[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	pg.CSRF, pg.Key, pg.Actor = csrfOf(c), rental.NewID().String(), actorOf(c)
+	pg.Cities, pg.City = p.cities, p.currentCity(c)
+	pg.Path = c.Request().URL.RequestURI()
+	if pg.Form.Values == nil {
+		pg.Form.Values = map[string][]string{}
+	}
+	if !pg.Actor.Anonymous() {
+		v, _ := c.Get(userVersionKey).(int64)
+		u, err := p.currentUser(c, v)
+		if err != nil && rental.ErrorCode(err) != rental.ENOTFOUND {
+			return err
+		}
+		pg.User = u
+	}
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout", pg); err != nil {
+		return fmt.Errorf("drawing page %s: %w", name, err)
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "private, no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// CityCookie remembers the city the user chose.
+const CityCookie = "rental_city"
+
+// currentCity is the city of ?city=, else the one the user chose, else the first.
+func (p *pages) currentCity(c echo.Context) rental.City {
+	if cty, ok := p.city(c.QueryParam("city")); ok {
+		return cty
+	}
+	if ck, err := c.Cookie(CityCookie); err == nil {
+		if cty, ok := p.city(ck.Value); ok {
+			return cty
+		}
+	}
+	if len(p.cities) == 0 {
+		return rental.City{}
+	}
+	return p.cities[0]
+}
+
+func (p *pages) city(code string) (rental.City, bool) {
+	for _, c := range p.cities {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return rental.City{}, false
+}
+
+// switchCity remembers the city chosen in the top bar and goes back.
+func (p *pages) switchCity(c echo.Context) error {
+	cty, ok := p.city(c.QueryParam("city"))
+	if !ok {
+		return rental.Errorf(rental.ENOTFOUND, "no such city")
+	}
+	c.SetCookie(&http.Cookie{Name: CityCookie, Value: cty.Code, Path: "/", MaxAge: 365 * 24 * 3600,
+		SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+	return see303(c, localPath(c.QueryParam("next"), "/?city="+cty.Code))
+}
