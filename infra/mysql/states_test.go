@@ -40,7 +40,7 @@ func TestStates_favoritesByTheAggregateIDMySQLDerives(t *testing.T) {
 	states := mysql.NewStates(db, nil)
 	var got []events.FavoriteState
 	for after := uuid.Nil; ; {
-		page, err := states.Favorites(ctx, after, 7)
+		page, err := states.Favorites().Page(ctx, after, 7)
 		if err != nil {
 			t.Fatalf("the ids MySQL derives must be the platform's: %v", err)
 		}
@@ -67,7 +67,7 @@ func TestStates_favoritesByTheAggregateIDMySQLDerives(t *testing.T) {
 		}
 	}
 	some := []uuid.UUID{got[3].ID, got[17].ID, uuid.New()}
-	found, err := states.FavoritesByID(ctx, some)
+	found, err := states.Favorites().ByID(ctx, some)
 	if err != nil || len(found) != 2 {
 		t.Fatalf("two of three ids are pairs: %v %v", found, err)
 	}

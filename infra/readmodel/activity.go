@@ -24,22 +24,10 @@ import (
 // Each is a versioned aggregate, so a repeated or late batch of views never
 // counts twice nor brings back an older history.
 
-func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteState, doc []byte) (bool, error) {
-	w, err := s.favoriteWrite(st, doc)
-	if err != nil {
-		return false, err
-	}
-	return s.putWrite(ctx, gen, w, false)
-}
-
 // favoriteWrite is what the favorites read model holds for a (user, listing)
 // pair in state st: the pair's document, and while it is a favorite, the
 // listing in the user's list.
 func (s *Store) favoriteWrite(st events.FavoriteState, doc []byte) (write, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return write{}, fmt.Errorf("encoding favorite %s: %w", st.ID, err)
-	}
 	var entries []entry
 	if st.Active {
 		entries = append(entries, sorted("ix:fav:"+st.UserID.String(), float64(st.At.UnixMilli()), st.ListingID.String()))
@@ -48,42 +36,18 @@ func (s *Store) favoriteWrite(st events.FavoriteState, doc []byte) (write, error
 		owner: st.UserID.String(), entries: entries}, nil
 }
 
-func (s *Store) PutListingViews(ctx context.Context, gen string, st events.ListingViewsState, doc []byte) (bool, error) {
-	w, err := s.listingViewsWrite(st, doc)
-	if err != nil {
-		return false, err
-	}
-	return s.putWrite(ctx, gen, w, false)
-}
-
 // listingViewsWrite is what the views read model holds for a listing's view
 // counter: the count (as the document's status, read without decoding) and
 // the listing's place in the ranking by views.
 func (s *Store) listingViewsWrite(st events.ListingViewsState, doc []byte) (write, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return write{}, fmt.Errorf("encoding views of %s: %w", st.ListingID, err)
-	}
 	listing := st.ListingID.String()
 	return write{projection: Views, suffix: "views:" + listing, version: st.Version, doc: doc,
 		status: strconv.FormatInt(st.Views, 10), notice: "views " + listing + " " + strconv.FormatInt(st.Version, 10),
 		entries: []entry{sorted("ix:views", float64(st.Views), listing)}}, nil
 }
 
-func (s *Store) PutHistory(ctx context.Context, gen string, st events.HistoryState, doc []byte) (bool, error) {
-	w, err := s.historyWrite(st, doc)
-	if err != nil {
-		return false, err
-	}
-	return s.putWrite(ctx, gen, w, false)
-}
-
 // historyWrite is what the history read model holds for a user's history: one document.
 func (s *Store) historyWrite(st events.HistoryState, doc []byte) (write, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return write{}, fmt.Errorf("encoding history of %s: %w", st.UserID, err)
-	}
 	return write{projection: History, suffix: "history:" + st.UserID.String(), version: st.Version, doc: doc,
 		owner: st.UserID.String()}, nil
 }

@@ -29,22 +29,9 @@ import (
 // document and moves with its version (put.lua): a stay leaves the booked
 // sets when its order is rejected or canceled, whatever the delivery order.
 
-// PutOrder applies an order state to generation gen (Current: live and building).
-func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error) {
-	w, err := s.orderWrite(st, doc)
-	if err != nil {
-		return false, err
-	}
-	return s.putWrite(ctx, gen, w, false)
-}
-
 // orderWrite is what the orders read model holds for an order in state st
 // (PutOrder writes it, a check expects it).
 func (s *Store) orderWrite(st events.OrderState, doc []byte) (write, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return write{}, fmt.Errorf("encoding order %s: %w", st.ID, err)
-	}
 	entries, err := orderEntries(st)
 	if err != nil {
 		return write{}, err
@@ -91,10 +78,6 @@ func stayDays(st events.OrderState) (int64, int64, error) {
 		return 0, 0, fmt.Errorf("%w: order %s end_date %q", events.ErrMalformed, st.ID, st.EndDate)
 	}
 	return events.Day(start), events.Day(end), nil
-}
-
-func (s *Store) RepairOrder(st events.OrderState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutOrder(ctx, Current, st, nil); return err })
 }
 
 func (s *Store) Order(ctx context.Context, id uuid.UUID) (query.Doc, error) {

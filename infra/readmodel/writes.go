@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/events"
@@ -32,34 +33,86 @@ type entry struct {
 	value  string
 }
 
-// PutListing applies a listing state to generation gen (Current: live and building).
-// It returns whether any generation took it (false: an equal or newer version is there).
+// docs is how the states of one aggregate type become writes: the one
+// table row behind its projector's Put, the check's Expect and a query's
+// Repair, so the three cannot drift. build gets the state's JSON.
+type docs[S any] struct {
+	what  string // in errors: "encoding <what> <id>"
+	id    func(S) uuid.UUID
+	build func(s *Store, st S, doc []byte) (write, error)
+}
+
+// The aggregates the read models hold (orders.go and activity.go have the
+// builders of the last four).
+var (
+	listingDocs  = docs[events.ListingState]{"listing", func(st events.ListingState) uuid.UUID { return st.ID }, (*Store).listingWrite}
+	userDocs     = docs[events.UserState]{"user", func(st events.UserState) uuid.UUID { return st.ID }, (*Store).userWrite}
+	orderDocs    = docs[events.OrderState]{"order", func(st events.OrderState) uuid.UUID { return st.ID }, (*Store).orderWrite}
+	favoriteDocs = docs[events.FavoriteState]{"favorite", func(st events.FavoriteState) uuid.UUID { return st.ID }, (*Store).favoriteWrite}
+	viewsDocs    = docs[events.ListingViewsState]{"views of", func(st events.ListingViewsState) uuid.UUID { return st.ListingID },
+		(*Store).listingViewsWrite}
+	historyDocs = docs[events.HistoryState]{"history of", func(st events.HistoryState) uuid.UUID { return st.UserID }, (*Store).historyWrite}
+)
+
+// write builds the write of st. doc is st's JSON when the caller has it (an
+// event's payload is its state encoded by the same type, so encoding it
+// again would only cost time); nil encodes st now.
+func (d docs[S]) write(s *Store, st S, doc []byte) (write, error) {
+	if doc == nil {
+		var err error
+		if doc, err = json.Marshal(st); err != nil {
+			return write{}, fmt.Errorf("encoding %s %s: %w", d.what, d.id(st), err)
+		}
+	}
+	return d.build(s, st, doc)
+}
+
+// put applies st to generation gen (Current: live and building). It returns
+// whether any generation took it (false: an equal or newer version is there).
+func (d docs[S]) put(ctx context.Context, s *Store, gen string, st S, doc []byte) (bool, error) {
+	w, err := d.write(s, st, doc)
+	if err != nil {
+		return false, err
+	}
+	return s.putWrite(ctx, gen, w, false)
+}
+
+// repair rewrites st's document in the background (a query found it missing or stale).
+func (d docs[S]) repair(s *Store, st S) {
+	s.repair(func(ctx context.Context) error { _, err := d.put(ctx, s, Current, st, nil); return err })
+}
+
+// The projectors' writes (worker.ReadModels), one for each aggregate.
+
 func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState, doc []byte) (bool, error) {
-	w, err := s.listingWrite(st, doc)
-	if err != nil {
-		return false, err
-	}
-	return s.putWrite(ctx, gen, w, false)
+	return listingDocs.put(ctx, s, gen, st, doc)
 }
 
-// PutUser applies a user state to generation gen (Current: live and building).
 func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState, doc []byte) (bool, error) {
-	w, err := s.userWrite(st, doc)
-	if err != nil {
-		return false, err
-	}
-	return s.putWrite(ctx, gen, w, false)
+	return userDocs.put(ctx, s, gen, st, doc)
 }
 
-// encoded returns st's JSON: doc when the caller has it (an event's payload
-// is its state encoded by the same type, so encoding it again would only
-// cost time), otherwise st encoded now.
-func encoded(st any, doc []byte) ([]byte, error) {
-	if doc != nil {
-		return doc, nil
-	}
-	return json.Marshal(st)
+func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error) {
+	return orderDocs.put(ctx, s, gen, st, doc)
 }
+
+func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteState, doc []byte) (bool, error) {
+	return favoriteDocs.put(ctx, s, gen, st, doc)
+}
+
+func (s *Store) PutListingViews(ctx context.Context, gen string, st events.ListingViewsState, doc []byte) (bool, error) {
+	return viewsDocs.put(ctx, s, gen, st, doc)
+}
+
+func (s *Store) PutHistory(ctx context.Context, gen string, st events.HistoryState, doc []byte) (bool, error) {
+	return historyDocs.put(ctx, s, gen, st, doc)
+}
+
+// The queries' repairs (query.Repairer).
+
+func (s *Store) RepairListing(st events.ListingState) { listingDocs.repair(s, st) }
+func (s *Store) RepairUser(st events.UserState)       { userDocs.repair(s, st) }
+func (s *Store) RepairOrder(st events.OrderState)     { orderDocs.repair(s, st) }
 
 // write is one compare-and-set write of a document and its entries: what a
 // projector writes for an aggregate's state, and what a check expects.
@@ -75,20 +128,12 @@ type write struct {
 }
 
 func (s *Store) listingWrite(st events.ListingState, doc []byte) (write, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return write{}, fmt.Errorf("encoding listing %s: %w", st.ID, err)
-	}
 	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
 		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10),
 		entries: s.listingEntries(st)}, nil
 }
 
 func (s *Store) userWrite(st events.UserState, doc []byte) (write, error) {
-	doc, err := encoded(st, doc)
-	if err != nil {
-		return write{}, fmt.Errorf("encoding user %s: %w", st.ID, err)
-	}
 	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc,
 		notice: "user " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10)}, nil
 }
@@ -232,12 +277,4 @@ func rentCode(rentType string) string {
 		return ""
 	}
 	return rentType[:1]
-}
-
-func (s *Store) RepairListing(st events.ListingState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutListing(ctx, Current, st, nil); return err })
-}
-
-func (s *Store) RepairUser(st events.UserState) {
-	s.repair(func(ctx context.Context) error { _, err := s.PutUser(ctx, Current, st, nil); return err })
 }

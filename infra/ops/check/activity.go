@@ -12,19 +12,19 @@ import (
 // each (user, listing) pair's document, removed pairs included, keyed by the
 // pair's aggregate id, and each user's list of favorites.
 func Favorites(states mysql.States, rm *readmodel.Store) Checker {
-	return table(readmodel.Favorites, "fav", states.Favorites, states.FavoritesByID,
+	return table(readmodel.Favorites, "fav", states.Favorites(),
 		func(st events.FavoriteState) uuid.UUID { return st.ID }, readmodel.NewInspector(rm).ExpectFavorite)
 }
 
 // Views checks the views read model against listing_views: each listing's
 // count (document and the status the detail reads) and the ranking by views.
 func Views(states mysql.States, rm *readmodel.Store) Checker {
-	return table(readmodel.Views, "views", states.ListingViews, states.ListingViewsByID,
+	return table(readmodel.Views, "views", states.ListingViews(),
 		func(st events.ListingViewsState) uuid.UUID { return st.ListingID }, readmodel.NewInspector(rm).ExpectListingViews)
 }
 
 // History checks the history read model against view_history: one document per user.
 func History(states mysql.States, rm *readmodel.Store) Checker {
-	return table(readmodel.History, "history", states.Histories, states.HistoriesByID,
+	return table(readmodel.History, "history", states.Histories(),
 		func(st events.HistoryState) uuid.UUID { return st.UserID }, readmodel.NewInspector(rm).ExpectHistory)
 }

@@ -14,18 +14,16 @@ import (
 // indexes, keyword and suggestion entries, district charts) against the
 // listings table, deleted listings' tombstones included.
 func Listings(states mysql.States, rm *readmodel.Store) Checker {
-	return table(readmodel.Listings, "listing", states.Listings, states.ListingsByID,
+	return table(readmodel.Listings, "listing", states.Listings(),
 		func(st events.ListingState) uuid.UUID { return st.ID }, readmodel.NewInspector(rm).ExpectListing)
 }
 
 // table builds the checker of a read model whose documents are the rows of
-// one MySQL table, keyed by one id: page streams the states in id order,
-// byID reads some of them again, docID is the id in the state's document key
+// one MySQL table, keyed by one id: states streams them in id order (Page)
+// and reads some of them again (ByID), docID is the id in the state's document key
 // ("<kind>:<id>"), and expect is the read model's own Expect, built from the
 // same write its projector's Put makes.
-func table[T any](projection, kind string,
-	page func(ctx context.Context, after uuid.UUID, limit int) ([]T, error),
-	byID func(ctx context.Context, ids []uuid.UUID) ([]T, error),
+func table[T any](projection, kind string, states mysql.StateTable[T],
 	docID func(T) uuid.UUID,
 	expect func(T) (readmodel.Expected, error)) Checker {
 	expectAll := func(sts []T) ([]readmodel.Expected, error) {
@@ -47,7 +45,7 @@ func table[T any](projection, kind string,
 			if err != nil {
 				return nil, "", err
 			}
-			sts, err := page(ctx, from, limit)
+			sts, err := states.Page(ctx, from, limit)
 			if err != nil || len(sts) == 0 {
 				return nil, "", err
 			}
@@ -55,7 +53,7 @@ func table[T any](projection, kind string,
 			return exp, docID(sts[len(sts)-1]).String(), err
 		},
 		ExpectIDs: func(ctx context.Context, ids []string) ([]readmodel.Expected, error) {
-			sts, err := byID(ctx, parseIDs(ids))
+			sts, err := states.ByID(ctx, parseIDs(ids))
 			if err != nil {
 				return nil, err
 			}

@@ -13,6 +13,6 @@ import (
 // status), the stay in the booked ranges while it holds its dates, and its
 // review (the listing's reviews and the review documents).
 func Orders(states mysql.States, rm *readmodel.Store) Checker {
-	return table(readmodel.Orders, "order", states.Orders, states.OrdersByID,
+	return table(readmodel.Orders, "order", states.Orders(),
 		func(st events.OrderState) uuid.UUID { return st.ID }, readmodel.NewInspector(rm).ExpectOrder)
 }

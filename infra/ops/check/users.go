@@ -10,6 +10,6 @@ import (
 
 // Users checks the users read model against the users table.
 func Users(states mysql.States, rm *readmodel.Store) Checker {
-	return table(readmodel.Users, "user", states.Users, states.UsersByID,
+	return table(readmodel.Users, "user", states.Users(),
 		func(st events.UserState) uuid.UUID { return st.ID }, readmodel.NewInspector(rm).ExpectUser)
 }
