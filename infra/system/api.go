@@ -83,7 +83,7 @@ func NewAPI(b *Base) (*API, error) {
 	})
 	a.Diag = httpapi.Diagnostics(httpapi.DiagDeps{
 		Checks: map[string]func(context.Context) error{
-			"mysql": b.Pools.Writer.PingContext,
+			"mysql": func(ctx context.Context) error { return mysql.Ping(ctx, b.Pools.Writer) },
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
 		},
 		Required: []string{"mysql"},
