@@ -14,9 +14,11 @@ import (
 
 // MyHistory returns the last listings the acting user viewed (at most
 // events.HistorySize), most recent first, each with when it was viewed;
-// listings that have since become invisible are left out.
+// listings that have since become invisible are left out. MinVersion > 0
+// asks for at least that version of the history, as after clearing it.
 type MyHistory struct {
-	Actor rental.Actor
+	Actor      rental.Actor
+	MinVersion int64
 }
 
 type MyHistoryHandler struct {
@@ -29,7 +31,7 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	if q.Actor.Anonymous() {
 		return Body{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
-	hist, source, err := h.history(ctx, q.Actor.UserID)
+	hist, source, err := h.history(ctx, q.Actor.UserID, q.MinVersion)
 	if err != nil {
 		return Body{}, err
 	}
@@ -60,14 +62,20 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	return Body{JSON: pageJSON(items, len(items), 1, events.HistorySize), Version: hist.Version, Source: source}, nil
 }
 
-func (h MyHistoryHandler) history(ctx context.Context, user uuid.UUID) (events.HistoryState, string, error) {
-	if doc, err := h.RM.History(ctx, user); err == nil {
+// history reads the history document from the read model, or from MySQL
+// when it is missing or older than minVersion (then from the writer).
+func (h MyHistoryHandler) history(ctx context.Context, user uuid.UUID, minVersion int64) (events.HistoryState, string, error) {
+	if doc, err := h.RM.History(ctx, user); err == nil && doc.Version >= minVersion {
 		var st events.HistoryState
 		if err := json.Unmarshal(doc.JSON, &st); err == nil {
 			return st, FromRedis, nil
 		}
 	}
-	st, err := h.Fallback.History(ctx, user)
+	if minVersion > 0 {
+		st, err := h.Fallback.History(ctx, user, true)
+		return st, FromWriter, err
+	}
+	st, err := h.Fallback.History(ctx, user, false)
 	return st, FromMySQL, err
 }
 

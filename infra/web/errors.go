@@ -187,6 +187,11 @@ var zhPatterns = []struct {
 	{regexp.MustCompile(`^unknown city.*`), "未知城市"},
 	{regexp.MustCompile(`^unknown district.*`), "该城市没有这个区域"},
 	{regexp.MustCompile(`^unknown facility.*`), "未知配套设施"},
+	// orders (the /me pages)
+	{regexp.MustCompile(`^an order that is \S+ cannot be \S+$`), "订单状态已变化，无法进行该操作，请查看订单当前状态"},
+	{regexp.MustCompile(`^an order can be reviewed once its stay is over.*`), "租期结束后才能评价"},
+	{regexp.MustCompile(`^only the tenant may do this$`), "只有下单的租客可以进行该操作"},
+	{regexp.MustCompile(`^only the landlord may do this$`), "只有房东可以进行该操作"},
 }
 
 func zhMessage(msg string) string {
