@@ -340,6 +340,10 @@ func TestLogin_anImportedAccountSetsANewPasswordThenLogsInAndReturns(t *testing.
 	}
 	step.contains(t, `id="new-password-notice"`, `name="new_password"`, `name="new_password2"`, `value="old@example.com"`, "设置新密码并登录")
 	step.lacks(t, `id="e-new_password"`)
+	// The step carries the old password back (hidden, never shown as text) so the user types only the new one.
+	if m := regexp.MustCompile(`<input type="hidden" name="password" value="([^"]*)">`).FindStringSubmatch(step.Body); m == nil || m[1] != "123456" {
+		t.Fatalf("the step keeps the old password in its hidden field: %v", m)
+	}
 
 	send := func(pw, pw2 string) page {
 		return b.post("/login", url.Values{"login": {"old@example.com"}, "password": {"123456"}, "new_password": {pw}, "new_password2": {pw2}, "next": {"/me/orders"}})
