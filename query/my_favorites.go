@@ -50,7 +50,7 @@ func (h MyFavoritesHandler) Handle(ctx context.Context, q MyFavorites) (Body, er
 			return Body{}, err
 		}
 	}
-	items, err := keptItems(ctx, h.RM, h.Fallback, h.Repair, ids, keep)
+	items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, keep)
 	if err != nil {
 		return Body{}, err
 	}

@@ -58,14 +58,18 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	for id := range weight {
 		seeds = append(seeds, id)
 	}
-	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, seeds)
+	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, seeds, anyListing)
 	if err != nil {
 		return Body{}, err
 	}
 	type area struct{ city, district string }
 	areas := map[area]int{}
 	var prices []int64
-	for id, d := range docs {
+	for i, d := range docs {
+		if !d.Found() {
+			continue
+		}
+		id := seeds[i]
 		var st events.ListingState
 		if err := json.Unmarshal(d.JSON, &st); err != nil {
 			return Body{}, fmt.Errorf("decoding listing %s: %w", id, err)

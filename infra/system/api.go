@@ -117,7 +117,7 @@ func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ..
 		Listings: mysql.NewListingStore(runner, b.Catalog), Orders: mysql.NewOrderStore(runner, b.Catalog),
 		Favorites: mysql.NewFavoriteStore(runner), Views: mysql.NewViewStore(runner),
 		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
-	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
+	}, append([]rental.Middleware{observe.Logging(b.Log), rental.Deadline(b.Cfg.CommandTimeout)}, mws...)...)
 }
 
 // Serve runs the api on ln until ctx ends, then drains in-flight requests.

@@ -46,6 +46,7 @@ var status = map[string]int{
 	rental.ENOTFOUND:     http.StatusNotFound,
 	rental.ECONFLICT:     http.StatusConflict,
 	rental.EINTERNAL:     http.StatusInternalServerError,
+	rental.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // errorHandler draws every error of a page request as an HTML page.
@@ -79,6 +80,9 @@ func (p *pages) errorHandler(err error, c echo.Context) {
 		}
 	case rental.ECONFLICT:
 		e.Title, e.Message = "操作未完成", zhMessage(rental.ErrorMessage(err))
+	case rental.EUNAVAILABLE:
+		// The command may have taken effect: say so, so nobody books twice blindly.
+		e.Title, e.Message = "服务繁忙", "操作未能及时完成，可能已经生效，也可能没有。请稍后刷新页面确认，再决定是否重试。"
 	default:
 		e.Title, e.Message = "服务器出错了", "请稍后再试。"
 	}

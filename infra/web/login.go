@@ -58,7 +58,7 @@ func (p *pages) login(c echo.Context) error {
 			}
 			// The old password was right: keep it (hidden) so the user only types the new one.
 			f = f.withError(err)
-			f.Values.Set("password", c.FormValue("password"))
+			f.Values.Set("password", cmd.Password) // (formOf shares the request's form: read before the deletes above)
 			switch {
 			case mismatch:
 				f.Errors = map[string]string{"new_password2": "两次输入的新密码不一致"}

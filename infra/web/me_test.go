@@ -340,6 +340,10 @@ func TestLogin_anImportedAccountSetsANewPasswordThenLogsInAndReturns(t *testing.
 	}
 	step.contains(t, `id="new-password-notice"`, `name="new_password"`, `name="new_password2"`, `value="old@example.com"`, "设置新密码并登录")
 	step.lacks(t, `id="e-new_password"`)
+	// The step carries the old password back (hidden, never shown as text) so the user types only the new one.
+	if m := regexp.MustCompile(`<input type="hidden" name="password" value="([^"]*)">`).FindStringSubmatch(step.Body); m == nil || m[1] != "123456" {
+		t.Fatalf("the step keeps the old password in its hidden field: %v", m)
+	}
 
 	send := func(pw, pw2 string) page {
 		return b.post("/login", url.Values{"login": {"old@example.com"}, "password": {"123456"}, "new_password": {pw}, "new_password2": {pw2}, "next": {"/me/orders"}})
@@ -372,4 +376,29 @@ func TestLogin_anImportedAccountSetsANewPasswordThenLogsInAndReturns(t *testing.
 		t.Fatalf("the old password after the step: %d, want 401", p.Status)
 	}
 	seeOther(t, "the new password next time", again.login("old@example.com", "a-new-password", "/me"), `^/me$`)
+}
+
+func TestMe_ordersArePagedFilteredByStateAndARejectionSaysWhy(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	b, tenant := tenantAt(t, sys, "hal@example.com")
+	landlord, _ := sys.Register("paging-landlord@example.com", "landlord")
+	listing := publish(t, sys, landlord, flat("丰台 十一个月", 3000, "fengtai", 1))
+	var ids []string
+	for i := range 11 { // one month each, one after the other: one more than a page
+		ids = append(ids, order(t, tenant, listing, 31*i, 1))
+	}
+	landlord.Must(http.StatusOK, "POST", "/orders/"+ids[3]+"/reject", map[string]any{"reason": "那几天房东自住"})
+
+	first := b.must(http.StatusOK, "/me/orders?v=1") // fresh: every order and the rejection are in MySQL
+	first.contains(t, "共 11 个", `id="page-next"`, "共2页", `data-order="`+ids[10]+`"`, `data-order="`+ids[1]+`"`)
+	first.lacks(t, `data-order="`+ids[0]+`"`) // the oldest is on page 2
+	b.must(http.StatusOK, "/me/orders?page=2&v=1").contains(t, `data-order="`+ids[0]+`"`)
+
+	rejected := b.must(http.StatusOK, "/me/orders?status=rejected&v=1")
+	rejected.contains(t, "共 1 个", `data-order="`+ids[3]+`"`, "已拒绝", "那几天房东自住", `href="/me/orders?status=rejected" aria-current="page"`)
+	rejected.lacks(t, `id="cancel-`+ids[3]+`"`, `data-order="`+ids[4]+`"`)
+	b.must(http.StatusOK, "/me/orders/"+ids[3]).contains(t, `id="reject-reason"`, "那几天房东自住")
+	// An unknown state is all of them, not an error page.
+	b.must(http.StatusOK, "/me/orders?status=nonsense&v=1").contains(t, "共 11 个")
+	b.must(http.StatusOK, "/me/orders?status=complete&v=1").contains(t, `id="no-orders"`, "没有已完成的订单")
 }
