@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,6 +54,8 @@ type Deps struct {
 	Log      *slog.Logger
 	Photos   Photos // may be nil
 	Ops      Ops    // may be nil
+	// Now is the clock of the booking preview (the commands have their own); nil is the wall clock.
+	Now func() time.Time
 }
 
 // pages holds what every page handler uses; it is built once, by Mount.
