@@ -162,7 +162,7 @@ type svg struct{ strings.Builder }
 func (b *svg) f(format string, a ...any) { fmt.Fprintf(&b.Builder, format, a...) }
 
 // tip writes a mark's tooltip: <title> for every browser, data-tip for app.js.
-func tipAttr(s string) string { return ` data-tip="` + template.HTMLEscapeString(s) + `"` }
+func tipAttr(s string) string  { return ` data-tip="` + template.HTMLEscapeString(s) + `"` }
 func tipTitle(s string) string { return `<title>` + template.HTMLEscapeString(s) + `</title>` }
 
 func (b *svg) open(w, h float64, label string) {

@@ -74,4 +74,3 @@ func (p *pages) bookListing(c echo.Context) error {
 	}
 	return see303(c, withVersion(orderPath(res.ID), res.Version))
 }
-
