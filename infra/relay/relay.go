@@ -24,6 +24,7 @@ import (
 
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/periodic"
 )
 
 // Config tunes a Relay. Zero values take the defaults.
@@ -217,19 +218,13 @@ func (r *Relay) confirmAndDelete(ctx context.Context, db execer, seqs []int64) e
 	return nil
 }
 
+// sweepLoop sweeps at start (what a crash left) and then every SweepInterval.
 func (r *Relay) sweepLoop(ctx context.Context) {
-	t := time.NewTicker(r.cfg.SweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := r.Sweep(ctx, r.cfg.SweepAge); err != nil && ctx.Err() == nil {
-				r.log.Warn("outbox sweep failed", "err", err)
-			}
+	periodic.Run(ctx, r.cfg.SweepInterval, func(ctx context.Context) {
+		if _, err := r.Sweep(ctx, r.cfg.SweepAge); err != nil && ctx.Err() == nil {
+			r.log.Warn("outbox sweep failed", "err", err)
 		}
-	}
+	})
 }
 
 // Sweep publishes every outbox row older than age, batch by batch, and
