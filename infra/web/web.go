@@ -29,6 +29,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/query"
 )
 
@@ -52,8 +53,9 @@ type Deps struct {
 	Queries  query.Queries
 	Auth     Authenticator
 	Log      *slog.Logger
-	Photos   Photos // may be nil
-	Ops      Ops    // may be nil
+	Photos   Photos       // may be nil
+	Uploads  photos.Store // stores uploaded listing photos; nil: the photo pages offer no upload
+	Ops      Ops          // may be nil
 	// Now is the clock of the booking preview (the commands have their own); nil is the wall clock.
 	Now func() time.Time
 }
