@@ -260,7 +260,7 @@ func claimsBit(ix, key, id string) bool {
 
 // clearBit clears a listing's bit in a counted bitmap unless its document
 // claims it (checked atomically: a projector may have written it meanwhile).
-// ARGV: base, document key, bitmap key, ordinal, '!' line suffix, '#' family, slice ('' for a plain bit).
+// ARGV: base, document key, bitmap key, ordinal, '!' line suffix, '#' family, slice (empty for a plain bit).
 var clearBit = goredis.NewScript(`
 local ix = redis.call('HGET', ARGV[1] .. ARGV[2], 'ix') or ''
 local id = string.match(ARGV[2], ':(.*)$')
