@@ -237,7 +237,15 @@ for _, g in ipairs(gens) do
           if kind == '!' then
             setbit(base, k, ordOf(member), 1)
           elseif kind == '#' then
-            for b in pairs(bitsOf(score)) do setbit(base, k .. ':' .. b, ordOf(member), 1) end
+            -- every slice as the value says, a stray bit cleared too
+            local want, o = bitsOf(score), ordOf(member)
+            for b = 0, 63 do
+              if want[b] then
+                setbit(base, k .. ':' .. b, o, 1)
+              elseif redis.call('GETBIT', base .. k .. ':' .. b, o) == 1 then
+                setbit(base, k .. ':' .. b, o, 0)
+              end
+            end
           elseif kind == '*' then
             for gram in pairs(grams(score)) do gramBit(base, k, gram, ordOf(member), 1) end
           elseif kind == '@' then
