@@ -237,9 +237,9 @@ func (in Inspector) CountedTotals(ctx context.Context, projection, gen, key stri
 	}
 }
 
-// SearchIndexSize returns how many listings the all-listings price index holds.
+// SearchIndexSize returns how many listings the search finds with no filter.
 func (in Inspector) SearchIndexSize(ctx context.Context, gen string) (int64, error) {
-	n, err := in.s.master.ZCard(ctx, in.s.keyspace(Listings)+gen+":ix:listing:all:price").Result()
+	n, err := in.s.master.BitCount(ctx, in.s.keyspace(Listings)+gen+":bm:s:all", nil).Result()
 	if err != nil {
 		return 0, fmt.Errorf("sizing the search index: %w", err)
 	}
