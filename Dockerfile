@@ -3,8 +3,12 @@
 # One image for the three rental binaries (api, worker, rentalctl); the
 # compose file picks the binary with `command:`.
 
+# The web pages' stylesheet, script and icons are hand-written files embedded
+# with go:embed (infra/web/assets) and the charts are SVG drawn by the server:
+# there is no npm build, so no Node stage.
+
 # ---- build ------------------------------------------------------------------
-FROM golang:1.26 AS build
+FROM golang:1.26.8 AS build
 WORKDIR /src
 ENV CGO_ENABLED=0
 

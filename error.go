@@ -21,6 +21,7 @@ const (
 	EFORBIDDEN    = "forbidden"         // 403: valid session, not allowed
 	EINTERNAL     = "internal"          // 500: our fault; details are logged, never shown
 	ETOOMANY      = "too_many_requests" // 429: too many attempts; Error.RetryAfter says when to try again
+	EUNAVAILABLE  = "unavailable"       // 503: not finished in time; try again after Error.RetryAfter
 )
 
 // Error is an application error: a code the client can act on, a message a
@@ -29,7 +30,7 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  map[string]string
-	// RetryAfter, for ETOOMANY, is how long the caller must wait.
+	// RetryAfter, for ETOOMANY and EUNAVAILABLE, is how long the caller must wait.
 	RetryAfter time.Duration
 }
 
@@ -116,7 +117,7 @@ func TooMany(wait time.Duration, format string, args ...any) *Error {
 	return &Error{Code: ETOOMANY, Message: fmt.Sprintf(format, args...), RetryAfter: wait}
 }
 
-// ErrorRetryAfter returns how long an ETOOMANY error asks the caller to wait (0 otherwise).
+// ErrorRetryAfter returns how long an ETOOMANY or EUNAVAILABLE error asks the caller to wait (0 otherwise).
 func ErrorRetryAfter(err error) time.Duration {
 	var e *Error
 	if errors.As(err, &e) {

@@ -54,6 +54,11 @@ const DefaultSessionTTL = 30 * 24 * time.Hour
 
 var errBadLogin = rental.Errorf(rental.EUNAUTHORIZED, "wrong login or password")
 
+// NewPasswordRequired is the message on new_password of a login refused
+// because the account must choose a new password first: a port that sees it
+// asks for one (the web login shows its new-password step).
+const NewPasswordRequired = "this account must choose a new password: send it with the login"
+
 func (h *OpenSessionHandler) Handle(ctx context.Context, cmd OpenSession) (SessionOpened, error) {
 	bad := map[string]string{}
 	if strings.TrimSpace(cmd.Login) == "" {
@@ -105,7 +110,7 @@ func (h *OpenSessionHandler) Handle(ctx context.Context, cmd OpenSession) (Sessi
 // reset replaces a password that must be changed before the first session.
 func (h *OpenSessionHandler) reset(ctx context.Context, id uuid.UUID, cmd OpenSession) error {
 	if cmd.NewPassword == "" {
-		return rental.InvalidField("new_password", "this account must choose a new password: send it with the login")
+		return rental.InvalidField("new_password", NewPasswordRequired)
 	}
 	if err := CheckPassword("new_password", cmd.NewPassword); err != nil {
 		return err

@@ -3,8 +3,6 @@ package query
 import (
 	"bytes"
 	"context"
-
-	"github.com/zufang/rental/events"
 )
 
 // Home is the front page: the hottest listings (most booked), the most viewed
@@ -54,7 +52,7 @@ func topListings(ctx context.Context, rm ReadModels, fb Fallback, repair Repaire
 		want = 3 * n
 	}
 	if ids, err := rm.TopListings(ctx, by, want); err == nil {
-		items, err := keptItems(ctx, rm, fb, repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
+		items, err := listingItems(ctx, rm, fb, repair, ids, published)
 		if err == nil && (len(items) >= n || len(ids) < want) {
 			return items[:min(n, len(items))], FromRedis, nil
 		}

@@ -3,17 +3,21 @@ package query
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/zufang/rental"
 )
 
 // MyFavorites pages through the listings the acting user favorited, most
 // recently favorited first. total counts every favorite; a listing that has
 // since become invisible to the user (unpublished, deleted) is left out of
-// the page.
+// the page. Fresh reads the list from MySQL's writer: the user just changed
+// it (read-your-writes) and the read model may not have caught up.
 type MyFavorites struct {
 	Actor    rental.Actor
 	Page     int
 	PageSize int
+	Fresh    bool
 }
 
 type MyFavoritesHandler struct {
@@ -33,14 +37,20 @@ func (h MyFavoritesHandler) Handle(ctx context.Context, q MyFavorites) (Body, er
 	offset := (page - 1) * size
 	keep := func(d Doc) bool { return visible(d.Status, d.Owner, q.Actor) }
 	source := FromRedis
-	ids, total, err := h.RM.Favorites(ctx, q.Actor.UserID, offset, size)
+	ids, total, err := []uuid.UUID(nil), 0, ErrMiss
+	if !q.Fresh {
+		ids, total, err = h.RM.Favorites(ctx, q.Actor.UserID, offset, size)
+	}
 	if err != nil {
 		source = FromMySQL
-		if ids, total, err = h.Fallback.Favorites(ctx, q.Actor.UserID, offset, size); err != nil {
+		if q.Fresh {
+			source = FromWriter
+		}
+		if ids, total, err = h.Fallback.Favorites(ctx, q.Actor.UserID, offset, size, q.Fresh); err != nil {
 			return Body{}, err
 		}
 	}
-	items, err := keptItems(ctx, h.RM, h.Fallback, h.Repair, ids, keep)
+	items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, keep)
 	if err != nil {
 		return Body{}, err
 	}

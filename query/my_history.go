@@ -14,9 +14,11 @@ import (
 
 // MyHistory returns the last listings the acting user viewed (at most
 // events.HistorySize), most recent first, each with when it was viewed;
-// listings that have since become invisible are left out.
+// listings that have since become invisible are left out. MinVersion > 0
+// asks for at least that version of the history, as after clearing it.
 type MyHistory struct {
-	Actor rental.Actor
+	Actor      rental.Actor
+	MinVersion int64
 }
 
 type MyHistoryHandler struct {
@@ -29,7 +31,7 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	if q.Actor.Anonymous() {
 		return Body{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
-	hist, source, err := h.history(ctx, q.Actor.UserID)
+	hist, source, err := h.history(ctx, q.Actor.UserID, q.MinVersion)
 	if err != nil {
 		return Body{}, err
 	}
@@ -37,7 +39,7 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	for i, it := range hist.Items {
 		ids[i] = it.ListingID
 	}
-	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, ids)
+	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, ids, func(d Doc) bool { return visible(d.Status, d.Owner, q.Actor) })
 	if err != nil {
 		return Body{}, err
 	}
@@ -47,8 +49,8 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	}
 	items := make([][]byte, 0, len(ids))
 	for i, it := range hist.Items {
-		d, ok := docs[it.ListingID]
-		if !ok || !visible(d.Status, d.Owner, q.Actor) {
+		d := docs[i]
+		if !d.Found() {
 			continue
 		}
 		b, err := json.Marshal(item{ViewedAt: it.ViewedAt, Listing: d.JSON})
@@ -60,66 +62,19 @@ func (h MyHistoryHandler) Handle(ctx context.Context, q MyHistory) (Body, error)
 	return Body{JSON: pageJSON(items, len(items), 1, events.HistorySize), Version: hist.Version, Source: source}, nil
 }
 
-func (h MyHistoryHandler) history(ctx context.Context, user uuid.UUID) (events.HistoryState, string, error) {
-	if doc, err := h.RM.History(ctx, user); err == nil {
+// history reads the history document from the read model, or from MySQL
+// when it is missing or older than minVersion (then from the writer).
+func (h MyHistoryHandler) history(ctx context.Context, user uuid.UUID, minVersion int64) (events.HistoryState, string, error) {
+	if doc, err := h.RM.History(ctx, user); err == nil && doc.Version >= minVersion {
 		var st events.HistoryState
 		if err := json.Unmarshal(doc.JSON, &st); err == nil {
 			return st, FromRedis, nil
 		}
 	}
-	st, err := h.Fallback.History(ctx, user)
+	if minVersion > 0 {
+		st, err := h.Fallback.History(ctx, user, true)
+		return st, FromWriter, err
+	}
+	st, err := h.Fallback.History(ctx, user, false)
 	return st, FromMySQL, err
-}
-
-// keptItems returns, in the order of ids, the documents of the listings that
-// keep accepts, whether they come from the read models or from MySQL.
-func keptItems(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
-	docs, err := listingDocs(ctx, rm, fb, repair, ids)
-	if err != nil {
-		return nil, err
-	}
-	items := make([][]byte, 0, len(ids))
-	for _, id := range ids {
-		if d, ok := docs[id]; ok && keep(d) {
-			items = append(items, d.JSON)
-		}
-	}
-	return items, nil
-}
-
-// listingDocs returns the documents of listings by id (those that exist),
-// from the read models, and from MySQL (repairing) for the missing ones.
-func listingDocs(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, ids []uuid.UUID) (map[uuid.UUID]Doc, error) {
-	out := make(map[uuid.UUID]Doc, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	docs, err := rm.Listings(ctx, ids)
-	missing := ids
-	if err == nil {
-		missing = nil
-		for i, d := range docs {
-			if d.Found() {
-				out[ids[i]] = d
-			} else {
-				missing = append(missing, ids[i])
-			}
-		}
-	}
-	if len(missing) == 0 {
-		return out, nil
-	}
-	states, err := fb.Listings(ctx, missing)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range states {
-		repair.RepairListing(st)
-		b, err := json.Marshal(st)
-		if err != nil {
-			return nil, fmt.Errorf("encoding listing %s: %w", st.ID, err)
-		}
-		out[st.ID] = Doc{Version: st.Version, JSON: b, Status: st.Status, Owner: st.LandlordID}
-	}
-	return out, nil
 }

@@ -13,13 +13,15 @@ import (
 
 // MyOrders pages through the acting user's orders as a tenant (the stays
 // they asked for) or as a landlord (the requests for their listings), newest
-// first, optionally in one status.
+// first, optionally in one status. Fresh reads them from MySQL's writer: the
+// user just acted on one (read-your-writes) and the read model may lag.
 type MyOrders struct {
 	Actor    rental.Actor
 	Role     string // tenant (default) | landlord
 	Status   string // "" = all
 	Page     int
 	PageSize int
+	Fresh    bool
 }
 
 type MyOrdersHandler struct {
@@ -47,13 +49,16 @@ func (h MyOrdersHandler) Handle(ctx context.Context, q MyOrders) (Body, error) {
 		return Body{}, err
 	}
 	offset := (page - 1) * size
-	ids, total, err := h.RM.UserOrders(ctx, q.Actor.UserID, q.Role, q.Status, offset, size)
+	ids, total, err := []uuid.UUID(nil), 0, ErrMiss
+	if !q.Fresh {
+		ids, total, err = h.RM.UserOrders(ctx, q.Actor.UserID, q.Role, q.Status, offset, size)
+	}
 	if err == nil {
 		if items, err := h.items(ctx, ids); err == nil {
 			return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
 		}
 	}
-	states, total, err := h.Fallback.UserOrders(ctx, q.Actor.UserID, q.Role, q.Status, offset, size)
+	states, total, err := h.Fallback.UserOrders(ctx, q.Actor.UserID, q.Role, q.Status, offset, size, q.Fresh)
 	if err != nil {
 		return Body{}, err
 	}
@@ -61,7 +66,11 @@ func (h MyOrdersHandler) Handle(ctx context.Context, q MyOrders) (Body, error) {
 	if err != nil {
 		return Body{}, err
 	}
-	return Body{JSON: pageJSON(items, total, page, size), Source: FromMySQL}, nil
+	source := FromMySQL
+	if q.Fresh {
+		source = FromWriter
+	}
+	return Body{JSON: pageJSON(items, total, page, size), Source: source}, nil
 }
 
 // items returns the order documents of ids in order; missing ones are read

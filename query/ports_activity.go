@@ -34,10 +34,11 @@ type ActivityReadModels interface {
 	History(ctx context.Context, user uuid.UUID) (Doc, error)
 }
 
-// ActivityFallback is the MySQL side of the activity queries.
+// ActivityFallback is the MySQL side of the activity queries; fresh reads
+// the writer (read-your-writes after the user changed them).
 type ActivityFallback interface {
 	ListingViews(ctx context.Context, listing uuid.UUID) (int64, error)
 	Favorited(ctx context.Context, user, listing uuid.UUID) (bool, error)
-	Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error)
-	History(ctx context.Context, user uuid.UUID) (events.HistoryState, error)
+	Favorites(ctx context.Context, user uuid.UUID, offset, limit int, fresh bool) ([]uuid.UUID, int, error)
+	History(ctx context.Context, user uuid.UUID, fresh bool) (events.HistoryState, error)
 }

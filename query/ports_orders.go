@@ -38,11 +38,12 @@ type OrderReadModels interface {
 	Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([][]byte, int, error)
 }
 
-// OrderFallback is the MySQL side of the order queries.
+// OrderFallback is the MySQL side of the order queries; fresh reads the
+// writer (read-your-writes after a command).
 type OrderFallback interface {
 	Order(ctx context.Context, id uuid.UUID, fresh bool) (events.OrderState, error)
 	Orders(ctx context.Context, ids []uuid.UUID) ([]events.OrderState, error)
-	UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int) ([]events.OrderState, int, error)
+	UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int, fresh bool) ([]events.OrderState, int, error)
 	BookedRanges(ctx context.Context, listing uuid.UUID, from, to time.Time) ([]BookedRange, error)
 	Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([]events.ReviewState, int, error)
 }

@@ -35,7 +35,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	if q.Actor.Anonymous() {
 		return Body{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
-	hist, histSource, err := MyHistoryHandler{h.RM, h.Fallback, h.Repair}.history(ctx, q.Actor.UserID)
+	hist, histSource, err := MyHistoryHandler{h.RM, h.Fallback, h.Repair}.history(ctx, q.Actor.UserID, 0)
 	if err != nil {
 		return Body{}, err
 	}
@@ -43,7 +43,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	favs, _, err := h.RM.Favorites(ctx, q.Actor.UserID, 0, 20)
 	if err != nil {
 		source = FromMySQL
-		if favs, _, err = h.Fallback.Favorites(ctx, q.Actor.UserID, 0, 20); err != nil {
+		if favs, _, err = h.Fallback.Favorites(ctx, q.Actor.UserID, 0, 20, false); err != nil {
 			return Body{}, err
 		}
 	}
@@ -58,14 +58,18 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 	for id := range weight {
 		seeds = append(seeds, id)
 	}
-	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, seeds)
+	docs, err := listingDocs(ctx, h.RM, h.Fallback, h.Repair, seeds, anyListing)
 	if err != nil {
 		return Body{}, err
 	}
 	type area struct{ city, district string }
 	areas := map[area]int{}
 	var prices []int64
-	for id, d := range docs {
+	for i, d := range docs {
+		if !d.Found() {
+			continue
+		}
+		id := seeds[i]
 		var st events.ListingState
 		if err := json.Unmarshal(d.JSON, &st); err != nil {
 			return Body{}, fmt.Errorf("decoding listing %s: %w", id, err)

@@ -2,14 +2,10 @@ package query
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/events"
@@ -80,7 +76,7 @@ func (h SearchListingsHandler) Handle(ctx context.Context, q SearchListings) (Bo
 	}
 	ids, total, err := h.RM.SearchListings(ctx, f)
 	if err == nil {
-		items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, func(d Doc) bool { return d.Status == events.StatusPublished })
+		items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, published)
 		if err == nil {
 			return Body{JSON: pageJSON(items, total, f.Page, f.PageSize), Source: FromRedis}, nil
 		}
@@ -178,56 +174,4 @@ func normalizePage(page, size int) (int, int, map[string]string) {
 		bad["page_size"] = "must be between 1 and " + strconv.Itoa(MaxPageSize)
 	}
 	return page, size, bad
-}
-
-// listingItems returns the documents of ids in order from the read models.
-// A document that is missing, or that fails keep (the index and the document
-// disagree for a moment), is read from MySQL and repaired.
-func listingItems(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, ids []uuid.UUID, keep func(Doc) bool) ([][]byte, error) {
-	docs, err := rm.Listings(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	items := make([][]byte, 0, len(ids))
-	var missing []uuid.UUID
-	for i, d := range docs {
-		if !d.Found() {
-			missing = append(missing, ids[i])
-		}
-	}
-	var fromDB map[uuid.UUID][]byte
-	if len(missing) > 0 {
-		states, err := fb.Listings(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		fromDB = make(map[uuid.UUID][]byte, len(states))
-		for _, st := range states {
-			repair.RepairListing(st)
-			if b, err := json.Marshal(st); err == nil {
-				fromDB[st.ID] = b
-			}
-		}
-	}
-	for i, d := range docs {
-		switch {
-		case d.Found() && keep(d):
-			items = append(items, d.JSON)
-		case !d.Found() && fromDB[ids[i]] != nil:
-			items = append(items, fromDB[ids[i]])
-		}
-	}
-	return items, nil
-}
-
-func encodeListings(states []events.ListingState) ([][]byte, error) {
-	items := make([][]byte, len(states))
-	for i, st := range states {
-		b, err := json.Marshal(st)
-		if err != nil {
-			return nil, fmt.Errorf("encoding listing %s: %w", st.ID, err)
-		}
-		items[i] = b
-	}
-	return items, nil
 }

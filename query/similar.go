@@ -74,16 +74,15 @@ func gap(a, b int64) int64 {
 // nearPrice returns the published listings of a district closest in price.
 func nearPrice(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, city, district string, price int64, n int) ([]events.ListingState, string, error) {
 	if ids, err := rm.NearPrice(ctx, city, district, price, n); err == nil {
-		if docs, err := listingDocs(ctx, rm, fb, repair, ids); err == nil {
+		if docs, err := listingDocs(ctx, rm, fb, repair, ids, published); err == nil {
 			out := make([]events.ListingState, 0, len(ids))
-			for _, id := range ids {
-				d, ok := docs[id]
-				if !ok || d.Status != events.StatusPublished {
+			for i, d := range docs {
+				if !d.Found() {
 					continue
 				}
 				var st events.ListingState
 				if err := json.Unmarshal(d.JSON, &st); err != nil {
-					return nil, "", fmt.Errorf("decoding listing %s: %w", id, err)
+					return nil, "", fmt.Errorf("decoding listing %s: %w", ids[i], err)
 				}
 				out = append(out, st)
 			}

@@ -22,20 +22,24 @@ type Config struct {
 	// HTTPReadTimeout (RENTAL_HTTP_READ_TIMEOUT) bounds reading a whole
 	// request, body included, so a body trickled in cannot hold a connection.
 	HTTPReadTimeout time.Duration
-	MySQLDSN        string // RENTAL_MYSQL_DSN: the writer
-	MySQLReadDSN    string // RENTAL_MYSQL_READ_DSN: the reader; empty = the writer
-	Redis           redis.Config
-	Prefix          string // RENTAL_REDIS_PREFIX: key prefix, so environments can share a Redis
-	MetricsAddr     string // RENTAL_METRICS_ADDR: the worker's /metrics and /healthz
-	WorkerID        string // RENTAL_WORKER_ID
-	Consumers       int    // RENTAL_WORKER_CONSUMERS: subscriptions per stream in one worker
-	BcryptCost      int    // RENTAL_BCRYPT_COST
-	LogLevel        slog.Level
-	LogJSON         bool
-	NearCache       bool          // RENTAL_NEAR_CACHE (default on): the api's in-process cache
-	ReadModels      bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
-	SweepEvery      time.Duration // RENTAL_SWEEP_INTERVAL
-	SweepAge        time.Duration // RENTAL_SWEEP_AGE
+	// CommandTimeout (RENTAL_COMMAND_TIMEOUT) bounds one command, its MySQL
+	// retries included: past it the caller gets 503 and may send it again
+	// with the same Idempotency-Key (rental.Deadline).
+	CommandTimeout time.Duration
+	MySQLDSN       string // RENTAL_MYSQL_DSN: the writer
+	MySQLReadDSN   string // RENTAL_MYSQL_READ_DSN: the reader; empty = the writer
+	Redis          redis.Config
+	Prefix         string // RENTAL_REDIS_PREFIX: key prefix, so environments can share a Redis
+	MetricsAddr    string // RENTAL_METRICS_ADDR: the worker's /metrics and /healthz
+	WorkerID       string // RENTAL_WORKER_ID
+	Consumers      int    // RENTAL_WORKER_CONSUMERS: subscriptions per stream in one worker
+	BcryptCost     int    // RENTAL_BCRYPT_COST
+	LogLevel       slog.Level
+	LogJSON        bool
+	NearCache      bool          // RENTAL_NEAR_CACHE (default on): the api's in-process cache
+	ReadModels     bool          // RENTAL_READ_MODELS (default on): off forces every query to MySQL
+	SweepEvery     time.Duration // RENTAL_SWEEP_INTERVAL
+	SweepAge       time.Duration // RENTAL_SWEEP_AGE
 	// IdempotencyWindow (RENTAL_IDEMPOTENCY_WINDOW) is how long a command id
 	// (an Idempotency-Key) is remembered; workers forget older ones.
 	IdempotencyWindow time.Duration
@@ -123,6 +127,7 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 		HTTPAddr:          get("RENTAL_HTTP_ADDR", DefaultHTTPAddr),
 		DiagAddr:          get("RENTAL_DIAG_ADDR", DefaultDiagAddr),
 		HTTPReadTimeout:   duration("RENTAL_HTTP_READ_TIMEOUT", 30*time.Second),
+		CommandTimeout:    duration("RENTAL_COMMAND_TIMEOUT", 10*time.Second),
 		MySQLDSN:          get("RENTAL_MYSQL_DSN", DefaultMySQLDSN),
 		MySQLReadDSN:      get("RENTAL_MYSQL_READ_DSN", ""),
 		Prefix:            get("RENTAL_REDIS_PREFIX", DefaultPrefix),
@@ -181,6 +186,9 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if c.HTTPReadTimeout <= 0 {
 		problems = append(problems, "RENTAL_HTTP_READ_TIMEOUT must be positive")
+	}
+	if c.CommandTimeout < time.Second {
+		problems = append(problems, "RENTAL_COMMAND_TIMEOUT must be at least 1s")
 	}
 	if c.Consumers < 1 || c.Consumers > 64 {
 		problems = append(problems, "RENTAL_WORKER_CONSUMERS must be between 1 and 64")

@@ -28,6 +28,7 @@ var statusOf = map[string]int{
 	rental.ENOTFOUND:     http.StatusNotFound,
 	rental.ECONFLICT:     http.StatusConflict,
 	rental.ETOOMANY:      http.StatusTooManyRequests,
+	rental.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	rental.EINTERNAL:     http.StatusInternalServerError,
 	codeMethodNotAllowed: http.StatusMethodNotAllowed,
 	codeTooLarge:         http.StatusRequestEntityTooLarge,
@@ -79,7 +80,7 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 		switch code {
 		case rental.EUNAUTHORIZED:
 			h.Set(echo.HeaderWWWAuthenticate, `Bearer realm="rental"`)
-		case rental.ETOOMANY:
+		case rental.ETOOMANY, rental.EUNAVAILABLE:
 			h.Set(echo.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(rental.ErrorRetryAfter(err).Seconds())))))
 		}
 		body := errorBody{Error: errorDetail{Code: code, Message: rental.ErrorMessage(err), Fields: rental.ErrorFields(err)}}

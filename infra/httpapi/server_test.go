@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -370,5 +371,42 @@ func TestReadyz_onTheDiagnosticsHandlerNamesNoRawError(t *testing.T) {
 		if a := call(t, srv, "GET", path, ""); a.status != http.StatusNotFound {
 			t.Fatalf("%s must not be served on the public port: %d", path, a.status)
 		}
+	}
+}
+
+func TestReadyz_redisAwayIsDegradedAndAHungCheckIsDownNotAHang(t *testing.T) {
+	ready := func(checks map[string]func(context.Context) error) (int, map[string]string) {
+		t.Helper()
+		diag := httptest.NewServer(Diagnostics(DiagDeps{Checks: checks, Required: []string{"mysql"},
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+		defer diag.Close()
+		res, err := http.Get(diag.URL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var got map[string]string
+		if err := json.NewDecoder(res.Body).Decode(&got); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, got
+	}
+	ok := func(context.Context) error { return nil }
+	down := func(context.Context) error { return errors.New("connection refused") }
+	hung := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+
+	if code, got := ready(map[string]func(context.Context) error{"mysql": ok, "redis": ok}); code != http.StatusOK ||
+		got["status"] != "ready" || got["mysql"] != "ok" || got["redis"] != "ok" {
+		t.Fatalf("everything up: %d %v, want 200 ready", code, got)
+	}
+	// Queries fall back to MySQL: the balancer keeps a replica whose Redis is away.
+	if code, got := ready(map[string]func(context.Context) error{"mysql": ok, "redis": down}); code != http.StatusOK ||
+		got["status"] != "ready" || got["redis"] != "down" {
+		t.Fatalf("redis away: %d %v, want 200 ready with redis down", code, got)
+	}
+	// A check that never answers is cut off (1 s) and counts as down.
+	if code, got := ready(map[string]func(context.Context) error{"mysql": hung, "redis": ok}); code != http.StatusServiceUnavailable ||
+		got["status"] != "unready" || got["mysql"] != "down" {
+		t.Fatalf("mysql hung: %d %v, want 503 unready with mysql down", code, got)
 	}
 }

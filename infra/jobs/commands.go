@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/zufang/rental/infra/periodic"
 )
 
 // CommandRecords forgets command records older than a moment, at most limit
@@ -32,18 +34,11 @@ func (j ForgetCommands) Run(ctx context.Context) {
 	if every == 0 {
 		every = 10 * time.Minute
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	periodic.Run(ctx, every, func(ctx context.Context) {
 		if n, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			j.Log.Warn("forgetting old command records failed; will retry", "err", err, "forgotten", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // RunOnce forgets every record older than the window and returns how many.

@@ -12,6 +12,7 @@ import (
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/periodic"
 )
 
 // DueStays finds the paid orders whose stay ended on or before a day.
@@ -42,18 +43,11 @@ func (j Stays) Run(ctx context.Context) {
 	if every == 0 {
 		every = time.Minute
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
+	periodic.Run(ctx, every, func(ctx context.Context) {
 		if n, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			j.Log.Warn("ending stays failed; will retry", "err", err, "ended", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // RunOnce ends every stay due now and returns how many it ended.

@@ -79,6 +79,8 @@ func (w *CommandRunner) batched(ctx context.Context) bool {
 		multi, err := MultiPrimary(ctx, w.db)
 		switch {
 		case err != nil:
+			// Not remembered: the next command asks again, and until then
+			// statements go one at a time (the safe side).
 			return false
 		case multi:
 			t = multiPrimary

@@ -7,6 +7,7 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -111,7 +112,10 @@ func isolationVariable(ctx context.Context, cfg *mysql.Config) (string, error) {
 
 // MultiPrimary reports whether db is a node of a cluster where other nodes
 // take writes too: MariaDB Galera (wsrep_on) or MySQL Group Replication with
-// online members.
+// online members. Only a server without Group Replication's tables (MariaDB,
+// a plain MySQL) counts as a single server: any other failure to read them,
+// such as a user without the grant behind ProxySQL, is "cannot tell", and
+// cannot tell counts as multi-primary, the safe side (command_runner.go).
 func MultiPrimary(ctx context.Context, db *sql.DB) (bool, error) {
 	var name, value string
 	err := db.QueryRowContext(ctx, `SHOW VARIABLES LIKE 'wsrep_on'`).Scan(&name, &value)
@@ -124,8 +128,23 @@ func MultiPrimary(ctx context.Context, db *sql.DB) (bool, error) {
 	var members int
 	err = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM performance_schema.replication_group_members
 		WHERE MEMBER_STATE = 'ONLINE'`).Scan(&members)
-	if err != nil {
-		return false, nil // no Group Replication tables: a single server
+	var my *mysql.MySQLError
+	switch {
+	case errors.As(err, &my) && my.Number == errNoSuchTable:
+		return false, nil // no Group Replication: a single server
+	case err != nil:
+		return true, fmt.Errorf("reading the Group Replication members (taken as multi-primary): %w", err)
 	}
 	return members > 0, nil
+}
+
+// Ping checks that a query reaches a MySQL server. A COM_PING is not enough
+// behind ProxySQL, which answers it itself with every backend down; a
+// SELECT is routed to a backend.
+func Ping(ctx context.Context, db *sql.DB) error {
+	var one int
+	if err := db.QueryRowContext(ctx, `SELECT 1 FROM DUAL WHERE @@server_id IS NOT NULL`).Scan(&one); err != nil {
+		return fmt.Errorf("querying MySQL: %w", err)
+	}
+	return nil
 }

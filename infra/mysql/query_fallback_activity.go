@@ -37,16 +37,16 @@ func (s QueryFallback) Orders(ctx context.Context, ids []uuid.UUID) ([]events.Or
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	found, err := s.orders(ctx, `SELECT `+orderColumns+` FROM orders WHERE id IN (`+placeholders(len(ids))+`)`, idArgs(ids))
+	found, err := s.orders(ctx, false, `SELECT `+orderColumns+` FROM orders WHERE id IN (`+placeholders(len(ids))+`)`, idArgs(ids))
 	if err != nil {
 		return nil, err
 	}
 	return inOrder(ids, found, func(st events.OrderState) uuid.UUID { return st.ID }), nil
 }
 
-func (s QueryFallback) orders(ctx context.Context, q string, args []any) ([]events.OrderState, error) {
+func (s QueryFallback) orders(ctx context.Context, fresh bool, q string, args []any) ([]events.OrderState, error) {
 	var out []events.OrderState
-	err := s.read(ctx, false, func(db *sql.DB) error {
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		os, err := scanOrders(db.QueryContext(ctx, q, args...))
 		out = orderStates(os)
 		return err
@@ -57,7 +57,7 @@ func (s QueryFallback) orders(ctx context.Context, q string, args []any) ([]even
 	return out, nil
 }
 
-func (s QueryFallback) UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int) ([]events.OrderState, int, error) {
+func (s QueryFallback) UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int, fresh bool) ([]events.OrderState, int, error) {
 	cond, args := "tenant_id = ?", []any{user[:]}
 	if role == query.RoleLandlord {
 		cond = "landlord_id = ?"
@@ -67,13 +67,13 @@ func (s QueryFallback) UserOrders(ctx context.Context, user uuid.UUID, role, sta
 		args = append(args, status)
 	}
 	var total int
-	err := s.read(ctx, false, func(db *sql.DB) error {
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE `+cond, args...).Scan(&total)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("counting orders of %s: %w", user, err)
 	}
-	page, err := s.orders(ctx, `SELECT `+orderColumns+` FROM orders WHERE `+cond+` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
+	page, err := s.orders(ctx, fresh, `SELECT `+orderColumns+` FROM orders WHERE `+cond+` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, offset))
 	return page, total, err
 }
@@ -112,7 +112,7 @@ func (s QueryFallback) Reviews(ctx context.Context, listing uuid.UUID, offset, l
 	if err != nil {
 		return nil, 0, fmt.Errorf("counting reviews of %s: %w", listing, err)
 	}
-	states, err := s.orders(ctx, `SELECT `+orderColumns+` FROM orders WHERE listing_id = ? AND rating IS NOT NULL
+	states, err := s.orders(ctx, false, `SELECT `+orderColumns+` FROM orders WHERE listing_id = ? AND rating IS NOT NULL
 		ORDER BY reviewed_at DESC, id DESC LIMIT ? OFFSET ?`, []any{listing[:], limit, offset})
 	if err != nil {
 		return nil, 0, err
@@ -154,10 +154,10 @@ func (s QueryFallback) Favorited(ctx context.Context, user, listing uuid.UUID) (
 	return active, nil
 }
 
-func (s QueryFallback) Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
+func (s QueryFallback) Favorites(ctx context.Context, user uuid.UUID, offset, limit int, fresh bool) ([]uuid.UUID, int, error) {
 	var total int
 	var ids []uuid.UUID
-	err := s.read(ctx, false, func(db *sql.DB) error {
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM favorites WHERE user_id = ? AND active`, user[:]).Scan(&total); err != nil {
 			return err
 		}
@@ -175,9 +175,9 @@ func (s QueryFallback) Favorites(ctx context.Context, user uuid.UUID, offset, li
 	return ids, total, nil
 }
 
-func (s QueryFallback) History(ctx context.Context, user uuid.UUID) (events.HistoryState, error) {
+func (s QueryFallback) History(ctx context.Context, user uuid.UUID, fresh bool) (events.HistoryState, error) {
 	h := command.NewHistory(user)
-	err := s.read(ctx, false, func(db *sql.DB) error {
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		err := scanHistory(db.QueryRowContext(ctx, `SELECT user_id, version, items FROM view_history WHERE user_id = ?`, user[:]), h)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

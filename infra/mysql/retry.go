@@ -23,6 +23,7 @@ const (
 	errServerGone    = 1053 // server shutdown in progress
 	errReadOnly      = 1290 // --read-only: a node that has just been demoted
 	errDuplicateKey  = 1062
+	errNoSuchTable   = 1146
 )
 
 // Transient reports whether err is worth retrying: a lost or refused

@@ -28,6 +28,7 @@ type StreamStat struct {
 	Group   string
 	Pending int64 // delivered, not acknowledged
 	Lag     int64 // not delivered yet (counted up to a bound)
+	More    bool  // more not delivered than the bound
 }
 
 var (

@@ -45,6 +45,9 @@ func (e Expected) Key() string { return e.w.suffix }
 // Version is the aggregate's version.
 func (e Expected) Version() int64 { return e.w.version }
 
+// Document is the JSON body the document should hold.
+func (e Expected) Document() []byte { return e.w.doc }
+
 // IndexKeys are the keys the document has a plain or a hash-field entry in,
 // or a bit of a counted bitmap: plain sorted sets, hashes and bitmaps whose
 // every member, field or bit belongs to one document, so their sizes can be

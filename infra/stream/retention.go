@@ -9,6 +9,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental/infra/periodic"
 )
 
 // Retention trims the event streams to about MaxLen entries, but only behind
@@ -30,20 +32,13 @@ type Retention struct {
 	Log     *slog.Logger
 }
 
-// Run trims every interval until ctx ends.
+// Run trims at once and then every interval until ctx ends.
 func (r Retention) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := r.Trim(ctx); err != nil && ctx.Err() == nil {
-				r.Log.Warn("trimming the event streams failed; will retry", "err", err)
-			}
+	periodic.Run(ctx, every, func(ctx context.Context) {
+		if _, err := r.Trim(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Warn("trimming the event streams failed; will retry", "err", err)
 		}
-	}
+	})
 }
 
 // Trim trims every stream once and returns how many entries each lost.

@@ -15,10 +15,10 @@ import (
 const MaxUndelivered = 10000
 
 // Stats returns each stream's length and its consumer groups' pending and
-// undelivered entries (for metrics). Undelivered entries are counted after
+// undelivered entries (for metrics and rentalctl status). Undelivered entries are counted after
 // the group's last delivered id, up to MaxUndelivered, rather than taken from
 // Redis 7.0's "lag": its entries-read counter is wrong on a replica promoted
-// by a failover (the same choice as rentalctl status).
+// by a failover.
 func Stats(client goredis.UniversalClient, streams []string) func(ctx context.Context) ([]observe.StreamStat, error) {
 	return func(ctx context.Context) ([]observe.StreamStat, error) {
 		var out []observe.StreamStat
@@ -55,11 +55,11 @@ func streamStats(ctx context.Context, client goredis.UniversalClient, stream str
 	for _, g := range gs {
 		st := observe.StreamStat{Stream: stream, Length: n, Group: g.Name, Pending: g.Pending}
 		if g.LastDeliveredID != last {
-			after, err := client.XRangeN(ctx, stream, "("+g.LastDeliveredID, "+", MaxUndelivered).Result()
+			after, err := client.XRangeN(ctx, stream, "("+g.LastDeliveredID, "+", MaxUndelivered+1).Result()
 			if err != nil {
 				return nil, fmt.Errorf("counting undelivered entries of %s: %w", stream, err)
 			}
-			st.Lag = int64(len(after))
+			st.Lag, st.More = int64(min(len(after), MaxUndelivered)), len(after) > MaxUndelivered
 		}
 		out = append(out, st)
 	}

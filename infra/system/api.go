@@ -83,7 +83,7 @@ func NewAPI(b *Base) (*API, error) {
 	})
 	a.Diag = httpapi.Diagnostics(httpapi.DiagDeps{
 		Checks: map[string]func(context.Context) error{
-			"mysql": b.Pools.Writer.PingContext,
+			"mysql": func(ctx context.Context) error { return mysql.Ping(ctx, b.Pools.Writer) },
 			"redis": func(ctx context.Context) error { return b.Redis.Master.Ping(ctx).Err() },
 		},
 		Required: []string{"mysql"},
@@ -117,7 +117,7 @@ func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ..
 		Listings: mysql.NewListingStore(runner, b.Catalog), Orders: mysql.NewOrderStore(runner, b.Catalog),
 		Favorites: mysql.NewFavoriteStore(runner), Views: mysql.NewViewStore(runner),
 		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
-	}, append([]rental.Middleware{observe.Logging(b.Log)}, mws...)...)
+	}, append([]rental.Middleware{observe.Logging(b.Log), rental.Deadline(b.Cfg.CommandTimeout)}, mws...)...)
 }
 
 // Serve runs the api on ln until ctx ends, then drains in-flight requests.

@@ -17,6 +17,7 @@ import (
 	"github.com/zufang/rental/infra/jobs"
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/periodic"
 	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/relay"
@@ -170,21 +171,14 @@ func (w *Worker) consume(ctx context.Context) error {
 // Redis, or after Redis lost its data) and deletes generations a replay
 // retired once readers have moved on. It checks every few seconds.
 func (w *Worker) watchdog(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
+	periodic.Run(ctx, 5*time.Second, func(ctx context.Context) {
 		if err := w.EnsureBuilt(ctx); err != nil && ctx.Err() == nil {
 			w.Base.Log.Warn("building read models failed; will retry", "err", err)
 		}
 		if err := w.dropRetired(ctx); err != nil && ctx.Err() == nil {
 			w.Base.Log.Warn("deleting retired read-model generations failed; will retry", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // EnsureBuilt rebuilds every projection that has no live generation, unless

@@ -46,6 +46,7 @@ var status = map[string]int{
 	rental.ENOTFOUND:     http.StatusNotFound,
 	rental.ECONFLICT:     http.StatusConflict,
 	rental.EINTERNAL:     http.StatusInternalServerError,
+	rental.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // errorHandler draws every error of a page request as an HTML page.
@@ -79,6 +80,9 @@ func (p *pages) errorHandler(err error, c echo.Context) {
 		}
 	case rental.ECONFLICT:
 		e.Title, e.Message = "操作未完成", zhMessage(rental.ErrorMessage(err))
+	case rental.EUNAVAILABLE:
+		// The command may have taken effect: say so, so nobody books twice blindly.
+		e.Title, e.Message = "服务繁忙", "操作未能及时完成，可能已经生效，也可能没有。请稍后刷新页面确认，再决定是否重试。"
 	default:
 		e.Title, e.Message = "服务器出错了", "请稍后再试。"
 	}
@@ -183,6 +187,11 @@ var zhPatterns = []struct {
 	{regexp.MustCompile(`^unknown city.*`), "未知城市"},
 	{regexp.MustCompile(`^unknown district.*`), "该城市没有这个区域"},
 	{regexp.MustCompile(`^unknown facility.*`), "未知配套设施"},
+	// orders (the /me pages)
+	{regexp.MustCompile(`^an order that is \S+ cannot be \S+$`), "订单状态已变化，无法进行该操作，请查看订单当前状态"},
+	{regexp.MustCompile(`^an order can be reviewed once its stay is over.*`), "租期结束后才能评价"},
+	{regexp.MustCompile(`^only the tenant may do this$`), "只有下单的租客可以进行该操作"},
+	{regexp.MustCompile(`^only the landlord may do this$`), "只有房东可以进行该操作"},
 }
 
 func zhMessage(msg string) string {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
@@ -9,7 +11,7 @@ import (
 
 // loginView is the login form. NeedNewPassword shows the step imported
 // accounts go through: the old site stored their password in plain text,
-// so they choose a new one before their first session.
+// so they choose a new one (typed twice) before their first session.
 type loginView struct {
 	Next            string
 	NeedNewPassword bool
@@ -24,29 +26,47 @@ func (p *pages) loginForm(c echo.Context) error {
 	return p.renderForm(c, "login", "登录", f, loginView{Next: next})
 }
 
+// login opens a session with OpenSession, the command POST /api/v1/sessions
+// runs, and returns to ?next. An account that must choose a new password is
+// refused with EINVALID on new_password once its password matched: the form
+// then shows the new-password step, whose post carries the old password
+// (kept in a hidden field, never shown) with the new one, and OpenSession
+// replaces it and opens the session in one step.
 func (p *pages) login(c echo.Context) error {
 	next := localPath(c.FormValue("next"), "/")
-	s, err := p.Commands.OpenSession.Handle(c.Request().Context(), command.OpenSession{
-		Login: c.FormValue("login"), Password: c.FormValue("password"), NewPassword: c.FormValue("new_password"),
-	})
+	cmd := command.OpenSession{Login: c.FormValue("login"), Password: c.FormValue("password"), NewPassword: c.FormValue("new_password")}
+	mismatch := cmd.NewPassword != "" && cmd.NewPassword != c.FormValue("new_password2")
+	if mismatch {
+		// Check the old password first (the step is only for those who know
+		// it): a wrong one is refused as always, a right one asks again.
+		cmd.NewPassword = ""
+	}
+	s, err := p.Commands.OpenSession.Handle(c.Request().Context(), cmd)
 	if err != nil {
 		f := formOf(c)
-		f.Values.Del("password")
-		f.Values.Del("new_password")
+		for _, pw := range []string{"password", "new_password", "new_password2"} {
+			f.Values.Del(pw)
+		}
 		switch rental.ErrorCode(err) {
 		case rental.EUNAUTHORIZED: // a wrong login or password is a refused form here, not "log in first"
-			f.Status, f.Message = 401, zhMessage(rental.ErrorMessage(err))
+			f.Status, f.Message = http.StatusUnauthorized, zhMessage(rental.ErrorMessage(err))
 			return p.renderForm(c, "login", "登录", f, loginView{Next: next})
 		case rental.EINVALID:
-			f = f.withError(err)
-			f.Values.Del("password")
-			f.Values.Del("new_password")
-			view := loginView{Next: next, NeedNewPassword: c.FormValue("new_password") != "" || f.Errors["new_password"] != ""}
-			if view.NeedNewPassword {
-				// The old password was right: keep it so the user only types the new one.
-				f.Values.Set("password", c.FormValue("password"))
+			fields := rental.ErrorFields(err)
+			if _, ok := fields["new_password"]; !ok {
+				return p.renderForm(c, "login", "登录", f.withError(err), loginView{Next: next})
 			}
-			return p.renderForm(c, "login", "登录", f, view)
+			// The old password was right: keep it (hidden) so the user only types the new one.
+			f = f.withError(err)
+			f.Values.Set("password", cmd.Password) // (formOf shares the request's form: read before the deletes above)
+			switch {
+			case mismatch:
+				f.Errors = map[string]string{"new_password2": "两次输入的新密码不一致"}
+			case fields["new_password"] == command.NewPasswordRequired:
+				// The first time, the step is not an error: the notice explains it.
+				f.Errors, f.Status = nil, http.StatusOK
+			}
+			return p.renderForm(c, "login", "设置新密码", f, loginView{Next: next, NeedNewPassword: true})
 		}
 		return err
 	}

@@ -30,7 +30,7 @@ var (
 	// Every service of the topology. prometheus and grafana belong to the
 	// optional "monitoring" profile.
 	requiredServices = []string{
-		"mysql1", "mysql2", "mysql3", "mysql-bootstrap",
+		"mysql1", "mysql2", "mysql3", "mysql-keeper",
 		"proxysql",
 		"redis-master", "redis-replica",
 		"sentinel1", "sentinel2", "sentinel3",
@@ -40,7 +40,7 @@ var (
 	monitoringServices = []string{"prometheus", "grafana"}
 
 	// Jobs that run once and exit; every other service is long-running.
-	oneShotServices = []string{"mysql-bootstrap", "migrate"}
+	oneShotServices = []string{"migrate"}
 )
 
 // repoRoot is the module root: two levels above this package.
@@ -366,22 +366,43 @@ func TestOneShotJobs(t *testing.T) {
 	}
 	completed("api", "migrate")
 	completed("worker", "migrate")
-	completed("proxysql", "mysql-bootstrap")
 
 	// migrate talks to MySQL through ProxySQL: it must wait for it.
 	if dep := migrate.DependsOn["proxysql"]; dep.Condition != types.ServiceConditionHealthy {
 		t.Errorf("migrate must wait for proxysql to be healthy, got %q", dep.Condition)
 	}
-	// The GR bootstrap waits for the nodes itself: their healthcheck only
-	// passes once the group is ONLINE, so service_healthy would deadlock.
-	boot := service(t, p, "mysql-bootstrap")
+}
+
+// After a host reboot every Group Replication member has stopped, and
+// start_on_boot only joins a running group: the group must be bootstrapped
+// again on every start. So the keeper is a long-running service, restarted
+// like the nodes, healthy only once the group is formed, and ProxySQL waits
+// for it to be healthy.
+func TestGroupKeeperReformsTheGroupOnEveryStart(t *testing.T) {
+	p := allProfiles(t)
+	keeper := service(t, p, "mysql-keeper")
+	if keeper.Restart != types.RestartPolicyUnlessStopped && keeper.Restart != types.RestartPolicyAlways {
+		t.Errorf("mysql-keeper restart = %q: after a reboot nothing would re-form the group", keeper.Restart)
+	}
+	if hc := keeper.HealthCheck; hc == nil || len(hc.Test) < 2 || !strings.Contains(strings.Join(hc.Test, " "), "gr-healthy") {
+		t.Errorf("mysql-keeper needs a healthcheck on its pass file, got %+v", keeper.HealthCheck)
+	}
+	if dep := service(t, p, "proxysql").DependsOn["mysql-keeper"]; dep.Condition != types.ServiceConditionHealthy {
+		t.Errorf("proxysql must wait for mysql-keeper to be healthy, got %q", dep.Condition)
+	}
+	// The keeper waits for the nodes itself: their healthcheck only passes
+	// once the group is ONLINE, so service_healthy would deadlock.
 	for _, n := range mysqlNodes {
-		dep, ok := boot.DependsOn[n]
+		dep, ok := keeper.DependsOn[n]
 		if !ok {
-			t.Errorf("mysql-bootstrap does not depend on %s", n)
+			t.Errorf("mysql-keeper does not depend on %s", n)
 		} else if dep.Condition == types.ServiceConditionHealthy {
-			t.Errorf("mysql-bootstrap must not wait for %s to be healthy (deadlock)", n)
+			t.Errorf("mysql-keeper must not wait for %s to be healthy (deadlock)", n)
 		}
+	}
+	env := keeper.Environment
+	if v := env["GR_INTERVAL"]; v == nil || *v == "0" {
+		t.Errorf("mysql-keeper GR_INTERVAL = %v: 0 runs one pass and exits", v)
 	}
 }
 
@@ -571,8 +592,8 @@ func TestMySQLGroupReplicationConfig(t *testing.T) {
 	groupNames := map[string]bool{}
 	for _, n := range mysqlNodes {
 		s := service(t, p, n)
-		if !strings.HasPrefix(s.Image, "mysql:8.0") {
-			t.Errorf("%s image %q, want mysql:8.0", n, s.Image)
+		if !strings.HasPrefix(s.Image, "mysql:8.4") {
+			t.Errorf("%s image %q, want mysql:8.4 (LTS; 8.0 is end of life)", n, s.Image)
 		}
 		if s.Hostname != n {
 			t.Errorf("%s hostname %q; GR member addresses use the service name", n, s.Hostname)
@@ -589,6 +610,8 @@ func TestMySQLGroupReplicationConfig(t *testing.T) {
 			"group_replication_enforce_update_everywhere_checks": "ON",
 			"report_host":                                        n,
 			"group_replication_local_address":                    n + ":33061",
+			// 8.4 ships it off; the application users need it (init SQL).
+			"mysql_native_password": "ON",
 		}
 		for k, want := range mustEqual {
 			if got := cfg[k]; !strings.EqualFold(got, want) {
@@ -648,18 +671,29 @@ func TestMySQLGroupReplicationConfig(t *testing.T) {
 		}
 	}
 
-	// The bootstrap script must switch bootstrap_group back off and persist
-	// start_on_boot.
-	script := readFile(t, hostPath(t, service(t, p, "mysql-bootstrap"), "/usr/local/bin/gr-bootstrap.sh"))
+	// 8.4 removed RESET MASTER; rental_w must read the group's members
+	// (infra/mysql.MultiPrimary).
+	if strings.Contains(initSQL, "RESET MASTER") || !strings.Contains(initSQL, "RESET BINARY LOGS AND GTIDS") {
+		t.Error("MySQL init SQL must use RESET BINARY LOGS AND GTIDS (8.4), not RESET MASTER")
+	}
+	if !strings.Contains(initSQL, "GRANT SELECT ON performance_schema.replication_group_members TO 'rental_w'@'%'") {
+		t.Error("MySQL init SQL must let rental_w read performance_schema.replication_group_members")
+	}
+
+	// The keeper script must switch bootstrap_group back off, persist
+	// start_on_boot, and count received but unapplied transactions when it
+	// picks the member to bootstrap from.
+	script := readFile(t, hostPath(t, service(t, p, "mysql-keeper"), "/usr/local/bin/gr-keeper.sh"))
 	for _, want := range []string{
 		"group_replication_bootstrap_group = ON",
 		"group_replication_bootstrap_group = OFF",
 		"START GROUP_REPLICATION",
 		"SET PERSIST group_replication_start_on_boot = ON",
 		"GTID_SUBSET",
+		"RECEIVED_TRANSACTION_SET",
 	} {
 		if !strings.Contains(script, want) {
-			t.Errorf("gr-bootstrap.sh lacks %q", want)
+			t.Errorf("gr-keeper.sh lacks %q", want)
 		}
 	}
 }
@@ -894,8 +928,8 @@ func TestDockerfile(t *testing.T) {
 	if len(froms) < 2 {
 		t.Fatalf("Dockerfile must be multi-stage, FROM lines: %v", froms)
 	}
-	if !strings.HasPrefix(froms[0], "golang:1.26") {
-		t.Errorf("build stage FROM %s, want golang:1.26", froms[0])
+	if v, ok := strings.CutPrefix(froms[0], "golang:1.26."); !ok || len(v) == 0 || !patchAtLeast(v, 8) {
+		t.Errorf("build stage FROM %s, want golang:1.26.8 or a later patch", froms[0])
 	}
 	runtime := froms[len(froms)-1]
 	if !strings.HasPrefix(runtime, "debian:12-slim") && !strings.Contains(runtime, "distroless") {
@@ -908,6 +942,40 @@ func TestDockerfile(t *testing.T) {
 	for _, want := range []string{"-o /out/ ./cmd/...", "/out/api", "/out/worker", "/out/rentalctl", "curl"} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+}
+
+// patchAtLeast reports whether a version's patch number ("8", "10 AS build")
+// is at least min.
+func patchAtLeast(v string, min int) bool {
+	n := 0
+	for _, r := range v {
+		if r < '0' || r > '9' {
+			break
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n >= min
+}
+
+// Locally built images are never pulled (no registry has them), and the build
+// context leaves out what the image does not need.
+func TestLocalImagesAreBuiltAndTheContextIsSmall(t *testing.T) {
+	p := allProfiles(t)
+	for _, s := range p.Services {
+		if s.Build != nil && s.PullPolicy != types.PullPolicyBuild {
+			t.Errorf("%s is built here but pull_policy = %q, want build", s.Name, s.PullPolicy)
+		}
+	}
+	ignore := readFile(t, filepath.Join(repoRoot(t), ".dockerignore"))
+	for _, want := range []string{".git", "bin", ".run", "docs"} {
+		found := false
+		for _, line := range strings.Split(ignore, "\n") {
+			found = found || strings.TrimSpace(line) == want
+		}
+		if !found {
+			t.Errorf(".dockerignore lacks %q", want)
 		}
 	}
 }

@@ -177,3 +177,96 @@ func TestUser_withoutAnEmailIsReportedWithTheOldLoginAndAHistoryKeepsTwenty(t *t
 		t.Fatalf("collect_id in order, seen_id's 20 most recent: %+v", u)
 	}
 }
+
+// Every reason the import's report lists (docs/OPERATIONS.md, "Importing the
+// old site"), each from a good row with one column changed: a refusal keeps
+// the row out and names the column, a warning lets it in and says what was
+// left out. Nothing else is reported for that row.
+func TestHouseAndUser_eachListedRefusalAndWarning(t *testing.T) {
+	p := oldsite.Parser{Catalog: cat}
+	house := func(kv ...string) oldsite.House {
+		base := map[string]string{"id": "9", "title": "海淀 两居", "rooms": "2室1厅", "area": "89平方米", "price": "5800元/月",
+			"rent_type": "整租", "region": "海淀", "phone_num": "13800138001", "facilities": "冰箱-Wi-Fi", "publish_time": "1556668800",
+			"house_num": "BJ1"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			base[kv[i]] = kv[i+1]
+		}
+		var flat []string
+		for k, v := range base {
+			flat = append(flat, k, v)
+		}
+		return p.House(row(flat...))
+	}
+	if good := house(); len(good.Problems) != 0 || len(good.Warnings) != 0 {
+		t.Fatalf("the base row is clean: %v %v", good.Problems, good.Warnings)
+	}
+	for _, c := range []struct {
+		column, value string
+		refused       bool
+		reason        string
+	}{
+		{"title", "", true, "title is empty"},
+		{"house_num", strings.Repeat("号", 65), true, "is longer than 64 characters"},
+		{"rooms", "豪宅", true, `rooms "豪宅" is not like 2室1厅`},
+		{"area", "大", true, `area "大" is not like 89平方米`},
+		{"price", "面议", true, `price "面议" is not a monthly rent`},
+		{"rent_type", "短租", true, `rent type "短租" is neither 整租 nor 合租`},
+		{"region", "", true, "region is empty"},
+		{"region", "火星", true, `region "火星" is no district of beijing`},
+		{"region", "浦东", true, `region "浦东" is no district of beijing but of shanghai: refused, not moved`},
+		{"phone_num", "12345", true, `landlord phone "12345" is not a mainland mobile number`},
+		{"title", strings.Repeat("房", 101), false, "title cut to 100 characters"},
+		{"facilities", "冰箱-阳台", false, `facility "阳台" has no equivalent here: left out`},
+		{"publish_time", "0", false, "publish time unknown (0 or NULL): published as of the import"},
+		{"publish_time", "", false, "publish time unknown (0 or NULL): published as of the import"},
+		{"publish_time", "昨天", false, `publish time "昨天" unreadable: published as of the import`},
+	} {
+		h := house(c.column, c.value)
+		got, other := h.Problems, h.Warnings
+		if !c.refused {
+			got, other = h.Warnings, h.Problems
+		}
+		if len(got) != 1 || !strings.Contains(got[0], c.reason) || len(other) != 0 {
+			t.Errorf("%s %q: problems %q warnings %q, want only %q (refused %v)", c.column, c.value, h.Problems, h.Warnings, c.reason, c.refused)
+		}
+	}
+
+	user := func(kv ...string) oldsite.User {
+		base := map[string]string{"id": "7", "name": "小王", "password": "old-pass", "email": "w@example.com"}
+		for i := 0; i+1 < len(kv); i += 2 {
+			base[kv[i]] = kv[i+1]
+		}
+		var flat []string
+		for k, v := range base {
+			flat = append(flat, k, v)
+		}
+		return p.User(row(flat...))
+	}
+	if good := user(); len(good.Problems) != 0 || len(good.Warnings) != 0 {
+		t.Fatalf("the base user is clean: %v %v", good.Problems, good.Warnings)
+	}
+	var seen []string
+	for i := range 25 {
+		seen = append(seen, strconv.Itoa(i+1))
+	}
+	for _, c := range []struct {
+		column, value string
+		refused       bool
+		reason        string
+	}{
+		{"password", "", true, "no password"},
+		{"email", "", true, `no email: the old site logged in by user name ("小王")`},
+		{"seen_id", strings.Join(seen, ","), false, "seen_id names 25 houses: the 20 most recent are kept"},
+		{"name", "", false, "no name: nickname 用户7"},
+		{"name", strings.Repeat("名", 33), false, "name cut to 32 characters"},
+	} {
+		u := user(c.column, c.value)
+		got, other := u.Problems, u.Warnings
+		if !c.refused {
+			got, other = u.Warnings, u.Problems
+		}
+		if len(got) != 1 || !strings.Contains(got[0], c.reason) || len(other) != 0 {
+			t.Errorf("user %s %q: problems %q warnings %q, want only %q (refused %v)", c.column, c.value, u.Problems, u.Warnings, c.reason, c.refused)
+		}
+	}
+}

@@ -2,15 +2,12 @@ package status
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
-
-	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/redis"
+	"github.com/zufang/rental/infra/stream"
 )
 
 // Streams are the event streams, their consumer group and the dead letters.
@@ -50,7 +47,7 @@ type Consumer struct {
 
 // MaxCount bounds the count of undelivered entries (a backlog larger than
 // this is shown as "more than").
-const MaxCount = 10000
+const MaxCount = stream.MaxUndelivered
 
 // IdleConsumer is how long a consumer may hold pending messages without
 // reading before the screen calls them stuck: a worker's consumers claim
@@ -102,11 +99,37 @@ func readStreams(ctx context.Context, cfg redis.Config, prefix string) Streams {
 	s := Streams{DeadStream: events.DeadLetterStream(prefix)}
 	c := redis.NewMaster(cfg, 2)
 	defer c.Close()
-	for _, agg := range events.Aggregates {
-		st, err := readStream(ctx, c, events.Stream(prefix, agg))
-		if err != nil {
-			s.Error = err.Error()
-			return s
+	names := make([]string, len(events.Aggregates))
+	for i, agg := range events.Aggregates {
+		names[i] = events.Stream(prefix, agg)
+	}
+	// The sizes and backlogs are the metrics' (stream.Stats); the screen
+	// adds each group's consumers.
+	stats, err := stream.Stats(c, names)(ctx)
+	if err != nil {
+		s.Error = err.Error()
+		return s
+	}
+	for _, name := range names {
+		st := Stream{Name: name, Groups: []Group{}}
+		for _, stat := range stats {
+			if stat.Stream != name {
+				continue
+			}
+			st.Length = stat.Length
+			if stat.Group == "" {
+				continue
+			}
+			grp := Group{Name: stat.Group, Pending: stat.Pending, Undelivered: stat.Lag, More: stat.More, Consumers: []Consumer{}}
+			consumers, err := c.XInfoConsumers(ctx, name, stat.Group).Result()
+			if err != nil {
+				s.Error = fmt.Sprintf("reading consumers of %s/%s: %v", name, stat.Group, err)
+				return s
+			}
+			for _, cons := range consumers {
+				grp.Consumers = append(grp.Consumers, Consumer{Name: cons.Name, Pending: cons.Pending, IdleMs: cons.Idle.Milliseconds()})
+			}
+			st.Groups = append(st.Groups, grp)
 		}
 		s.Streams = append(s.Streams, st)
 	}
@@ -116,49 +139,4 @@ func readStreams(ctx context.Context, cfg redis.Config, prefix string) Streams {
 	}
 	s.DeadLetters = n
 	return s
-}
-
-func readStream(ctx context.Context, c goredis.UniversalClient, name string) (Stream, error) {
-	st := Stream{Name: name, Groups: []Group{}}
-	n, err := c.XLen(ctx, name).Result()
-	if err != nil {
-		return st, fmt.Errorf("reading length of %s: %w", name, err)
-	}
-	st.Length = n
-	if n == 0 {
-		if exists, err := c.Exists(ctx, name).Result(); err != nil || exists == 0 {
-			return st, err // never written: no groups to read
-		}
-	}
-	groups, err := c.XInfoGroups(ctx, name).Result()
-	if err != nil && !isNoSuchKey(err) {
-		return st, fmt.Errorf("reading groups of %s: %w", name, err)
-	}
-	last, err := c.XInfoStream(ctx, name).Result()
-	if err != nil {
-		return st, fmt.Errorf("reading %s: %w", name, err)
-	}
-	for _, g := range groups {
-		grp := Group{Name: g.Name, Pending: g.Pending, Consumers: []Consumer{}}
-		if g.LastDeliveredID != last.LastGeneratedID {
-			after, err := c.XRangeN(ctx, name, "("+g.LastDeliveredID, "+", MaxCount+1).Result()
-			if err != nil {
-				return st, fmt.Errorf("counting undelivered entries of %s/%s: %w", name, g.Name, err)
-			}
-			grp.Undelivered, grp.More = int64(min(len(after), MaxCount)), len(after) > MaxCount
-		}
-		consumers, err := c.XInfoConsumers(ctx, name, g.Name).Result()
-		if err != nil {
-			return st, fmt.Errorf("reading consumers of %s/%s: %w", name, g.Name, err)
-		}
-		for _, cons := range consumers {
-			grp.Consumers = append(grp.Consumers, Consumer{Name: cons.Name, Pending: cons.Pending, IdleMs: cons.Idle.Milliseconds()})
-		}
-		st.Groups = append(st.Groups, grp)
-	}
-	return st, nil
-}
-
-func isNoSuchKey(err error) bool {
-	return errors.Is(err, goredis.Nil) || strings.Contains(err.Error(), "no such key")
 }

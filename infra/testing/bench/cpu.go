@@ -2,38 +2,51 @@ package bench
 
 import (
 	"bytes"
+	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // userHZ is the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on
 // every Linux this runs on).
 const userHZ = 100
 
-// cpuWatch measures the CPU used by this process, every mariadbd and the
-// run's Redis (the private redis-server's PID, or every redis-server on the
-// host when the run uses the shared one) between startCPU and stop: on a
-// machine where the system under test, its servers and the load generator
-// share the cores, that split says which part is the limit.
+// servers are the processes whose CPU a run reads beside its own: the
+// MariaDB and the Redis the run uses, each found by asking the server for
+// its PID (MariaDB's pid file, Redis's INFO process_id) and checking in /proc
+// that the PID runs a server of that name here. A PID of 0 is one not found
+// (a server on another host or in another PID namespace): that group is then
+// the sum over every process of the name on the host, an estimate, which
+// the figures mark with "≈".
+type servers struct{ mariadb, redis int }
+
+// cpuWatch measures the CPU used by this process and the run's servers
+// between startCPU and stop: on a machine where the system under test, its
+// servers and the load generator share the cores, that split says which
+// part is the limit. A server's figure is all its work, other clients' too.
 type cpuWatch struct {
-	start    time.Time
-	redisPID int
-	ticks    map[string]int64
+	start time.Time
+	pids  servers
+	ticks map[string]int64
 }
 
 var cpuGroups = []struct{ name, comm string }{{"bench", ""}, {"mariadb", "mariadbd"}, {"redis", "redis-server"}}
 
-func startCPU(redisPID int) cpuWatch {
-	return cpuWatch{start: time.Now(), redisPID: redisPID, ticks: cpuTicks(redisPID)}
+func startCPU(pids servers) cpuWatch {
+	return cpuWatch{start: time.Now(), pids: pids, ticks: cpuTicks(pids)}
 }
 
 // shares returns the share of one core each group used since startCPU.
 func (w cpuWatch) shares() map[string]float64 {
-	now, secs := cpuTicks(w.redisPID), time.Since(w.start).Seconds()
+	now, secs := cpuTicks(w.pids), time.Since(w.start).Seconds()
 	out := map[string]float64{}
 	for _, g := range cpuGroups {
 		out[g.name] = float64(now[g.name]-w.ticks[g.name]) / userHZ / secs
@@ -41,22 +54,56 @@ func (w cpuWatch) shares() map[string]float64 {
 	return out
 }
 
-// stop returns the share of one core each group used, "87% / 62% / 25%".
+// stop returns the share of one core each group used, "87% / 62% / 25%",
+// an estimated group's marked "≈62%".
 func (w cpuWatch) stop() string {
 	sh := w.shares()
 	parts := make([]string, len(cpuGroups))
 	for i, g := range cpuGroups {
 		parts[i] = fmt.Sprintf("%.0f%%", sh[g.name]*100)
+		if w.pids.of(g.name) == 0 && g.comm != "" {
+			parts[i] = "≈" + parts[i]
+		}
 	}
 	return strings.Join(parts, " / ")
 }
 
+func (p servers) of(group string) int {
+	switch group {
+	case "mariadb":
+		return p.mariadb
+	case "redis":
+		return p.redis
+	}
+	return 0
+}
+
+// note says what each CPU figure measured, for a table's notes.
+func (p servers) note() string {
+	say := func(name, comm string, pid int) string {
+		if pid == 0 {
+			return fmt.Sprintf("%s ≈ every %s on the host (the run's server was not found among this host's processes: an estimate)", name, comm)
+		}
+		return fmt.Sprintf("%s = the run's server, PID %d (anything else it serves counts too)", name, pid)
+	}
+	return "CPU is the share of one core each used, from /proc: the bench process; " + say("MariaDB", "mariadbd", p.mariadb) +
+		"; " + say("Redis", "redis-server", p.redis) + "."
+}
+
 // cpuTicks sums utime+stime per group. A server that started or ended
 // between two samples skews its group; benchmarks start theirs before.
-func cpuTicks(redisPID int) map[string]int64 {
+func cpuTicks(pids servers) map[string]int64 {
 	out := map[string]int64{"bench": procTicks("/proc/self/stat")}
-	if redisPID != 0 {
-		out["redis"] = procTicks(fmt.Sprintf("/proc/%d/stat", redisPID))
+	var byName []string
+	for _, g := range cpuGroups[1:] {
+		if pid := pids.of(g.name); pid != 0 {
+			out[g.name] = procTicks(fmt.Sprintf("/proc/%d/stat", pid))
+		} else {
+			byName = append(byName, g.name)
+		}
+	}
+	if len(byName) == 0 {
+		return out
 	}
 	dirs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, d := range dirs {
@@ -65,15 +112,51 @@ func cpuTicks(redisPID int) map[string]int64 {
 			continue
 		}
 		for _, g := range cpuGroups[1:] {
-			if g.name == "redis" && redisPID != 0 {
-				continue
-			}
-			if strings.TrimSpace(string(comm)) == g.comm {
+			if slices.Contains(byName, g.name) && strings.TrimSpace(string(comm)) == g.comm {
 				out[g.name] += procTicks(filepath.Join(d, "stat"))
 			}
 		}
 	}
 	return out
+}
+
+// runsHere returns pid if /proc says it runs comm on this host, else 0.
+func runsHere(pid int, comm string) int {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil || strings.TrimSpace(string(b)) != comm {
+		return 0
+	}
+	return pid
+}
+
+// findServers asks the run's MariaDB and Redis for their PIDs.
+func findServers(ctx context.Context, db *sql.DB, rdb goredis.UniversalClient, privateRedis int) servers {
+	var p servers
+	var pidFile string
+	if err := db.QueryRowContext(ctx, `SELECT @@pid_file`).Scan(&pidFile); err == nil {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+			p.mariadb = runsHere(pid, "mariadbd")
+			if p.mariadb == 0 {
+				p.mariadb = runsHere(pid, "mysqld")
+			}
+		}
+	}
+	p.redis = privateRedis
+	if p.redis == 0 {
+		if info, err := rdb.Info(ctx, "server").Result(); err == nil {
+			for _, line := range strings.Split(info, "\n") {
+				if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+					pid, _ := strconv.Atoi(v)
+					p.redis = runsHere(pid, "redis-server")
+				}
+			}
+		}
+	}
+	return p
 }
 
 // procTicks reads utime+stime of a /proc/<pid>/stat file (0 if it is gone).

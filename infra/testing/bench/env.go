@@ -11,7 +11,10 @@ import (
 	"net"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/zufang/rental/infra/config"
+	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/system"
 	"github.com/zufang/rental/infra/testing/testenv"
 )
@@ -21,6 +24,7 @@ type Env struct {
 	Cfg     config.Config
 	Redis   *Redis
 	Log     *slog.Logger
+	servers servers // the PIDs of the run's MariaDB and Redis, for the CPU split
 	cleanup []func()
 }
 
@@ -43,6 +47,15 @@ func NewEnv(ctx context.Context, mysqlServer string, redis *Redis, log *slog.Log
 	cfg.BcryptCost = 4
 	e := &Env{Cfg: cfg, Redis: redis, Log: log}
 	e.cleanup = append(e.cleanup, func() { _ = drop() }, func() { testenv.DeletePrefix(context.Background(), redisAddr, cfg.Prefix) })
+	db, err := mysql.Open(ctx, dsn)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	defer db.Close()
+	rdb := goredis.NewClient(&goredis.Options{Addr: redisAddr})
+	defer rdb.Close()
+	e.servers = findServers(ctx, db, rdb, redis.PID)
 	return e, nil
 }
 

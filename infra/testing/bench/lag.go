@@ -75,7 +75,7 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 			"command p50", "command p99", "failed", "not visible", "CPU: bench process / MariaDB / Redis"},
 	}
 	for _, rate := range cfg.Rates {
-		run, err := lagRun(ctx, base.Pools.Writer, api, listings, rate, cfg.Duration, env.Redis.PID)
+		run, err := lagRun(ctx, base.Pools.Writer, api, listings, rate, cfg.Duration, env.servers)
 		if err != nil {
 			return Table{}, err
 		}
@@ -104,7 +104,7 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 	}
 	t.Notes = append(t.Notes,
 		"Lag runs from the event's occurred_at (taken just before the command's transaction) to the change notice the read-model write publishes.",
-		"CPU is the share of one core each used during the run (from /proc: the bench process, every mariadbd, the run's Redis); the bench process holds the api, the worker and the load generator.",
+		env.servers.note()+" The bench process holds the api, the worker and the load generator.",
 		"Target (DESIGN §9): p50 ≤ 5 ms, p99 ≤ 25 ms at 1,000 commands/s.")
 	return t, nil
 }
@@ -119,7 +119,7 @@ type lagResult struct {
 }
 
 // lagRun sends PATCH commands at rate for d, then waits for the last notices.
-func lagRun(ctx context.Context, db *sql.DB, api string, listings []Owned, rate int, d time.Duration, redisPID int) (lagResult, error) {
+func lagRun(ctx context.Context, db *sql.DB, api string, listings []Owned, rate int, d time.Duration, pids servers) (lagResult, error) {
 	var startSeq int64
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM event_log`).Scan(&startSeq); err != nil {
 		return lagResult{}, err
@@ -129,7 +129,7 @@ func lagRun(ctx context.Context, db *sql.DB, api string, listings []Owned, rate 
 		wg  sync.WaitGroup
 		mu  sync.Mutex
 	)
-	cpu := startCPU(redisPID)
+	cpu := startCPU(pids)
 	ticker := time.NewTicker(time.Second / time.Duration(rate))
 	start := time.Now()
 	r := rand.New(rand.NewPCG(uint64(rate), 2))

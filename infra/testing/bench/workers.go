@@ -44,6 +44,7 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 		Header: []string{"subscriber", "replicas", "subscriptions per replica", "took", "events/s", "events/s per replica",
 			"CPU: bench process (the workers) / MariaDB / Redis", "Redis µs per event", "listing documents", "load average"},
 	}
+	var cpuNote string
 	for _, sub := range cfg.Subscribers {
 		adjust, ok := subscribers[sub]
 		if !ok {
@@ -56,6 +57,7 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 					return t, err
 				}
 				env.Cfg.Consumers = consumers
+				cpuNote = env.servers.note()
 				row, err := drain(ctx, env, cfg, n, adjust)
 				env.Close()
 				if err != nil {
@@ -68,8 +70,7 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 	t.Notes = append(t.Notes, "batched: infra/stream.Batched ( XREADGROUP COUNT 100, the batch handled concurrently, "+
 		"one XACK per batch); watermill: Watermill's redisstream subscriber, the worker's default (XREADGROUP COUNT 1, handle, XACK). "+
 		"RENTAL_WORKER_CONSUMERS sets the subscriptions per stream in a replica.",
-		"CPU is the share of one core used between the group's first and last move: the bench process holds only the workers then; "+
-			"Redis is the run's own redis-server when the bench started one (--private-redis), every redis-server on the host otherwise.",
+		cpuNote+" It is taken between the group's first and last move: the bench process holds only the workers then.",
 		"Target (DESIGN §9): ≥ 20k events/s per replica; issue 12: the worker keeps Redis ≥ 80% busy while it drains.")
 	return t, nil
 }
@@ -104,7 +105,7 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 		}
 		now := time.Now()
 		if read > 0 && first.IsZero() {
-			first, firstRead, cpu = now, read, startCPU(env.Redis.PID)
+			first, firstRead, cpu = now, read, startCPU(env.servers)
 		}
 		if read >= int64(cfg.Events) && pending == 0 {
 			last = now

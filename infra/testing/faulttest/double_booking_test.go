@@ -25,7 +25,7 @@ import (
 func galeraDSNs(t *testing.T) []string {
 	raw := strings.TrimSpace(os.Getenv("RENTAL_TEST_GALERA_DSNS"))
 	if raw == "" {
-		testenv.SkipOrFail(t, "RENTAL_TEST_GALERA_DSNS is not set: give the comma-separated DSNs (no database) of at least two " +
+		testenv.SkipOrFail(t, "RENTAL_TEST_GALERA_DSNS is not set: give the comma-separated DSNs (no database) of at least two "+
 			"Galera nodes, each writable, to run the multi-primary double-booking test")
 	}
 	var dsns []string

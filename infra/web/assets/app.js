@@ -114,6 +114,20 @@
     });
   }
 
+  // Forms marked data-confirm ask before they post; once confirmed they say
+  // so (confirmed=1), so the server does not ask again (without this script
+  // it asks on a page of its own where the action needs it).
+  function confirms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); return; }
+        var c = form.elements.confirmed;
+        if (!c) { c = document.createElement("input"); c.type = "hidden"; c.name = "confirmed"; form.appendChild(c); }
+        c.value = "1";
+      });
+    });
+  }
+
   // Chart tooltips: the SVG <title> of the shape under the pointer, drawn at once.
   function tooltips() {
     var tip = null;
@@ -130,5 +144,5 @@
     });
   }
 
-  ready(function () { autosubmit(); suggest(); toggles(); tooltips(); });
+  ready(function () { autosubmit(); suggest(); toggles(); confirms(); tooltips(); });
 })();

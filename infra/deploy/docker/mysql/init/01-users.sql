@@ -3,14 +3,15 @@
 --
 -- Everything here is created identically on every member with the binary log
 -- switched off, so no member starts with local GTIDs the others lack (a member
--- with extra transactions is refused by the group). RESET MASTER at the end
--- wipes whatever the image's own init step may have logged.
+-- with extra transactions is refused by the group). RESET BINARY LOGS AND GTIDS
+-- at the end (8.4 renamed the old RESET statement) wipes whatever the image's own init
+-- step may have logged.
 
 SET SESSION sql_log_bin = 0;
 
 -- Distributed-recovery user: members copy missing transactions from a donor
 -- through the group_replication_recovery channel with these credentials
--- (configured by gr-bootstrap.sh via CHANGE REPLICATION SOURCE).
+-- (configured by gr-keeper.sh via CHANGE REPLICATION SOURCE).
 CREATE USER IF NOT EXISTS 'repl'@'%' IDENTIFIED WITH caching_sha2_password BY 'repl';
 GRANT REPLICATION SLAVE, CONNECTION_ADMIN, BACKUP_ADMIN, GROUP_REPLICATION_STREAM ON *.* TO 'repl'@'%';
 
@@ -28,15 +29,20 @@ CREATE DATABASE IF NOT EXISTS rental CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_
 
 -- Application users. ProxySQL logs in to the backends with the same
 -- username/password as the client, so these must match mysql_users in
--- proxysql.cnf. mysql_native_password keeps ProxySQL's backend auth simple.
+-- proxysql.cnf. mysql_native_password keeps ProxySQL's backend auth simple
+-- (enabled explicitly in conf.d/group-replication.cnf: 8.4 ships it off).
 --   rental_w: writer DSN (ProxySQL default_hostgroup 10), also runs migrations.
 --   rental_r: reader DSN (ProxySQL default_hostgroup 20), read-only grants.
 CREATE USER IF NOT EXISTS 'rental_w'@'%' IDENTIFIED WITH mysql_native_password BY 'rental';
 GRANT ALL PRIVILEGES ON rental.* TO 'rental_w'@'%';
+-- The command runner reads the group's members to tell a multi-primary group
+-- (statements one at a time) from a single server (batched commits); without
+-- this grant it cannot tell, which it takes as multi-primary.
+GRANT SELECT ON performance_schema.replication_group_members TO 'rental_w'@'%';
 CREATE USER IF NOT EXISTS 'rental_r'@'%' IDENTIFIED WITH mysql_native_password BY 'rental';
 GRANT SELECT, SHOW VIEW ON rental.* TO 'rental_r'@'%';
 
 FLUSH PRIVILEGES;
 
 -- Start every member with an empty binary log and an empty gtid_executed.
-RESET MASTER;
+RESET BINARY LOGS AND GTIDS;

@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
-# Forms or re-forms the MySQL Group Replication group of mysql1..3.
+# Keeps the MySQL Group Replication group of mysql1..3 formed.
 #
-# Runs as the one-shot `mysql-bootstrap` compose service on every
-# `docker compose up` and is idempotent:
-#   * A member that is already ONLINE is left alone.
-#   * If some member is ONLINE (a group exists), every other member joins it.
-#   * If no member is ONLINE or RECOVERING (first start, or every node was
-#     restarted), exactly one member bootstraps the group: the one whose
-#     gtid_executed contains everyone else's (on a fresh cluster: the first
-#     of GR_NODES, i.e. mysql1). The others then join it.
-#   * Once every member is ONLINE, group_replication_start_on_boot is
-#     persisted ON so a single restarted member rejoins on its own.
+# Runs as the long-running `mysql-keeper` compose service (restart:
+# unless-stopped), so it runs again after every `docker compose up` and after
+# every host reboot. A Group Replication group does not re-form by itself
+# once every member has stopped: group_replication_start_on_boot only joins a
+# group that is running. So every GR_INTERVAL seconds the keeper:
+#   * leaves a member that is already ONLINE alone;
+#   * if some member is ONLINE (a group exists), makes every other member join it;
+#   * if no member is ONLINE or RECOVERING (first start, a reboot, every node
+#     restarted), bootstraps the group on exactly one member: the one whose
+#     transactions contain everyone else's, counting both the executed ones
+#     (gtid_executed) and those certified and received but not applied yet
+#     (RECEIVED_TRANSACTION_SET of the group_replication_applier channel), as
+#     MySQL Shell's rebootClusterFromCompleteOutage does. On a fresh cluster
+#     that is the first of GR_NODES (mysql1). The others then join it;
+#   * once every member is ONLINE, persists group_replication_start_on_boot ON
+#     so a single restarted member rejoins on its own.
+# After a pass that ends with every member ONLINE it touches $GR_HEALTH_FILE,
+# which the service's healthcheck reads; a failed pass removes it.
 #
 # It refuses to decide anything until every node answers, so that it never
 # bootstraps a second group next to a running one (split brain).
@@ -20,7 +28,9 @@
 #   GR_NODES             space-separated member hostnames (default: mysql1 mysql2 mysql3)
 #   GR_REPL_USER         recovery user created by init/01-users.sql (default: repl)
 #   GR_REPL_PASSWORD     its password (default: repl)
-#   GR_WAIT_SECONDS      how long to wait for nodes / for ONLINE (default: 600)
+#   GR_WAIT_SECONDS      how long one pass waits for nodes / for ONLINE (default: 600)
+#   GR_INTERVAL          seconds between passes (default: 10); 0 runs one pass and exits
+#   GR_HEALTH_FILE       the file a good pass touches (default: /tmp/gr-healthy)
 set -Eeuo pipefail
 
 : "${MYSQL_ROOT_PASSWORD:?MYSQL_ROOT_PASSWORD must be set}"
@@ -28,6 +38,8 @@ read -r -a NODES <<<"${GR_NODES:-mysql1 mysql2 mysql3}"
 REPL_USER="${GR_REPL_USER:-repl}"
 REPL_PASSWORD="${GR_REPL_PASSWORD:-repl}"
 WAIT_SECONDS="${GR_WAIT_SECONDS:-600}"
+INTERVAL="${GR_INTERVAL:-10}"
+HEALTH_FILE="${GR_HEALTH_FILE:-/tmp/gr-healthy}"
 
 CLIENT_CNF="$(mktemp)"
 trap 'rm -f "$CLIENT_CNF"' EXIT
@@ -39,7 +51,7 @@ password="${MYSQL_ROOT_PASSWORD}"
 connect-timeout=5
 EOF
 
-log() { printf '[gr-bootstrap] %s\n' "$*" >&2; }
+log() { printf '[gr-keeper] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 # q HOST SQL: run SQL on HOST and print the rows tab-separated, no header.
@@ -79,8 +91,10 @@ wait_online() {
 	done
 }
 
-gtid_executed() {
-	q "$1" "SELECT REPLACE(@@GLOBAL.gtid_executed, '\n', '')"
+# transactions HOST: what HOST executed plus what it has certified and received
+# but not applied yet (its relay log of the group_replication_applier channel).
+transactions() {
+	q "$1" "SELECT REPLACE(GTID_UNION(@@GLOBAL.gtid_executed, IFNULL((SELECT RECEIVED_TRANSACTION_SET FROM performance_schema.replication_connection_status WHERE CHANNEL_NAME = 'group_replication_applier'), '')), '\n', '')"
 }
 
 # Store the recovery credentials in the channel (needed by start_on_boot, which
@@ -135,6 +149,18 @@ join() {
 
 # ---------------------------------------------------------------------------
 
+# all_online: every member answers, is ONLINE and sees every member ONLINE;
+# the quiet common case of a pass.
+all_online() {
+	local n
+	for n in "${NODES[@]}"; do
+		[[ "$(q "$n" "SELECT COUNT(*) FROM performance_schema.replication_group_members WHERE MEMBER_STATE = 'ONLINE'" 2>/dev/null)" == "${#NODES[@]}" ]] || return 1
+	done
+}
+
+# ensure_group is one pass. It runs in a subshell: die ends the pass, not the keeper.
+ensure_group() {
+all_online && return 0
 for n in "${NODES[@]}"; do
 	wait_reachable "$n"
 done
@@ -168,8 +194,8 @@ if [[ -z "$group_member" ]]; then
 
 	declare -A GTIDS
 	for n in "${NODES[@]}"; do
-		GTIDS[$n]="$(gtid_executed "$n")"
-		log "$n gtid_executed: ${GTIDS[$n]:-<empty>}"
+		GTIDS[$n]="$(transactions "$n")"
+		log "$n transactions (executed + received): ${GTIDS[$n]:-<empty>}"
 	done
 
 	# The bootstrap member must already have every transaction any other
@@ -179,7 +205,7 @@ if [[ -z "$group_member" ]]; then
 		ok=1
 		for o in "${NODES[@]}"; do
 			[[ "$o" == "$c" ]] && continue
-			if [[ "$(q "$c" "SELECT GTID_SUBSET('${GTIDS[$o]}', @@GLOBAL.gtid_executed)")" != 1 ]]; then
+			if [[ "$(q "$c" "SELECT GTID_SUBSET('${GTIDS[$o]}', '${GTIDS[$c]}')")" != 1 ]]; then
 				ok=0
 				break
 			fi
@@ -217,3 +243,15 @@ done
 
 q "$group_member" "SELECT MEMBER_HOST, MEMBER_PORT, MEMBER_STATE, MEMBER_ROLE FROM performance_schema.replication_group_members ORDER BY MEMBER_HOST" >&2
 log "group replication is ONLINE on: ${NODES[*]}"
+}
+
+while :; do
+	if (ensure_group); then
+		touch "$HEALTH_FILE"
+	else
+		rm -f "$HEALTH_FILE"
+		log "pass failed; trying again in ${INTERVAL}s"
+	fi
+	((INTERVAL > 0)) || exit 0
+	sleep "$INTERVAL"
+done

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/query"
+)
+
+// ordersPerPage is how many orders one page of /me/orders lists.
+const ordersPerPage = 10
+
+// orderView is an order as the tenant's pages show it, with the moves its
+// state allows the one looking at it.
+type orderView struct {
+	events.OrderState
+	Place  string // 北京 · 海淀区
+	viewer rental.Actor
+	today  time.Time // in China, as the order's rules count days
+}
+
+func (p *pages) orderView(st events.OrderState, viewer rental.Actor, now time.Time) orderView {
+	return orderView{OrderState: st, Place: p.placeName(st.City, st.District), viewer: viewer, today: events.Today(now)}
+}
+
+// placeName names a city and district of the catalog: 北京 · 海淀区.
+func (p *pages) placeName(city, district string) string {
+	c, ok := p.city(city)
+	if !ok {
+		return joinNonEmpty(" · ", city, district)
+	}
+	for _, d := range c.Districts {
+		if d.Code == district {
+			return c.Name + " · " + d.Name
+		}
+	}
+	return joinNonEmpty(" · ", c.Name, district)
+}
+
+// URL is the order's page.
+func (o orderView) URL() string { return "/me/orders/" + o.ID.String() }
+
+// ListingURL is the page of the listing booked.
+func (o orderView) ListingURL() string { return "/listings/" + o.ListingID.String() }
+
+// StateName is the status in Chinese (funcs.go).
+func (o orderView) StateName() string { return orderState(o.Status) }
+
+// Length is how long the stay is: 3个月, 2个月10天, 20天.
+func (o orderView) Length() string {
+	s := ""
+	if o.Months > 0 {
+		s = strconv.Itoa(o.Months) + "个月"
+	}
+	if o.Days > 0 || s == "" {
+		s += strconv.Itoa(o.Days) + "天"
+	}
+	return s
+}
+
+// Mine reports whether the viewer is the order's tenant: only they pay,
+// cancel and review it.
+func (o orderView) Mine() bool { return o.viewer.UserID == o.TenantID }
+
+// CanPay: the landlord accepted and the tenant has not paid yet.
+func (o orderView) CanPay() bool { return o.Mine() && o.Status == events.OrderStatusWaitPayment }
+
+// CanCancel: the tenant may withdraw until they pay.
+func (o orderView) CanCancel() bool {
+	return o.Mine() && (o.Status == events.OrderStatusWaitAccept || o.Status == events.OrderStatusWaitPayment)
+}
+
+// StayOver reports whether the stay has ended (its end date, the day of
+// leaving, is today or earlier).
+func (o orderView) StayOver() bool {
+	end, err := time.Parse(events.DateLayout, o.EndDate)
+	return err == nil && !end.After(o.today)
+}
+
+// CanReview: the stay is over and not reviewed yet, as command.Order.Review allows.
+func (o orderView) CanReview() bool {
+	return o.Mine() && (o.Status == events.OrderStatusWaitComment || (o.Status == events.OrderStatusPaid && o.StayOver()))
+}
+
+// Next says what happens next, in the tenant's words.
+func (o orderView) Next() string {
+	switch o.Status {
+	case events.OrderStatusWaitAccept:
+		return "已提交，等待房东确认。确认后即可支付。"
+	case events.OrderStatusWaitPayment:
+		return "房东已确认，请尽快支付。"
+	case events.OrderStatusPaid:
+		if o.CanReview() {
+			return "租期已结束，欢迎评价这次入住。"
+		}
+		return "已支付，" + date(o.StartDate) + "起入住。"
+	case events.OrderStatusWaitComment:
+		return "租期已结束，欢迎评价这次入住。"
+	case events.OrderStatusComplete:
+		return "订单已完成。"
+	case events.OrderStatusRejected:
+		return "房东未接受该订单。"
+	case events.OrderStatusCanceled:
+		return "订单已取消。"
+	}
+	return ""
+}
+
+// orderFilter is one status tab of the orders list.
+type orderFilter struct {
+	Status, Name, URL string
+	Current           bool
+}
+
+var orderFilterStatuses = []string{"", events.OrderStatusWaitAccept, events.OrderStatusWaitPayment, events.OrderStatusPaid,
+	events.OrderStatusWaitComment, events.OrderStatusComplete, events.OrderStatusCanceled, events.OrderStatusRejected}
+
+type ordersView struct {
+	meSection
+	Orders  []orderView
+	Total   int
+	Status  string
+	Filters []orderFilter
+	Pager   pager
+	Back    string // this page, where an action comes back to
+}
+
+// myOrders lists the tenant's orders, newest first, in one status or all,
+// each with the actions its state allows. After an action (?v=) the list is
+// read from MySQL's writer so it already shows it.
+func (p *pages) myOrders(c echo.Context) error {
+	status, page := c.QueryParam("status"), pageParam(c)
+	if !validOrderStatus(status) {
+		status = ""
+	}
+	b, err := p.Queries.MyOrders.Handle(c.Request().Context(), query.MyOrders{
+		Actor: actorOf(c), Role: query.RoleTenant, Status: status, Page: page, PageSize: ordersPerPage, Fresh: version(c) > 0,
+	})
+	if err != nil {
+		return err
+	}
+	var res struct {
+		Items []events.OrderState `json:"items"`
+		Total int                 `json:"total"`
+	}
+	if err := decode(b, &res); err != nil {
+		return err
+	}
+	listURL := func(status string, page int) string {
+		q := url.Values{}
+		if status != "" {
+			q.Set("status", status)
+		}
+		if page > 1 {
+			q.Set("page", strconv.Itoa(page))
+		}
+		if len(q) == 0 {
+			return "/me/orders"
+		}
+		return "/me/orders?" + q.Encode()
+	}
+	v := ordersView{meSection: newMeSection(c, "/me/orders"), Total: res.Total, Status: status, Back: listURL(status, page)}
+	now := time.Now()
+	for _, st := range res.Items {
+		v.Orders = append(v.Orders, p.orderView(st, actorOf(c), now))
+	}
+	for _, s := range orderFilterStatuses {
+		name := "全部"
+		if s != "" {
+			name = orderState(s)
+		}
+		v.Filters = append(v.Filters, orderFilter{Status: s, Name: name, URL: listURL(s, 1), Current: s == status})
+	}
+	v.Pager = newPager(page, ordersPerPage, res.Total, func(n int) string { return listURL(status, n) })
+	return p.render(c, http.StatusOK, "me_orders", "我的订单", v)
+}
+
+func validOrderStatus(s string) bool {
+	for _, st := range events.OrderStatuses {
+		if s == st {
+			return true
+		}
+	}
+	return false
+}
