@@ -127,25 +127,25 @@ func StayRequest(startText, endText string, now time.Time) (Stay, error) {
 
 // NewOrder starts an order for a stay at listing l by tenant; free says
 // whether no blocking order of the listing overlaps the stay.
-func NewOrder(id uuid.UUID, l *Listing, tenant rental.Actor, stay Stay, free bool, now time.Time) (*Order, error) {
+func NewOrder(id uuid.UUID, l *Listing, tenant rental.Actor, stay Stay, free bool, now time.Time) (*Order, events.Type, error) {
 	if l == nil || l.Status != events.StatusPublished {
-		return nil, rental.InvalidField("listing_id", "no published listing has this id")
+		return nil, "", rental.InvalidField("listing_id", "no published listing has this id")
 	}
 	if l.LandlordID == tenant.UserID {
-		return nil, rental.Errorf(rental.EFORBIDDEN, "you cannot book your own listing")
+		return nil, "", rental.Errorf(rental.EFORBIDDEN, "you cannot book your own listing")
 	}
 	if stay.Months < l.Fields.MinMonths {
-		return nil, rental.InvalidField("end_date", "this listing lets for at least "+strconv.Itoa(l.Fields.MinMonths)+" month(s)")
+		return nil, "", rental.InvalidField("end_date", "this listing lets for at least "+strconv.Itoa(l.Fields.MinMonths)+" month(s)")
 	}
 	if !free {
-		return nil, rental.Errorf(rental.ECONFLICT, "the listing is already booked for some of these dates")
+		return nil, "", rental.Errorf(rental.ECONFLICT, "the listing is already booked for some of these dates")
 	}
 	return &Order{
 		ID: id, ListingID: l.ID, TenantID: tenant.UserID, LandlordID: l.LandlordID,
 		Status: events.OrderStatusWaitAccept, Stay: stay, MonthlyPrice: l.Fields.Price,
 		Amount: Amount(l.Fields.Price, stay), ListingTitle: l.Fields.Title, City: l.Fields.City,
 		District: l.Fields.District, CreatedAt: now, UpdatedAt: now,
-	}, nil
+	}, events.OrderPlaced, nil
 }
 
 // Accept is the landlord agreeing to let: the tenant may now pay.

@@ -16,13 +16,14 @@ import (
 type OrderStore interface {
 	// Book places an order. In one transaction it locks the listing's row,
 	// learns whether an order of the listing that holds its dates overlaps
-	// the stay (free), lets fn apply the rules, build the order and count the
-	// booking on the listing, then saves both. Because every booking of a
+	// the stay (free), lets fn apply the rules, build the order, count the
+	// booking on the listing and name each one's event, then saves both with
+	// those events. Because every booking of a
 	// listing writes the listing's row (its version), two bookings of one
 	// listing are serialised by the row lock on one node and by certification
 	// across the nodes of a multi-primary cluster: no double booking. A
 	// listing that does not exist is passed as nil.
-	Book(ctx context.Context, meta Meta, listingID uuid.UUID, stay Stay, fn func(l *Listing, free bool) (*Order, error)) (Result, error)
+	Book(ctx context.Context, meta Meta, listingID uuid.UUID, stay Stay, fn func(l *Listing, free bool) (o *Order, placed, booked events.Type, err error)) (Result, error)
 	// Update locks the order, lets fn change it and name the event, and saves it.
 	// An order that does not exist is ENOTFOUND.
 	Update(ctx context.Context, meta Meta, id uuid.UUID, fn func(o *Order) (events.Type, error)) (Result, error)

@@ -139,7 +139,7 @@ func TestNewOrder_rules(t *testing.T) {
 		{"dates taken", published(landlord, 1), tenant, false, rental.ECONFLICT, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			o, err := NewOrder(uuid.New(), tc.listing, tc.tenant, stay, tc.free, now)
+			o, ev, err := NewOrder(uuid.New(), tc.listing, tc.tenant, stay, tc.free, now)
 			if rental.ErrorCode(err) != tc.code {
 				t.Fatalf("code %q, want %q (%v)", rental.ErrorCode(err), tc.code, err)
 			}
@@ -148,6 +148,9 @@ func TestNewOrder_rules(t *testing.T) {
 			}
 			if err == nil && (o.Status != events.OrderStatusWaitAccept || o.Amount != 2*5000 || o.LandlordID != landlord) {
 				t.Fatalf("a new order waits for acceptance at two months' price: %+v", o)
+			}
+			if err == nil && ev != events.OrderPlaced {
+				t.Fatalf("a new order is %q, want %q", ev, events.OrderPlaced)
 			}
 		})
 	}
@@ -245,7 +248,9 @@ func TestListing_countsBookingsAndAveragesRatings(t *testing.T) {
 	if l.AverageRating() != 0 {
 		t.Fatal("no reviews, no rating")
 	}
-	l.Book()
+	if ev, err := l.Book(); ev != events.ListingBooked || err != nil {
+		t.Fatalf("a booking is %q (%v), want %q", ev, err, events.ListingBooked)
+	}
 	l.Book()
 	for _, r := range []int{5, 4, 4} {
 		l.Rate(r)

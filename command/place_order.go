@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
 )
 
 // PlaceOrder asks to rent a listing for a stay. Only a tenant may place an
@@ -38,14 +39,15 @@ func (h PlaceOrderHandler) Handle(ctx context.Context, cmd PlaceOrder) (Result, 
 		return Result{}, err
 	}
 	id := rental.NewID()
-	return h.Store.Book(ctx, cmd.Meta, cmd.ListingID, stay, func(l *Listing, free bool) (*Order, error) {
-		o, err := NewOrder(id, l, cmd.Actor, stay, free, now)
+	return h.Store.Book(ctx, cmd.Meta, cmd.ListingID, stay, func(l *Listing, free bool) (*Order, events.Type, events.Type, error) {
+		o, placed, err := NewOrder(id, l, cmd.Actor, stay, free, now)
 		if err != nil {
-			return nil, err
+			return nil, "", "", err
 		}
-		if _, err := l.Book(); err != nil {
-			return nil, err
+		booked, err := l.Book()
+		if err != nil {
+			return nil, "", "", err
 		}
-		return o, nil
+		return o, placed, booked, nil
 	})
 }

@@ -53,7 +53,7 @@ var overlapSQL = `SELECT COUNT(*) FROM orders WHERE listing_id = ? AND start_dat
 // nodes of a multi-primary cluster two bookings that both wrote the row
 // cannot both pass certification, and the loser retries on the new state.
 func (s OrderStore) Book(ctx context.Context, meta command.Meta, listingID uuid.UUID, stay command.Stay,
-	fn func(l *command.Listing, free bool) (*command.Order, error)) (command.Result, error) {
+	fn func(l *command.Listing, free bool) (*command.Order, events.Type, events.Type, error)) (command.Result, error) {
 	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
 		args := append([]any{listingID[:], listingID[:], date(stay.End), date(stay.Start)}, blockingStatuses...)
 		rows, err := tx.Query(ctx, `SELECT `+listingColumns+` FROM listings WHERE id = ? FOR UPDATE; `+overlapSQL, args...)
@@ -64,7 +64,7 @@ func (s OrderStore) Book(ctx context.Context, meta command.Meta, listingID uuid.
 		if err != nil {
 			return change{}, fmt.Errorf("locking listing %s: %w", listingID, err)
 		}
-		o, err := fn(l, overlapping == 0)
+		o, placedEv, bookedEv, err := fn(l, overlapping == 0)
 		if err != nil {
 			return change{}, err
 		}
@@ -75,11 +75,11 @@ func (s OrderStore) Book(ctx context.Context, meta command.Meta, listingID uuid.
 		// than rewriting the listing, and the write of the row is what
 		// serialises bookings across nodes.
 		tx.Exec(nil, `UPDATE listings SET version = ?, bookings = ? WHERE id = ?`, l.Version, l.Bookings, l.ID[:])
-		placed, err := newEvent(events.OrderPlaced, events.AggregateOrder, o.ID, o.Version, o.State(), meta, o.CreatedAt)
+		placed, err := newEvent(placedEv, events.AggregateOrder, o.ID, o.Version, o.State(), meta, o.CreatedAt)
 		if err != nil {
 			return change{}, err
 		}
-		booked, err := newEvent(events.ListingBooked, events.AggregateListing, l.ID, l.Version, l.State(s.cat), meta, o.CreatedAt)
+		booked, err := newEvent(bookedEv, events.AggregateListing, l.ID, l.Version, l.State(s.cat), meta, o.CreatedAt)
 		if err != nil {
 			return change{}, err
 		}
