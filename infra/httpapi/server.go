@@ -91,6 +91,7 @@ func New(d Deps) *echo.Echo {
 	personal(del, "/users/me/history", h.clearHistory, requireLogin)
 	personal(get, "/users/me/recommendations", h.recommendations, requireLogin)
 
+	public(get, "/openapi.json", openAPI(d.Log))
 	public(get, "/areas", h.areas)
 	public(get, "/facilities", h.facilities)
 
