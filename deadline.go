@@ -3,7 +3,6 @@ package rental
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -28,11 +27,7 @@ func Deadline(d time.Duration) Middleware {
 			if c := ErrorCode(err); c != EINTERNAL && c != EUNAVAILABLE {
 				return r, err
 			}
-			return r, &Error{
-				Code:       EUNAVAILABLE,
-				Message:    fmt.Sprintf("%s did not finish within %s and may or may not have taken effect; send it again with the same Idempotency-Key", name, d),
-				RetryAfter: time.Second,
-			}
+			return r, Unavailable(time.Second, "%s did not finish within %s and may or may not have taken effect; send it again with the same Idempotency-Key", name, d)
 		}
 	}
 }

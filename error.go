@@ -117,6 +117,12 @@ func TooMany(wait time.Duration, format string, args ...any) *Error {
 	return &Error{Code: ETOOMANY, Message: fmt.Sprintf(format, args...), RetryAfter: wait}
 }
 
+// Unavailable returns an EUNAVAILABLE error: the work did not finish, the
+// caller may try again after wait.
+func Unavailable(wait time.Duration, format string, args ...any) *Error {
+	return &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf(format, args...), RetryAfter: wait}
+}
+
 // ErrorRetryAfter returns how long an ETOOMANY or EUNAVAILABLE error asks the caller to wait (0 otherwise).
 func ErrorRetryAfter(err error) time.Duration {
 	var e *Error

@@ -202,6 +202,13 @@ func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *
 	if errors.Is(err, errRaced) {
 		return command.Result{}, rental.Errorf(rental.ECONFLICT, "the data kept changing concurrently; try again")
 	}
+	if Transient(err) {
+		// The retries are spent and MySQL still fails to answer: an earlier
+		// try may have committed, so the outcome is unknown, and the caller
+		// may retry safely with the same command id.
+		return command.Result{}, fmt.Errorf("%w (%w)", rental.Unavailable(time.Second,
+			"MySQL did not answer in time; the command may or may not have taken effect: send it again with the same Idempotency-Key"), err)
+	}
 	if err != nil {
 		return command.Result{}, err
 	}
