@@ -8,11 +8,16 @@ import (
 )
 
 // MyListings pages through the acting landlord's own listings, newest first,
-// in every status but deleted.
+// in every status but deleted, or in one status. The read model indexes a
+// landlord's listings in one list, so a status filter reads MySQL (a
+// landlord's own few listings, by an index). Fresh reads MySQL's writer: the
+// landlord just changed one (read-your-writes) and the read model may lag.
 type MyListings struct {
 	Actor    rental.Actor
+	Status   string // "" = every status but deleted; draft | published | unpublished
 	Page     int
 	PageSize int
+	Fresh    bool
 }
 
 type MyListingsHandler struct {
@@ -26,18 +31,25 @@ func (h MyListingsHandler) Handle(ctx context.Context, q MyListings) (Body, erro
 		return Body{}, rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
 	page, size, bad := normalizePage(q.Page, q.PageSize)
+	switch q.Status {
+	case "", events.StatusDraft, events.StatusPublished, events.StatusUnpublished:
+	default:
+		bad["status"] = "must be draft, published or unpublished"
+	}
 	if err := rental.Invalid(bad); err != nil {
 		return Body{}, err
 	}
 	offset := (page - 1) * size
-	ids, total, err := h.RM.LandlordListings(ctx, q.Actor.UserID, offset, size)
-	if err == nil {
-		items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, func(d Doc) bool { return d.Status != events.StatusDeleted })
+	if q.Status == "" && !q.Fresh {
+		ids, total, err := h.RM.LandlordListings(ctx, q.Actor.UserID, offset, size)
 		if err == nil {
-			return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
+			items, err := listingItems(ctx, h.RM, h.Fallback, h.Repair, ids, func(d Doc) bool { return d.Status != events.StatusDeleted })
+			if err == nil {
+				return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
+			}
 		}
 	}
-	states, total, err := h.Fallback.LandlordListings(ctx, q.Actor.UserID, offset, size)
+	states, total, err := h.Fallback.LandlordListings(ctx, q.Actor.UserID, q.Status, offset, size, q.Fresh)
 	if err != nil {
 		return Body{}, err
 	}
@@ -45,5 +57,9 @@ func (h MyListingsHandler) Handle(ctx context.Context, q MyListings) (Body, erro
 	if err != nil {
 		return Body{}, err
 	}
-	return Body{JSON: pageJSON(items, total, page, size), Source: FromMySQL}, nil
+	source := FromMySQL
+	if q.Fresh {
+		source = FromWriter
+	}
+	return Body{JSON: pageJSON(items, total, page, size), Source: source}, nil
 }

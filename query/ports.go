@@ -96,7 +96,9 @@ type Fallback interface {
 	Listing(ctx context.Context, id uuid.UUID, fresh bool) (events.ListingState, error)
 	Listings(ctx context.Context, ids []uuid.UUID) ([]events.ListingState, error)
 	SearchListings(ctx context.Context, f ListingFilter) ([]events.ListingState, int, error)
-	LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error)
+	// LandlordListings pages a landlord's listings, newest first: every status
+	// but deleted when status is "", else that status.
+	LandlordListings(ctx context.Context, landlord uuid.UUID, status string, offset, limit int, fresh bool) ([]events.ListingState, int, error)
 	User(ctx context.Context, id uuid.UUID, fresh bool) (events.UserState, error)
 
 	OrderFallback

@@ -100,7 +100,7 @@ func (h handlers) changePassword(c echo.Context) error {
 
 func (h handlers) myListings(c echo.Context) error {
 	bad := map[string]string{}
-	q := query.MyListings{Actor: actorOf(c), Page: int(queryInt(c, "page", bad)), PageSize: int(queryInt(c, "page_size", bad))}
+	q := query.MyListings{Actor: actorOf(c), Status: c.QueryParam("status"), Page: int(queryInt(c, "page", bad)), PageSize: int(queryInt(c, "page_size", bad))}
 	if err := rental.Invalid(bad); err != nil {
 		return err
 	}

@@ -150,24 +150,32 @@ func (s QueryFallback) SearchListings(ctx context.Context, f query.ListingFilter
 	return page, total, err
 }
 
-func (s QueryFallback) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]events.ListingState, int, error) {
+func (s QueryFallback) LandlordListings(ctx context.Context, landlord uuid.UUID, status string, offset, limit int, fresh bool) ([]events.ListingState, int, error) {
+	cond, args := "landlord_id = ? AND status <> ?", []any{landlord[:], events.StatusDeleted}
+	if status != "" {
+		cond, args = "landlord_id = ? AND status = ?", []any{landlord[:], status}
+	}
 	var total int
-	err := s.read(ctx, false, func(db *sql.DB) error {
-		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE landlord_id = ? AND status <> ?`,
-			landlord[:], events.StatusDeleted).Scan(&total)
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
+		return db.QueryRowContext(ctx, `SELECT COUNT(*) FROM listings WHERE `+cond, args...).Scan(&total)
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("counting listings of landlord %s: %w", landlord, err)
 	}
-	page, err := s.listings(ctx, `SELECT `+listingColumns+` FROM listings WHERE landlord_id = ? AND status <> ?
-		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, []any{landlord[:], events.StatusDeleted, limit, offset})
+	page, err := s.listingsFrom(ctx, fresh, `SELECT `+listingColumns+` FROM listings WHERE `+cond+`
+		ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, offset))
 	return page, total, err
 }
 
 // listings runs a listing query.
 func (s QueryFallback) listings(ctx context.Context, q string, args []any) ([]events.ListingState, error) {
+	return s.listingsFrom(ctx, false, q, args)
+}
+
+// listingsFrom runs a listing query on the reader, or on the writer when fresh.
+func (s QueryFallback) listingsFrom(ctx context.Context, fresh bool, q string, args []any) ([]events.ListingState, error) {
 	var out []events.ListingState
-	err := s.read(ctx, false, func(db *sql.DB) error {
+	err := s.read(ctx, fresh, func(db *sql.DB) error {
 		ls, err := scanListings(db.QueryContext(ctx, q, args...))
 		out = listingStates(ls, s.cat)
 		return err

@@ -95,7 +95,7 @@ func NewAPI(b *Base) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log, Ops: ops}); err != nil {
+	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log, Ops: ops, Uploads: a.Photos}); err != nil {
 		return nil, fmt.Errorf("mounting the pages: %w", err)
 	}
 	a.Handler = e

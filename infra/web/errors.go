@@ -169,6 +169,16 @@ var zhMessages = map[string]string{
 	"this account must choose a new password: send it with the login": "该账号需要先设置新密码才能登录",
 	"the listing is already booked for some of these dates":           "所选日期已被预订，请换个日期",
 	"you cannot book your own listing":                                "不能预订自己的房源",
+	// the landlord's pages: listings and photos
+	"is required to publish":                       "发布前必须填写",
+	"listing is already published":                 "房源已经上架",
+	"must be a JPEG, PNG or WebP image":            "必须是 JPEG、PNG 或 WebP 格式的图片（按文件内容判断）",
+	"is too large: at most 10 MB per photo":        "文件太大：每张照片不超过 10 MB",
+	"is too large: at most 50 megapixels":          "图片像素太多：最多 5000 万像素",
+	"is empty":                                     "文件是空的",
+	"the upload was cut short":                     "上传中断，请重试",
+	"the upload is larger than the server accepts": "一次上传的内容太多，请分几次上传",
+	"must be sent as multipart/form-data":          "请通过上传表单选择文件",
 }
 
 var zhPatterns = []struct {
@@ -192,6 +202,12 @@ var zhPatterns = []struct {
 	{regexp.MustCompile(`^an order can be reviewed once its stay is over.*`), "租期结束后才能评价"},
 	{regexp.MustCompile(`^only the tenant may do this$`), "只有下单的租客可以进行该操作"},
 	{regexp.MustCompile(`^only the landlord may do this$`), "只有房东可以进行该操作"},
+	// the landlord's pages
+	{regexp.MustCompile(`^only a published listing can be unpublished.*`), "只有已上架的房源才能下架"},
+	{regexp.MustCompile(`^(\d+) order\(s\) hold this listing.*`), "有 $1 个进行中的订单占用该房源，暂时不能删除：请先处理这些订单（拒绝待确认的，或等租期结束），或改为下架"},
+	{regexp.MustCompile(`^a listing has at most (\d+) images$`), "每套房源最多 $1 张照片"},
+	{regexp.MustCompile(`^is not a complete (\S+) image$`), "不是完整的 $1 图片（文件可能已损坏）"},
+	{regexp.MustCompile(`^the upload was cut short or is not valid multipart/form-data$`), "上传中断，请重试"},
 }
 
 func zhMessage(msg string) string {

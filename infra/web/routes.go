@@ -17,7 +17,7 @@ func (p *pages) routes(e *echo.Echo) {
 		e.GET("/photos/*", echo.WrapHandler(p.Photos))
 	}
 
-	r := router{e: e, mws: []echo.MiddlewareFunc{middleware.BodyLimit("1M"), p.session, p.csrf}}
+	r := router{e: e, limit: "1M", mws: []echo.MiddlewareFunc{p.session, p.csrf}}
 	r.GET("/", p.home)
 	r.GET("/city", p.switchCity)
 	r.GET("/listings", p.search)
@@ -34,27 +34,43 @@ func (p *pages) routes(e *echo.Echo) {
 	p.opsRoutes(r)
 
 	// Unknown page paths go through the session too, so the 404 page shows who is logged in.
-	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, p.session, p.csrf)
+	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound }, r.chain(nil)...)
 }
 
-// router registers page routes with the page middlewares.
+// router registers page routes with the page middlewares, behind a body
+// limit: it comes first, so no middleware (the CSRF check reads the form)
+// reads more of a body than its route accepts.
 type router struct {
-	e   *echo.Echo
-	mws []echo.MiddlewareFunc
+	e     *echo.Echo
+	limit string // echo's BodyLimit syntax: "1M"
+	mws   []echo.MiddlewareFunc
 }
 
 func (r router) GET(path string, h echo.HandlerFunc, mws ...echo.MiddlewareFunc) {
-	r.e.GET(path, h, append(r.mws[:len(r.mws):len(r.mws)], mws...)...)
+	r.e.GET(path, h, r.chain(mws)...)
 }
 
 func (r router) POST(path string, h echo.HandlerFunc, mws ...echo.MiddlewareFunc) {
-	r.e.POST(path, h, append(r.mws[:len(r.mws):len(r.mws)], mws...)...)
+	r.e.POST(path, h, r.chain(mws)...)
+}
+
+func (r router) chain(mws []echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	out := append([]echo.MiddlewareFunc{middleware.BodyLimit(r.limit)}, r.mws...)
+	return append(out, mws...)
+}
+
+// WithBodyLimit returns a router whose routes accept bodies up to limit
+// instead (photo uploads).
+func (r router) WithBodyLimit(limit string) router {
+	r.limit = limit
+	return r
 }
 
 // With returns a router whose routes also run mws (a larger body limit for
 // uploads, a role check), after the page middlewares.
 func (r router) With(mws ...echo.MiddlewareFunc) router {
-	return router{e: r.e, mws: append(r.mws[:len(r.mws):len(r.mws)], mws...)}
+	r.mws = append(r.mws[:len(r.mws):len(r.mws)], mws...)
+	return r
 }
 
 // isPage reports whether a path belongs to the pages (HTML errors) rather

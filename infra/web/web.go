@@ -28,6 +28,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/query"
 )
 
@@ -51,8 +52,9 @@ type Deps struct {
 	Queries  query.Queries
 	Auth     Authenticator
 	Log      *slog.Logger
-	Photos   Photos // may be nil
-	Ops      Ops    // may be nil
+	Photos   Photos       // may be nil
+	Uploads  photos.Store // stores uploaded listing photos; nil: the photo pages offer no upload
+	Ops      Ops          // may be nil
 }
 
 // pages holds what every page handler uses; it is built once, by Mount.

@@ -95,6 +95,21 @@ func TestListingFlow_publishedListingIsVisibleInDetailAndSearch(t *testing.T) {
 	if mine["total"] != float64(1) {
 		t.Fatalf("the landlord sees their own listing: %v", mine)
 	}
+	// One status at a time: the published listing, no draft; an unknown status is named.
+	draft := landlord.Must(http.StatusCreated, "POST", "/listings", map[string]any{"title": "草稿"})["id"].(string)
+	for status, want := range map[string]string{"published": id, "draft": draft} {
+		page := landlord.Must(http.StatusOK, "GET", "/users/me/listings?status="+status, nil)
+		items := page["items"].([]any)
+		if page["total"] != float64(1) || len(items) != 1 || items[0].(map[string]any)["id"] != want {
+			t.Fatalf("status=%s lists %v", status, page)
+		}
+	}
+	if page := landlord.Must(http.StatusOK, "GET", "/users/me/listings?status=unpublished", nil); page["total"] != float64(0) {
+		t.Fatalf("no listing is unpublished: %v", page)
+	}
+	if r := landlord.Do("GET", "/users/me/listings?status=gone", nil); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"status"`) {
+		t.Fatalf("an unknown status: %d %s", r.Status, r.Body)
+	}
 }
 
 func TestListingFlow_editsPropagateToTheReadModel(t *testing.T) {

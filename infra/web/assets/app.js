@@ -144,5 +144,31 @@
     });
   }
 
-  ready(function () { autosubmit(); suggest(); toggles(); confirms(); tooltips(); });
+  // A district select marked data-districts-of="<the city select's id>"
+  // holds every city's districts in optgroups (data-city), so it works
+  // without this script; the script offers only the chosen city's.
+  function districts() {
+    document.querySelectorAll("select[data-districts-of]").forEach(function (sel) {
+      var city = document.getElementById(sel.getAttribute("data-districts-of"));
+      if (!city) return;
+      var groups = Array.prototype.slice.call(sel.querySelectorAll("optgroup[data-city]"));
+      function show() {
+        var chosen = sel.value, keep = false;
+        groups.forEach(function (g) {
+          var mine = g.getAttribute("data-city") === city.value;
+          if (mine && !g.parentNode) sel.appendChild(g);
+          if (!mine && g.parentNode) sel.removeChild(g);
+          if (mine) Array.prototype.forEach.call(g.children, function (o) { if (o.value === chosen) keep = true; });
+        });
+        sel.value = keep ? chosen : "";
+      }
+      // A district the server kept from a refused form stays until the city changes.
+      var selected = sel.selectedOptions && sel.selectedOptions[0];
+      var group = selected && selected.parentNode;
+      if (!selected || !selected.value || (group && group.getAttribute("data-city") === city.value)) show();
+      city.addEventListener("change", show);
+    });
+  }
+
+  ready(function () { autosubmit(); suggest(); toggles(); confirms(); tooltips(); districts(); });
 })();
