@@ -30,8 +30,23 @@ const (
 // connection, a deadlock or certification failure, or a node that is not
 // (yet) Primary.
 func Transient(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || errors.Is(err, context.Canceled) {
 		return false
+	}
+	// A network operation's timeout (a dial to a node cut off) also matches
+	// context.DeadlineExceeded, so it is looked for first: it is worth a
+	// retry, while the caller's own deadline is not (the retry loop stops
+	// when ctx ends anyway).
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var ne net.Error // context.DeadlineExceeded is one too, hence after it
+	if errors.As(err, &ne) {
+		return true
 	}
 	if errors.Is(err, errRaced) {
 		return true
@@ -44,11 +59,10 @@ func Transient(err error) bool {
 		}
 		return false
 	}
-	var ne net.Error
 	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) ||
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.As(err, &ne)
+		errors.Is(err, syscall.EPIPE)
 }
 
 // errRaced marks a write that lost a race on another connection or node: a

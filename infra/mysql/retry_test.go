@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -40,5 +42,38 @@ func TestBackoff_retriesTransientErrorsUntilTheBudgetIsSpent(t *testing.T) {
 	err = b.retry(ctx, func(int) error { tries++; return permanent })
 	if !errors.Is(err, permanent) || tries != 1 {
 		t.Fatalf("any other error ends the retries at once: %d tries, %v", tries, err)
+	}
+}
+
+// A dial that times out (a node cut off: its packets dropped) is transient,
+// although Go's net timeout also matches context.DeadlineExceeded; the
+// caller's own deadline or cancellation is not.
+func TestTransient_aNetworkTimeoutIsTransientTheCallersDeadlineIsNot(t *testing.T) {
+	var dialer net.Dialer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancel()
+	<-ctx.Done()
+	// 192.0.2.0/24 is never routed; the context has already ended, so no
+	// packet leaves: the dial fails at once with a net timeout.
+	_, dialErr := dialer.DialContext(ctx, "tcp", "192.0.2.1:3306")
+	var ne net.Error
+	if !errors.As(dialErr, &ne) || !errors.Is(dialErr, context.DeadlineExceeded) {
+		t.Fatalf("setup: want a net timeout that matches DeadlineExceeded, got %#v", dialErr)
+	}
+	wrapped := fmt.Errorf("looking up command: %w", dialErr)
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{wrapped, true},
+		{context.DeadlineExceeded, false},
+		{fmt.Errorf("querying: %w", context.Canceled), false},
+		{driver.ErrBadConn, true},
+		{&mysql.MySQLError{Number: 1213}, true},
+		{&mysql.MySQLError{Number: 1062}, false},
+	} {
+		if got := Transient(c.err); got != c.want {
+			t.Errorf("Transient(%v) = %v, want %v", c.err, got, c.want)
+		}
 	}
 }
