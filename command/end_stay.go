@@ -23,8 +23,8 @@ type EndStayHandler struct {
 }
 
 func (h EndStayHandler) Handle(ctx context.Context, cmd EndStay) (Result, error) {
-	if !cmd.Actor.Has(rental.RoleAdmin) {
-		return Result{}, rental.Errorf(rental.EFORBIDDEN, "stays are ended by the platform")
+	if err := requireRole(cmd.Actor, rental.RoleAdmin); err != nil {
+		return Result{}, err
 	}
 	return h.Store.Update(ctx, cmd.Meta, cmd.OrderID, func(o *Order) (events.Type, error) {
 		return o.EndStay(h.Now())

@@ -26,8 +26,8 @@ type ImportHistoryHandler struct {
 }
 
 func (h ImportHistoryHandler) Handle(ctx context.Context, cmd ImportHistory) (Result, error) {
-	if !cmd.Actor.Has(rental.RoleAdmin) {
-		return Result{}, rental.Errorf(rental.EFORBIDDEN, "only an operator may import histories")
+	if err := requireRole(cmd.Actor, rental.RoleAdmin); err != nil {
+		return Result{}, err
 	}
 	if cmd.UserID == uuid.Nil {
 		return Result{}, rental.InvalidField("user_id", "is required")
@@ -52,8 +52,8 @@ type ImportViews struct {
 type ImportViewsHandler struct{ Store ViewStore }
 
 func (h ImportViewsHandler) Handle(ctx context.Context, cmd ImportViews) (Result, error) {
-	if !cmd.Actor.Has(rental.RoleAdmin) {
-		return Result{}, rental.Errorf(rental.EFORBIDDEN, "only an operator may import views")
+	if err := requireRole(cmd.Actor, rental.RoleAdmin); err != nil {
+		return Result{}, err
 	}
 	if cmd.Views <= 0 {
 		return Result{}, rental.InvalidField("views", "must be > 0")

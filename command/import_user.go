@@ -29,8 +29,8 @@ type ImportUserHandler struct {
 }
 
 func (h ImportUserHandler) Handle(ctx context.Context, cmd ImportUser) (Result, error) {
-	if !cmd.Actor.Has(rental.RoleAdmin) {
-		return Result{}, rental.Errorf(rental.EFORBIDDEN, "only an operator may import accounts")
+	if err := requireRole(cmd.Actor, rental.RoleAdmin); err != nil {
+		return Result{}, err
 	}
 	if cmd.Password == "" {
 		return Result{}, rental.InvalidField("password", "must not be empty")

@@ -31,8 +31,8 @@ const MaxViewBatch = 1000
 type RecordViewsHandler struct{ Store ViewStore }
 
 func (h RecordViewsHandler) Handle(ctx context.Context, cmd RecordViews) (Result, error) {
-	if !cmd.Actor.Has(rental.RoleAdmin) {
-		return Result{}, rental.Errorf(rental.EFORBIDDEN, "views are recorded by the platform")
+	if err := requireRole(cmd.Actor, rental.RoleAdmin); err != nil {
+		return Result{}, err
 	}
 	if len(cmd.Views) == 0 {
 		return Result{}, nil

@@ -25,8 +25,10 @@ type RegisterUserHandler struct {
 }
 
 func (h RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (Result, error) {
-	if cmd.Admin && !cmd.Actor.Has(rental.RoleAdmin) {
-		return Result{}, rental.Errorf(rental.EFORBIDDEN, "only an operator may create an admin")
+	if cmd.Admin {
+		if err := requireRole(cmd.Actor, rental.RoleAdmin); err != nil {
+			return Result{}, err
+		}
 	}
 	if err := CheckPassword("password", cmd.Password); err != nil {
 		return Result{}, err

@@ -67,13 +67,22 @@ type Catalog interface {
 // Clock lets tests fix "now".
 type Clock func() time.Time
 
-// requireRole is the one check every landlord-only or admin-only command uses.
+// requireRole is the one check every command only one role may run uses:
+// tenant-only, landlord-only, and admin-only (operators' tools and the
+// platform's own jobs, which act as rental.System).
 func requireRole(a rental.Actor, r rental.Role) error {
 	if a.Anonymous() {
 		return rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
 	if !a.Has(r) {
-		return rental.Errorf(rental.EFORBIDDEN, "only a %s may do this", r)
+		return rental.Errorf(rental.EFORBIDDEN, "only %s may do this", roleNames[r])
 	}
 	return nil
+}
+
+// roleNames name the holders of a role in a refusal.
+var roleNames = map[rental.Role]string{
+	rental.RoleTenant:   "a tenant",
+	rental.RoleLandlord: "a landlord",
+	rental.RoleAdmin:    "an operator",
 }
