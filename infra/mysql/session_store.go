@@ -44,23 +44,31 @@ func (s SessionStore) RevokeAllExcept(ctx context.Context, userID uuid.UUID, kee
 // Authenticate returns the actor behind a token hash: EUNAUTHORIZED when the
 // token is unknown, revoked or expired.
 func (s SessionStore) Authenticate(ctx context.Context, tokenHash []byte) (rental.Actor, error) {
+	a, _, err := s.Session(ctx, tokenHash)
+	return a, err
+}
+
+// Session is Authenticate that also says when the session expires, so a
+// cache of sessions can stop accepting it then.
+func (s SessionStore) Session(ctx context.Context, tokenHash []byte) (rental.Actor, time.Time, error) {
 	var a rental.Actor
 	var roles string
+	var expires time.Time
 	err := s.backoff.retry(ctx, func(int) error {
-		return s.db.QueryRowContext(ctx, `SELECT u.id, u.roles FROM sessions s JOIN users u ON u.id = s.user_id
+		return s.db.QueryRowContext(ctx, `SELECT u.id, u.roles, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
 			WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ?`, tokenHash, time.Now().UTC()).
-			Scan(&a.UserID, &roles)
+			Scan(&a.UserID, &roles, &expires)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
-		return rental.Actor{}, rental.Errorf(rental.EUNAUTHORIZED, "the token is unknown, expired or revoked")
+		return rental.Actor{}, time.Time{}, rental.Errorf(rental.EUNAUTHORIZED, "the token is unknown, expired or revoked")
 	}
 	if err != nil {
-		return rental.Actor{}, fmt.Errorf("authenticating: %w", err)
+		return rental.Actor{}, time.Time{}, fmt.Errorf("authenticating: %w", err)
 	}
 	for _, r := range splitList(roles) {
 		a.Roles = append(a.Roles, rental.Role(r))
 	}
-	return a, nil
+	return a, expires, nil
 }
 
 func (s SessionStore) exec(ctx context.Context, what, query string, args ...any) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -91,16 +92,41 @@ func TestCache_aNoticeOfTheSameVersionDropsTheEntry(t *testing.T) {
 
 // fakeAuth counts lookups and can revoke in the middle of one.
 type fakeAuth struct {
-	calls  int
-	during func()
+	calls   int
+	during  func()
+	expires time.Time // when the session ends; zero: in an hour
 }
 
-func (f *fakeAuth) Authenticate(context.Context, []byte) (rental.Actor, error) {
+func (f *fakeAuth) Session(context.Context, []byte) (rental.Actor, time.Time, error) {
 	f.calls++
 	if f.during != nil {
 		f.during()
 	}
-	return rental.Actor{UserID: uuid.MustParse("01a20a2c-ad76-7a8f-9b67-e317225ecffd")}, nil
+	expires := f.expires
+	if expires.IsZero() {
+		expires = time.Now().Add(time.Hour)
+	}
+	return rental.Actor{UserID: uuid.MustParse("01a20a2c-ad76-7a8f-9b67-e317225ecffd")}, expires, nil
+}
+
+func TestSessions_aSessionPastItsExpiryIsRefusedFromTheCache(t *testing.T) {
+	c := newLive(&fakeModels{})
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	auth := &fakeAuth{expires: now.Add(10 * time.Second)}
+	s := c.Sessions(auth, nil, "")
+	s.now = func() time.Time { return now }
+	for range 2 {
+		if _, err := s.Authenticate(context.Background(), []byte("h3")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if auth.calls != 1 {
+		t.Fatalf("the session is cached: %d lookups", auth.calls)
+	}
+	now = now.Add(10 * time.Second) // the moment it expires, well inside the cache's minute
+	if _, err := s.Authenticate(context.Background(), []byte("h3")); rental.ErrorCode(err) != rental.EUNAUTHORIZED {
+		t.Fatalf("an expired session is refused at once, got %v", err)
+	}
 }
 
 func TestSessions_cachedUntilRevoked(t *testing.T) {

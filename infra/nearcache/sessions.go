@@ -16,9 +16,10 @@ import (
 	"github.com/zufang/rental/events"
 )
 
-// Authenticator turns a token hash into the actor behind it (the MySQL session store).
+// Authenticator turns a token hash into the actor behind it and the time the
+// session expires (the MySQL session store).
 type Authenticator interface {
-	Authenticate(ctx context.Context, tokenHash []byte) (rental.Actor, error)
+	Session(ctx context.Context, tokenHash []byte) (rental.Actor, time.Time, error)
 }
 
 // Sessions caches who a bearer token belongs to, so an authenticated request
@@ -26,21 +27,31 @@ type Authenticator interface {
 // live. A logout, a password change or a profile change (roles) is
 // forgotten locally before the command answers and announced on the
 // sessions channel to every other replica; a lookup that raced with such an
-// announcement is not kept. Entries expire after a minute regardless.
+// announcement is not kept. Entries expire after a minute regardless, and
+// each keeps its session's expiry: a session past it is refused at once,
+// as MySQL would refuse it, not up to a minute later.
 type Sessions struct {
 	c       *Cache
 	inner   Authenticator
-	entries *expirable.LRU[string, rental.Actor]
+	entries *expirable.LRU[string, session]
 	epoch   atomic.Uint64
 	master  goredis.UniversalClient
 	channel string
+	now     func() time.Time // the clock sessions expire by (tests set it)
 }
+
+type session struct {
+	actor   rental.Actor
+	expires time.Time
+}
+
+var errExpired = rental.Errorf(rental.EUNAUTHORIZED, "the token is unknown, expired or revoked")
 
 // Sessions returns a session cache over inner that announces changes on
 // channel through master.
 func (c *Cache) Sessions(inner Authenticator, master goredis.UniversalClient, channel string) *Sessions {
-	s := &Sessions{c: c, inner: inner, master: master, channel: channel,
-		entries: expirable.NewLRU[string, rental.Actor](100000, nil, time.Minute)}
+	s := &Sessions{c: c, inner: inner, master: master, channel: channel, now: time.Now,
+		entries: expirable.NewLRU[string, session](100000, nil, time.Minute)}
 	c.sessions, c.sessionChannel = s, channel
 	return s
 }
@@ -48,14 +59,18 @@ func (c *Cache) Sessions(inner Authenticator, master goredis.UniversalClient, ch
 func (s *Sessions) Authenticate(ctx context.Context, tokenHash []byte) (rental.Actor, error) {
 	key := string(tokenHash)
 	if s.c.live.Load() {
-		if a, ok := s.entries.Get(key); ok {
-			return a, nil
+		if e, ok := s.entries.Get(key); ok {
+			if !s.now().Before(e.expires) {
+				s.entries.Remove(key)
+				return rental.Actor{}, errExpired
+			}
+			return e.actor, nil
 		}
 	}
 	epoch := s.epoch.Load()
-	a, err := s.inner.Authenticate(ctx, tokenHash)
+	a, expires, err := s.inner.Session(ctx, tokenHash)
 	if err == nil && s.c.live.Load() && s.epoch.Load() == epoch {
-		s.entries.Add(key, a)
+		s.entries.Add(key, session{actor: a, expires: expires})
 	}
 	return a, err
 }
@@ -83,7 +98,7 @@ func (s *Sessions) forgetToken(hash []byte) {
 func (s *Sessions) forgetUser(id uuid.UUID) {
 	s.epoch.Add(1)
 	for _, key := range s.entries.Keys() {
-		if a, ok := s.entries.Peek(key); ok && a.UserID == id {
+		if e, ok := s.entries.Peek(key); ok && e.actor.UserID == id {
 			s.entries.Remove(key)
 		}
 	}
