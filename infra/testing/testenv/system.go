@@ -12,6 +12,7 @@ import (
 
 	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/system/apiserver"
 	"github.com/zufang/rental/infra/testing/contract"
 )
 
@@ -29,7 +30,7 @@ type System struct {
 	URL     string
 	DiagURL string // the api's diagnostics address: /healthz, /readyz, /metrics
 	Config  config.Config
-	API     *system.API
+	API     *apiserver.API
 
 	t        testing.TB
 	mu       sync.Mutex
@@ -66,7 +67,7 @@ func StartSystem(t testing.TB, opts Options) *System {
 	}
 	s := &System{Config: cfg, t: t, workers: map[string]func(){}, contract: Contract(t)}
 	base := s.open("api")
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		t.Fatalf("assembling api: %v", err)
 	}
@@ -175,7 +176,7 @@ func (s *System) Workers() map[string]bool {
 func (s *System) StartAPI() *Client {
 	s.t.Helper()
 	base := s.open("api")
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		s.t.Fatalf("assembling api: %v", err)
 	}
