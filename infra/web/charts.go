@@ -116,8 +116,11 @@ func niceTicks(lo, hi float64, n int) []float64 {
 	}
 	first := math.Floor(lo/step) * step
 	var out []float64
-	for v := first; v < hi+step*1e-9 || len(out) < 2; v += step {
+	for v := first; ; v += step {
 		out = append(out, math.Round(v/step)*step)
+		if len(out) >= 2 && v >= hi-step*1e-9 {
+			break
+		}
 	}
 	return out
 }
