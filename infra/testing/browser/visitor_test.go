@@ -125,7 +125,9 @@ func TestVisitor_searchesPagesOpensADetailThenATenantFavoritesAndBooks(t *testin
 	}
 
 	// Booking: dates that are refused show the message beside the field.
-	setDate := func(sel, v string) { browser.Eval[bool](p, fmt.Sprintf(`(document.querySelector(%q).value = %q, true)`, sel, v)) }
+	setDate := func(sel, v string) {
+		browser.Eval[bool](p, fmt.Sprintf(`(document.querySelector(%q).value = %q, true)`, sel, v))
+	}
 	start, _ := firstOfMonth(5, 2)
 	setDate("#f-start_date", start)
 	setDate("#f-end_date", start)
