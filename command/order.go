@@ -125,6 +125,28 @@ func StayRequest(startText, endText string, now time.Time) (Stay, error) {
 	return NewStay(start, end), nil
 }
 
+// Quote is what a tenant would pay for a stay at a listing, by the rules
+// PlaceOrder applies before it looks at other orders: the dates on their own
+// (StayRequest), the listing's minimum months, then Amount. The detail page
+// shows it before the tenant confirms, so both use this one rule.
+func Quote(startText, endText string, monthly int64, minMonths int, now time.Time) (Stay, int64, error) {
+	stay, err := StayRequest(startText, endText, now)
+	if err != nil {
+		return Stay{}, 0, err
+	}
+	if err := checkMinMonths(stay, minMonths); err != nil {
+		return Stay{}, 0, err
+	}
+	return stay, Amount(monthly, stay), nil
+}
+
+func checkMinMonths(stay Stay, minMonths int) error {
+	if stay.Months < minMonths {
+		return rental.InvalidField("end_date", "this listing lets for at least "+strconv.Itoa(minMonths)+" month(s)")
+	}
+	return nil
+}
+
 // NewOrder starts an order for a stay at listing l by tenant; free says
 // whether no blocking order of the listing overlaps the stay.
 func NewOrder(id uuid.UUID, l *Listing, tenant rental.Actor, stay Stay, free bool, now time.Time) (*Order, events.Type, error) {
@@ -134,8 +156,8 @@ func NewOrder(id uuid.UUID, l *Listing, tenant rental.Actor, stay Stay, free boo
 	if l.LandlordID == tenant.UserID {
 		return nil, "", rental.Errorf(rental.EFORBIDDEN, "you cannot book your own listing")
 	}
-	if stay.Months < l.Fields.MinMonths {
-		return nil, "", rental.InvalidField("end_date", "this listing lets for at least "+strconv.Itoa(l.Fields.MinMonths)+" month(s)")
+	if err := checkMinMonths(stay, l.Fields.MinMonths); err != nil {
+		return nil, "", err
 	}
 	if !free {
 		return nil, "", rental.Errorf(rental.ECONFLICT, "the listing is already booked for some of these dates")

@@ -260,3 +260,20 @@ func TestListing_countsBookingsAndAveragesRatings(t *testing.T) {
 		t.Fatalf("bookings 2, reviews 3, rating 4.33; got %d %d %v", st.Bookings, st.Reviews, st.Rating)
 	}
 }
+
+func TestQuote_isTheRulePlaceOrderApplies(t *testing.T) {
+	// 2 months and 10 days at 6000/month: 12000 + 6000*10/30 = 14000.
+	stay, amount, err := Quote("2026-12-01", "2027-02-11", 6000, 1, now)
+	if err != nil || amount != 14000 || stay.Months != 2 || stay.Days != 10 {
+		t.Fatalf("quote: %+v %d %v", stay, amount, err)
+	}
+	if amount != Amount(6000, stay) {
+		t.Fatalf("the quote %d is not Amount's %d", amount, Amount(6000, stay))
+	}
+	if _, _, err := Quote("2026-12-01", "2027-02-11", 6000, 3, now); rental.ErrorFields(err)["end_date"] == "" {
+		t.Fatalf("a stay shorter than min_months: %v", err)
+	}
+	if _, _, err := Quote("2026-11-01", "2027-02-11", 6000, 1, now); rental.ErrorFields(err)["start_date"] == "" {
+		t.Fatalf("a stay in the past: %v", err)
+	}
+}

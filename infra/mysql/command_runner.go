@@ -187,12 +187,12 @@ func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *
 				return nil
 			}
 		}
-		c, dup, err := w.attempt(ctx, cmdID, meta, fn)
+		c, earlier, err := w.attempt(ctx, cmdID, meta, fn)
 		if err != nil {
 			return err
 		}
-		if dup {
-			res, _, err := w.recordedFor(ctx, cmdID, meta.RequestHash)
+		if earlier != nil {
+			res, err := earlier.answer(meta.RequestHash)
 			done, replayed = change{result: res}, true
 			return err
 		}
@@ -218,30 +218,47 @@ func (w *CommandRunner) run(ctx context.Context, meta command.Meta, fn func(tx *
 	return done.result, nil
 }
 
-// attempt is one try of a command on a connection of its own. dup reports
-// that the command id was already recorded by an earlier commit.
-func (w *CommandRunner) attempt(ctx context.Context, cmdID uuid.UUID, meta command.Meta, fn func(tx *Tx) (change, error)) (change, bool, error) {
+// attempt is one try of a command on a connection of its own. earlier is
+// the command's record when an earlier commit had made it: the command is
+// then not applied again, and the record is read once, here.
+func (w *CommandRunner) attempt(ctx context.Context, cmdID uuid.UUID, meta command.Meta, fn func(tx *Tx) (change, error)) (change, *record, error) {
 	conn, err := w.db.Conn(ctx)
 	if err != nil {
-		return change{}, false, fmt.Errorf("getting a connection: %w", err)
+		return change{}, nil, fmt.Errorf("getting a connection: %w", err)
 	}
 	defer conn.Close()
 	tx := &Tx{conn: conn, cmdID: cmdID, keep: meta.KeepRecord, reqHash: meta.RequestHash, now: w.now().UTC(), batched: w.batched(ctx)}
 	c, err := fn(tx)
 	if err != nil {
 		tx.rollback()
-		return change{}, errors.Is(err, errRecorded), ignoreRecorded(err)
+		if errors.Is(err, errRecorded) {
+			return w.earlier(ctx, cmdID)
+		}
+		return change{}, nil, err
 	}
 	result, err := json.Marshal(c.result)
 	if err != nil {
 		tx.rollback()
-		return change{}, false, err
+		return change{}, nil, err
 	}
 	if err := tx.commit(ctx, c.events, result); err != nil {
 		tx.rollback()
 		return w.explain(ctx, tx, cmdID, err)
 	}
-	return c, false, nil
+	return c, nil, nil
+}
+
+// earlier reads the record of a command whose id the database says is
+// already recorded.
+func (w *CommandRunner) earlier(ctx context.Context, cmdID uuid.UUID) (change, *record, error) {
+	rec, found, err := w.record(ctx, cmdID)
+	if err == nil && !found {
+		err = fmt.Errorf("command %s: recorded, but its record is gone (forgotten in between)", cmdID)
+	}
+	if err != nil {
+		return change{}, nil, err
+	}
+	return change{}, &rec, nil
 }
 
 // step is one statement of a commit; event >= 0 marks the INSERT into
@@ -321,13 +338,6 @@ func (t *Tx) commit(ctx context.Context, evs []events.Envelope, result []byte) e
 // errRecorded means the command id is already recorded: an earlier try committed.
 var errRecorded = errors.New("command already recorded")
 
-func ignoreRecorded(err error) error {
-	if errors.Is(err, errRecorded) {
-		return nil
-	}
-	return err
-}
-
 // execBatch sends the batch and reads each event's event_log position from
 // its SELECT LAST_INSERT_ID() result.
 func execBatch(ctx context.Context, conn *sql.Conn, query string, args []any, evs []events.Envelope) error {
@@ -361,63 +371,75 @@ func execBatch(ctx context.Context, conn *sql.Conn, query string, args []any, ev
 }
 
 // explain turns a failed batch into what it means: an earlier commit of the
-// same command (dup), a concurrent change of the same aggregate version, or
-// whatever a queued write says of its failure.
-func (w *CommandRunner) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, err error) (change, bool, error) {
+// same command (its record), a concurrent change of the same aggregate
+// version, or whatever a queued write says of its failure.
+func (w *CommandRunner) explain(ctx context.Context, tx *Tx, cmdID uuid.UUID, err error) (change, *record, error) {
 	if !isDuplicate(err) {
-		return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
+		return change{}, nil, fmt.Errorf("committing command %s: %w", cmdID, err)
 	}
-	if _, found, lookErr := w.recorded(ctx, cmdID); lookErr == nil && found {
-		return change{}, true, nil
+	if rec, found, lookErr := w.record(ctx, cmdID); lookErr == nil && found {
+		return change{}, &rec, nil
 	}
 	if strings.Contains(err.Error(), "uk_event_log_aggregate_version") {
 		// Another node committed this aggregate version first: the command
 		// must run again on the new state (Transient retries it).
-		return change{}, false, errRaced
+		return change{}, nil, errRaced
 	}
 	for _, s := range tx.writes {
 		if s.explain != nil {
 			if explained := s.explain(err); explained != nil {
-				return change{}, false, explained
+				return change{}, nil, explained
 			}
 		}
 	}
-	return change{}, false, fmt.Errorf("committing command %s: %w", cmdID, err)
+	return change{}, nil, fmt.Errorf("committing command %s: %w", cmdID, err)
 }
 
-// recordedFor is recorded for a repeat of a client's request: a record of
-// the same command id made by another request (the same Idempotency-Key
-// with another body) is refused, naming the key, instead of answered.
-func (w *CommandRunner) recordedFor(ctx context.Context, cmdID uuid.UUID, reqHash []byte) (command.Result, bool, error) {
-	res, found, stored, err := w.record(ctx, cmdID)
-	if err == nil && found && reqHash != nil && !bytes.Equal(stored, reqHash) {
-		return command.Result{}, false, &rental.Error{Code: rental.ECONFLICT,
+// record is a command record read back: the result an earlier commit
+// recorded, and the fingerprint of the request it answered.
+type record struct {
+	result command.Result
+	hash   []byte
+}
+
+// answer is the record's result for a repeat of a client's request: a
+// record of the same command id made by another request (the same
+// Idempotency-Key with another body) is refused, naming the key, instead of
+// answered.
+func (r record) answer(reqHash []byte) (command.Result, error) {
+	if reqHash != nil && !bytes.Equal(r.hash, reqHash) {
+		return command.Result{}, &rental.Error{Code: rental.ECONFLICT,
 			Message: "this Idempotency-Key was used for another request; send a new key",
 			Fields:  map[string]string{"Idempotency-Key": "was used for another request"}}
 	}
-	return res, found, err
+	return r.result, nil
 }
 
-// recorded returns the result an earlier commit of the command recorded.
-func (w *CommandRunner) recorded(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, error) {
-	res, found, _, err := w.record(ctx, cmdID)
-	return res, found, err
+// recordedFor is the recorded result for a repeat of a client's request
+// (see record.answer); found is false when there is no record.
+func (w *CommandRunner) recordedFor(ctx context.Context, cmdID uuid.UUID, reqHash []byte) (command.Result, bool, error) {
+	rec, found, err := w.record(ctx, cmdID)
+	if err != nil || !found {
+		return command.Result{}, false, err
+	}
+	res, err := rec.answer(reqHash)
+	return res, err == nil, err
 }
 
-func (w *CommandRunner) record(ctx context.Context, cmdID uuid.UUID) (command.Result, bool, []byte, error) {
+func (w *CommandRunner) record(ctx context.Context, cmdID uuid.UUID) (record, bool, error) {
 	var raw, hash []byte
 	err := w.db.QueryRowContext(ctx, `SELECT result, request_hash FROM command_dedup WHERE id = ?`, cmdID[:]).Scan(&raw, &hash)
 	if err == sql.ErrNoRows {
-		return command.Result{}, false, nil, nil
+		return record{}, false, nil
 	}
 	if err != nil {
-		return command.Result{}, false, nil, fmt.Errorf("looking up command %s: %w", cmdID, err)
+		return record{}, false, fmt.Errorf("looking up command %s: %w", cmdID, err)
 	}
 	var res command.Result
 	if err := json.Unmarshal(raw, &res); err != nil {
-		return command.Result{}, false, nil, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
+		return record{}, false, fmt.Errorf("decoding result of command %s: %w", cmdID, err)
 	}
-	return res, true, hash, nil
+	return record{result: res, hash: hash}, true, nil
 }
 
 // newEvent builds the envelope of a change made by a command.

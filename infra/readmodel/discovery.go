@@ -69,7 +69,8 @@ func (s *Store) NearPrice(ctx context.Context, city, district string, price int6
 	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
 		pipe := c.Pipeline()
 		up = pipe.ZRangeArgs(ctx, goredis.ZRangeArgs{Key: key, Start: p, Stop: "+inf", ByScore: true, Count: int64(limit)})
-		down = pipe.ZRangeArgs(ctx, goredis.ZRangeArgs{Key: key, Start: "-inf", Stop: "(" + p, ByScore: true, Rev: true, Count: int64(limit)})
+		// With REV, ZRANGE takes the high end first: go-redis sends Start and Stop as they are.
+		down = pipe.ZRangeArgs(ctx, goredis.ZRangeArgs{Key: key, Start: "(" + p, Stop: "-inf", ByScore: true, Rev: true, Count: int64(limit)})
 		_, err := pipe.Exec(ctx)
 		return err
 	})

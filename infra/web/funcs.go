@@ -32,6 +32,9 @@ func (p *pages) funcs() template.FuncMap {
 		"seq":        seq,
 		"percent":    func(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/10, 'f', -1, 64) + "%" },
 		"rating":     func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+		"stars": func(n int) string {
+			return strings.Repeat("★", max(0, min(n, 5))) + strings.Repeat("☆", 5-max(0, min(n, 5)))
+		},
 	}
 }
 

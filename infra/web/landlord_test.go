@@ -393,7 +393,7 @@ func TestLandlordOrders_listIncomingOrdersAcceptAndRejectWithAReason(t *testing.
 	if p.Status != http.StatusBadRequest {
 		t.Fatalf("a reject without a reason: %d, want 400", p.Status)
 	}
-	p.contains(t, `id="e-reason-`+first+`"`, "不能为空", `aria-describedby="h-reason-`+first+` e-reason-`+first+`"`, "<details class=\"ll-reject\" open>")
+	p.contains(t, `id="e-reason-`+first+`"`, "不能为空", `aria-describedby="h-reason-`+first+` e-reason-`+first+`"`, `<details class="ll-reject" open>`)
 	if p := b.postRaw("/landlord/orders/"+first+"/accept", url.Values{}); p.Status != http.StatusForbidden {
 		t.Fatalf("accept without the CSRF token: %d, want 403", p.Status)
 	}

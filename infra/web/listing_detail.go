@@ -2,29 +2,196 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/query"
 )
 
+// listingRoutes are the changes a visitor makes from a listing's page: book
+// it (a preview with the server's amount, then confirm) and favorite it.
+func (p *pages) listingRoutes(r router) {
+	in := r.With(loggedIn)
+	in.POST("/listings/:id/book", p.bookListing)
+	in.POST("/listings/:id/favorite", p.favoriteListing)
+}
+
+// reviewsPerPage is how many reviews the detail page shows at once.
+const reviewsPerPage = 5
+
+// calendarMonths is how many months the availability calendar shows.
+const calendarMonths = 3
+
+// detailView is everything the detail page draws.
 type detailView struct {
-	L listingView
+	L          listingView
+	Photos     []photoView
+	Facilities []facilityView
+	Published  bool
+	Own        bool // the landlord looking at their own listing: no booking
+	Visitor    bool // not logged in: booking and favorite ask to log in first
+	CanBook    bool // a tenant who may book it
+	LoginURL   string
+	Book       Form
+	Quote      *quoteView
+	Today      string
+	Notice     string
+	Reviews    reviewPage
+	ReviewPage pager
+	Months     []calMonth
+	Similar    []listingView
+	Charts     *districtCharts
+}
+
+// photoView is one photo of the gallery.
+type photoView struct {
+	N                  int
+	Thumb, Detail, Big string
+}
+
+// facilityView is one facility of the catalog, present or not.
+type facilityView struct {
+	Code, Name string
+	Has        bool
+	Icon       iconPath
+}
+
+type reviewPage struct {
+	Items []events.ReviewState `json:"items"`
+	Total int                  `json:"total"`
+}
+
+// detailNotices say what the last change did, on the page it redirected to.
+var detailNotices = map[string]string{
+	"favorited":   "已加入收藏，可在“我的收藏”中查看。",
+	"unfavorited": "已取消收藏。",
 }
 
 // listingDetail is a listing's page.
 func (p *pages) listingDetail(c echo.Context) error {
-	id, err := pathID(c, "id")
+	l, err := p.loadListing(c)
 	if err != nil {
 		return err
+	}
+	return p.drawDetail(c, http.StatusOK, l, Form{}, nil)
+}
+
+// loadListing reads the listing of the path, at least at ?v= after a change.
+func (p *pages) loadListing(c echo.Context) (listingView, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return listingView{}, err
 	}
 	b, err := p.Queries.ListingDetail.Handle(c.Request().Context(), query.ListingDetail{Actor: actorOf(c), ID: id, MinVersion: version(c)})
 	if err != nil {
+		return listingView{}, err
+	}
+	var l listingView
+	if err := decode(b, &l); err != nil {
+		return listingView{}, err
+	}
+	// The favorite just changed (the redirect says so): show what the user did,
+	// even if the read model has not caught up yet.
+	switch c.QueryParam("done") {
+	case "favorited":
+		l.Favorited = true
+	case "unfavorited":
+		l.Favorited = false
+	}
+	return l, nil
+}
+
+// drawDetail draws the page with the booking form as given (empty, refused,
+// or a preview with its quote).
+func (p *pages) drawDetail(c echo.Context, status int, l listingView, book Form, q *quoteView) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	v := detailView{
+		L: l, Published: l.Status == events.StatusPublished, Visitor: a.Anonymous(),
+		Own: a.UserID != uuid.Nil && a.UserID == l.LandlordID, Book: book, Quote: q,
+		Today: events.Today(p.now()).Format(events.DateLayout), Notice: detailNotices[c.QueryParam("done")],
+		LoginURL: "/login?next=" + l.URL(),
+	}
+	v.CanBook = v.Published && !v.Own && a.Has(rental.RoleTenant)
+	v.Photos = photosOf(l)
+	for _, f := range p.facilities {
+		v.Facilities = append(v.Facilities, facilityView{Code: f.Code, Name: f.Name, Has: l.HasFacility(f.Code), Icon: facilityIcon(f.Code)})
+	}
+
+	page := 1
+	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n > 1 {
+		page = n
+	}
+	rb, err := p.Queries.ListingReviews.Handle(ctx, query.ListingReviews{Actor: a, ListingID: l.ID, Page: page, PageSize: reviewsPerPage})
+	if err != nil {
 		return err
 	}
-	var v detailView
-	if err := decode(b, &v.L); err != nil {
+	if err := decode(rb, &v.Reviews); err != nil {
 		return err
 	}
-	return p.render(c, http.StatusOK, "listing_detail", v.L.FullPlace()+" "+v.L.Layout(), v)
+	v.ReviewPage = newPager(page, reviewsPerPage, v.Reviews.Total, func(n int) string {
+		return l.URL() + "?page=" + strconv.Itoa(n) + "#reviews"
+	})
+
+	if v.Months, err = p.calendar(c, l); err != nil {
+		return err
+	}
+
+	if v.Published {
+		sb, err := p.Queries.SimilarListings.Handle(ctx, query.SimilarListings{Actor: a, ListingID: l.ID})
+		if err != nil {
+			return err
+		}
+		var similar listingPage
+		if err := decode(sb, &similar); err != nil {
+			return err
+		}
+		v.Similar = similar.Items
+	}
+
+	if l.District != "" {
+		cb, err := p.Queries.DistrictStats.Handle(ctx, query.DistrictStats{City: l.City, District: l.District})
+		if err != nil && rental.ErrorCode(err) != rental.ENOTFOUND {
+			return err
+		}
+		if err == nil {
+			var st districtStats
+			if err := decode(cb, &st); err != nil {
+				return err
+			}
+			v.Charts = newDistrictCharts(st, l)
+		}
+	}
+	return p.render(c, status, "listing_detail", l.FullPlace()+" "+l.Layout(), v)
+}
+
+// photosOf is the gallery: the cover first, then the other photos in order.
+func photosOf(l listingView) []photoView {
+	urls := make([]string, 0, len(l.Images)+1)
+	if l.CoverImage != "" {
+		urls = append(urls, l.CoverImage)
+	}
+	for _, im := range l.Images {
+		if im.URL != l.CoverImage {
+			urls = append(urls, im.URL)
+		}
+	}
+	out := make([]photoView, len(urls))
+	for i, u := range urls {
+		out[i] = photoView{N: i + 1, Thumb: thumb(u, SizeCard), Detail: thumb(u, SizeDetail), Big: thumb(u, SizeFull)}
+	}
+	return out
+}
+
+// now is the pages' clock (Deps.Now, else the wall clock).
+func (p *pages) now() time.Time {
+	if p.Now != nil {
+		return p.Now()
+	}
+	return time.Now()
 }

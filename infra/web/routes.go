@@ -29,6 +29,7 @@ func (p *pages) routes(e *echo.Echo) {
 	r.POST("/register", p.register)
 	r.POST("/logout", p.logout)
 
+	p.listingRoutes(r)
 	p.tenantRoutes(r)
 	p.landlordRoutes(r)
 	p.opsRoutes(r)

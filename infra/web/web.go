@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -55,6 +56,8 @@ type Deps struct {
 	Photos   Photos       // may be nil
 	Uploads  photos.Store // stores uploaded listing photos; nil: the photo pages offer no upload
 	Ops      Ops          // may be nil
+	// Now is the clock of the booking preview (the commands have their own); nil is the wall clock.
+	Now func() time.Time
 }
 
 // pages holds what every page handler uses; it is built once, by Mount.

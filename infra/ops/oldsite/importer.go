@@ -125,7 +125,23 @@ func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 	if err := r.table(ctx, src, HouseTable, r.report.Tables[HouseTable], number, r.house); err != nil {
 		return r.report, err
 	}
-	if err := r.table(ctx, src, UserTable, &r.report.Activity, email, r.activity); err != nil {
+	// The users the users pass kept (those with favorites or a history), not
+	// a second read of user_info.
+	err := inLanes(ctx, im.Parallel, UserTable, func(yield func(User) error) error {
+		for _, u := range r.activities {
+			if err := yield(u); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func(u User) string { return u.OldID }, func(u User) string { return u.OldID }, func(ctx context.Context, u User) error {
+		outcome, err := r.activity(ctx, u)
+		if err == nil {
+			r.count(&r.report.Activity, outcome)
+		}
+		return err
+	})
+	if err != nil {
 		return r.report, err
 	}
 	byID := func(a, b Note) int {
@@ -143,10 +159,14 @@ func (im *Importer) Run(ctx context.Context, src Source) (*Report, error) {
 
 type run struct {
 	im        *Importer
-	mu        sync.Mutex // guards report, landlords and listings
+	mu        sync.Mutex // guards report, landlords, listings and activities
 	report    *Report
 	landlords map[string]*landlord
 	listings  map[string]uuid.UUID // old house id → the listing it is, as the houses pass finds them
+	// activities are the users with favorites or a history, as the users
+	// pass parsed them: the activity pass, once every house is in, brings
+	// those over without reading user_info again.
+	activities []User
 }
 
 type landlord struct {
@@ -161,31 +181,42 @@ type landlord struct {
 // accounts with one email the first is imported and the second reported,
 // every run, whatever the timing.
 func (r *run) table(ctx context.Context, src Source, table string, counts *Counts, key func(Row) string, one func(context.Context, Row) (string, error)) error {
+	return inLanes(ctx, r.im.Parallel, table, func(yield func(Row) error) error { return src.Rows(ctx, table, yield) },
+		key, func(row Row) string { return row.Get("id") }, func(ctx context.Context, row Row) error {
+			outcome, err := one(ctx, row)
+			if err == nil {
+				r.count(counts, outcome)
+			}
+			return err
+		})
+}
+
+// inLanes hands every item each yields to one of parallel goroutines, the
+// same key always to the same one, in order; the first error stops it.
+func inLanes[T any](ctx context.Context, parallel int, table string, each func(yield func(T) error) error,
+	key, id func(T) string, one func(context.Context, T) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	lanes := make([]chan Row, max(r.im.Parallel, 1))
+	lanes := make([]chan T, max(parallel, 1))
 	var wg sync.WaitGroup
 	for i := range lanes {
-		lanes[i] = make(chan Row, 16)
-		rows := lanes[i]
+		lanes[i] = make(chan T, 16)
+		items := lanes[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for row := range rows {
-				outcome, err := one(ctx, row)
-				if err != nil {
-					cancel(fmt.Errorf("importing %s %s: %w", table, row.Get("id"), err))
-					continue
+			for it := range items {
+				if err := one(ctx, it); err != nil {
+					cancel(fmt.Errorf("importing %s %s: %w", table, id(it), err))
 				}
-				r.count(counts, outcome)
 			}
 		}()
 	}
-	err := src.Rows(ctx, table, func(row Row) error {
+	err := each(func(it T) error {
 		h := fnv.New32a()
-		_, _ = h.Write([]byte(key(row)))
+		_, _ = h.Write([]byte(key(it)))
 		select {
-		case lanes[h.Sum32()%uint32(len(lanes))] <- row:
+		case lanes[h.Sum32()%uint32(len(lanes))] <- it:
 			return nil
 		case <-ctx.Done():
 			return context.Cause(ctx)
@@ -260,6 +291,7 @@ func explain(err error) string {
 
 func (r *run) user(ctx context.Context, row Row) (string, error) {
 	u := r.im.Parser.User(row)
+	r.keepActivity(u)
 	if len(u.Problems) > 0 {
 		r.note(&r.report.Problems, UserTable, u.OldID, u.Problems...)
 		return failed, nil
@@ -454,14 +486,23 @@ func temporaryPassword() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
+// keepActivity keeps a user row for the activity pass when it has
+// favorites or a history to bring; any other row is counted there now, as
+// having nothing to do (the account refused, reported, or nothing to bring).
+func (r *run) keepActivity(u User) {
+	if len(u.Problems) > 0 || len(u.Favorites)+len(u.Seen) == 0 {
+		r.count(&r.report.Activity, "")
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.activities = append(r.activities, User{OldID: u.OldID, Favorites: u.Favorites, Seen: u.Seen})
+}
+
 // activity brings a user's favorites and viewing history over, once every
 // house is in. Old ids of houses that were not imported are reported as
 // warnings; the rest of the row still goes.
-func (r *run) activity(ctx context.Context, row Row) (string, error) {
-	u := r.im.Parser.User(row)
-	if len(u.Problems) > 0 || len(u.Favorites)+len(u.Seen) == 0 {
-		return "", nil // nothing to bring, or the account itself was refused (reported)
-	}
+func (r *run) activity(ctx context.Context, u User) (string, error) {
 	user, ok, err := r.im.Map.Lookup(ctx, mapUser, u.OldID)
 	if err != nil || !ok {
 		return "", err // refused for another reason, reported by the users pass

@@ -484,3 +484,13 @@ func (p *Page) CSRF() string {
 	p.t.Helper()
 	return Eval[string](p, `(document.querySelector('meta[name="csrf-token"]') || {}).content || ""`)
 }
+
+// Scripts turns the page's JavaScript on or off, for the paths a browser
+// without it takes (every form must work without it).
+func (p *Page) Scripts(on bool) {
+	p.t.Helper()
+	p.do("turning scripts "+map[bool]string{true: "on", false: "off"}[on], chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: !on})
+		return err
+	}))
+}
