@@ -102,7 +102,7 @@ const listingColumns = `id, version, landlord_id, status, title, description, ci
 
 func listingArgs(l *command.Listing, cat *rental.Catalog) ([]any, error) {
 	f := l.Fields
-	images, err := json.Marshal(l.Images)
+	images, err := events.Marshal(l.Images)
 	if err != nil {
 		return nil, fmt.Errorf("encoding images of listing %s: %w", l.ID, err)
 	}

@@ -121,3 +121,42 @@ func TestHardening_aListingAnOrderHoldsCannotBeDeletedAndUnpublishingStrandsNoOr
 	landlord.Must(http.StatusOK, "POST", "/orders/"+oid+"/reject", map[string]any{"reason": "已租出"})
 	landlord.Must(http.StatusOK, "DELETE", "/listings/"+free, nil)
 }
+
+func TestHardening_twentyImagesOfTheLongestURLAreStoredAsSentNotEscaped(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	landlord, _ := sys.Register("images@example.com", "landlord")
+	id := landlord.Must(http.StatusCreated, "POST", "/listings", flat("二十张图", 3000))["id"].(string)
+	// 1,024 bytes, most of them '&', which HTML-escaped JSON writes in six bytes (\u0026).
+	url := func(i int) string {
+		u := "https://img.example.com/" + strconv.Itoa(i) + "?"
+		return u + strings.Repeat("&", 1024-len(u))
+	}
+	for i := range 20 {
+		if r := landlord.Do("POST", "/listings/"+id+"/images", map[string]any{"url": url(i)}); r.Status != http.StatusCreated {
+			t.Fatalf("image %d of 1,024 bytes: %d %s, want 201", i+1, r.Status, r.Body)
+		}
+	}
+	if r := landlord.Do("POST", "/listings/"+id+"/images", map[string]any{"url": url(20)}); r.Status != http.StatusConflict {
+		t.Fatalf("the 21st image: %d %s, want 409", r.Status, r.Body)
+	}
+	base := sys.Open()
+	defer base.Close()
+	var images string
+	if err := base.Pools.Writer.QueryRow(`SELECT images FROM listings`).Scan(&images); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(images, `\u0026`) || !strings.Contains(images, url(19)) {
+		t.Fatalf("images are stored as sent, not HTML-escaped (%d bytes)", len(images))
+	}
+	var payload string
+	if err := base.Pools.Writer.QueryRow(`SELECT payload FROM event_log ORDER BY seq DESC LIMIT 1`).Scan(&payload); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(payload, `\u0026`) {
+		t.Fatal("event payloads are stored unescaped too")
+	}
+	detail := landlord.Must(http.StatusOK, "GET", "/listings/"+id+"?min_version=21", nil)
+	if imgs := detail["images"].([]any); len(imgs) != 20 || imgs[19].(map[string]any)["url"] != url(19) {
+		t.Fatalf("the detail shows the 20 images as sent: %d", len(imgs))
+	}
+}
