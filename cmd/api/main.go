@@ -14,6 +14,7 @@ import (
 
 	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/system/apiserver"
 )
 
 func main() {
@@ -36,7 +37,7 @@ func run() error {
 		return err
 	}
 	defer base.Close()
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func Checkers(b *system.Base) []check.Checker {
 
 // DeadLetters returns the dead-letter queue (rentalctl dlq, the operator page).
 func DeadLetters(b *system.Base) (*deadletter.Queue, error) {
-	return system.NewDeadLetters(b)
+	return deadletter.Open(b.Redis.Master, b.Cfg.Prefix, b.WMLog)
 }
 
 // NewImporter imports the old site through this platform's commands, whose
@@ -46,7 +46,7 @@ func NewImporter(b *system.Base, rel *relay.Relay, city string, forceReset bool,
 
 // StatusConfig names the sources `rentalctl status` reads, from the
 // platform's configuration.
-func StatusConfig(cfg config.Config) status.Config { return system.StatusConfig(cfg) }
+func StatusConfig(cfg config.Config) status.Config { return status.ConfigOf(cfg) }
 
 // Status collects the status screen. It opens its own short-lived
 // connections (it must work when MySQL or Redis is down, which Open waits for).

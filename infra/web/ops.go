@@ -14,7 +14,7 @@ import (
 )
 
 // Ops is what the operator page (/ops) shows and does: what `rentalctl
-// status` and `rentalctl dlq` show, for an admin. infra/system.Operations
+// status` and `rentalctl dlq` show, for an admin. infra/system/apiserver.Operations
 // implements it; every method checks the actor is an admin itself.
 type Ops interface {
 	// Status collects the status screen; a source that cannot be read is

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	goredis "github.com/redis/go-redis/v9"
@@ -67,6 +68,16 @@ type Queue struct {
 // re-publishes retried messages (Watermill's stream publisher).
 func New(client goredis.UniversalClient, prefix string, pub message.Publisher) *Queue {
 	return &Queue{client: client, stream: events.DeadLetterStream(prefix), pub: pub}
+}
+
+// Open returns the dead-letter queue under prefix on the Redis master,
+// re-publishing retried messages with Watermill's stream publisher.
+func Open(master goredis.UniversalClient, prefix string, log watermill.LoggerAdapter) (*Queue, error) {
+	pub, err := stream.NewPublisher(master, log)
+	if err != nil {
+		return nil, err
+	}
+	return New(master, prefix, pub), nil
 }
 
 // Stream names the dead-letter stream.

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/redis"
 )
 
@@ -25,6 +26,16 @@ type Config struct {
 	Redis            redis.Config
 	Prefix           string        // Redis key prefix of the streams
 	Timeout          time.Duration // per source (default 3 s)
+}
+
+// ConfigOf names the sources `rentalctl status` and the operator page read,
+// from the platform's configuration.
+func ConfigOf(cfg config.Config) Config {
+	return Config{
+		MySQLNodes: cfg.MySQLNodes, WriterDSN: cfg.MySQLDSN,
+		HAProxyStatsURL: cfg.HAProxyStatsURL, ProxySQLAdminDSN: cfg.ProxySQLAdminDSN,
+		Redis: cfg.Redis, Prefix: cfg.Prefix,
+	}
 }
 
 // Report is the status screen.

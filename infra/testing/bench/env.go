@@ -16,6 +16,7 @@ import (
 	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/system/apiserver"
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 
@@ -77,7 +78,7 @@ func (e *Env) StartAPI(ctx context.Context, adjust func(*config.Config)) (string
 	if err != nil {
 		return "", err
 	}
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		base.Close()
 		return "", err

@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/system/apiserver"
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 
@@ -30,7 +30,7 @@ func BenchmarkListingDetail_handler(b *testing.B) {
 
 	base := sys.Open()
 	defer base.Close()
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/system"
+	"github.com/zufang/rental/infra/system/apiserver"
 )
 
 // Options shape a system started by StartSystem.
@@ -28,7 +29,7 @@ type System struct {
 	URL     string
 	DiagURL string // the api's diagnostics address: /healthz, /readyz, /metrics
 	Config  config.Config
-	API     *system.API
+	API     *apiserver.API
 
 	t       testing.TB
 	mu      sync.Mutex
@@ -64,7 +65,7 @@ func StartSystem(t testing.TB, opts Options) *System {
 	}
 	s := &System{Config: cfg, t: t, workers: map[string]func(){}}
 	base := s.open("api")
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		t.Fatalf("assembling api: %v", err)
 	}
@@ -173,7 +174,7 @@ func (s *System) Workers() map[string]bool {
 func (s *System) StartAPI() *Client {
 	s.t.Helper()
 	base := s.open("api")
-	api, err := system.NewAPI(base)
+	api, err := apiserver.New(base)
 	if err != nil {
 		s.t.Fatalf("assembling api: %v", err)
 	}

@@ -1,4 +1,9 @@
-package system
+// Package apiserver assembles an api replica: the JSON API, the pages and
+// the operator page over the commands and queries, its relay, near cache
+// and diagnostics. Only cmd/api (and the tests and benchmarks that start an
+// api) import it, so the worker binary carries none of the HTTP ports nor
+// the operator features they show.
+package apiserver
 
 import (
 	"context"
@@ -21,6 +26,7 @@ import (
 	"github.com/zufang/rental/infra/observe"
 	"github.com/zufang/rental/infra/photos"
 	"github.com/zufang/rental/infra/relay"
+	"github.com/zufang/rental/infra/system"
 	"github.com/zufang/rental/infra/views"
 	"github.com/zufang/rental/infra/web"
 	"github.com/zufang/rental/query"
@@ -28,7 +34,7 @@ import (
 
 // API is one api replica: the HTTP server, its relay and its near cache.
 type API struct {
-	Base     *Base
+	Base     *system.Base
 	Handler  http.Handler
 	Diag     http.Handler // /healthz, /readyz, /metrics on the diagnostics address
 	Commands command.Commands
@@ -40,8 +46,8 @@ type API struct {
 	Photos   photos.Store // listing photos, shared by every replica
 }
 
-// NewAPI assembles an api replica on b.
-func NewAPI(b *Base) (*API, error) {
+// New assembles an api replica on b.
+func New(b *system.Base) (*API, error) {
 	metrics := observe.NewMetrics()
 	rel, err := b.NewRelay(metrics.Relay())
 	if err != nil {
@@ -69,7 +75,7 @@ func NewAPI(b *Base) (*API, error) {
 		sessions = a.Near.Sessions(mysql.NewSessionStore(b.Pools.Writer), b.Redis.Master, b.Cfg.Prefix+"sessions:changed")
 		auth = sessions
 	}
-	a.Commands = NewCommands(b, rel, sessions, metrics.UseCases())
+	a.Commands = system.NewCommands(b, rel, sessions, metrics.UseCases())
 	a.Photos = mysql.NewPhotoStore(b.Pools)
 	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
@@ -100,24 +106,6 @@ func NewAPI(b *Base) (*API, error) {
 	}
 	a.Handler = e
 	return a, nil
-}
-
-// NewCommands builds the write side over MySQL, handing committed events to
-// rel. sessions, when set, learns of logouts and user changes at once. Every
-// command is logged, then wrapped in mws (metrics).
-func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ...rental.Middleware) command.Commands {
-	runner := mysql.NewCommandRunner(b.Pools.Writer, rel.Committed)
-	var users command.UserStore = mysql.NewUserStore(runner)
-	var sessionStore command.SessionStore = mysql.NewSessionStore(b.Pools.Writer)
-	if sessions != nil {
-		users, sessionStore = sessions.UserStore(users), sessions.SessionStore(sessionStore)
-	}
-	return command.New(command.Deps{
-		Users: users, Sessions: sessionStore,
-		Listings: mysql.NewListingStore(runner, b.Catalog), Orders: mysql.NewOrderStore(runner, b.Catalog),
-		Favorites: mysql.NewFavoriteStore(runner), Views: mysql.NewViewStore(runner),
-		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
-	}, append([]rental.Middleware{observe.Logging(b.Log), rental.Deadline(b.Cfg.CommandTimeout)}, mws...)...)
 }
 
 // Serve runs the api on ln until ctx ends, then drains in-flight requests.

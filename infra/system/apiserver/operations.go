@@ -1,4 +1,4 @@
-package system
+package apiserver
 
 import (
 	"context"
@@ -8,10 +8,9 @@ import (
 	"time"
 
 	"github.com/zufang/rental"
-	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/ops/deadletter"
 	"github.com/zufang/rental/infra/ops/status"
-	"github.com/zufang/rental/infra/stream"
+	"github.com/zufang/rental/infra/system"
 )
 
 // Operations is what the operator page (/ops) reads and does: the status
@@ -31,32 +30,13 @@ type Operations struct {
 // connections to every node, so several operators watching share one.
 const statusTTL = 2 * time.Second
 
-// StatusConfig names the sources `rentalctl status` and the operator page
-// read, from the platform's configuration.
-func StatusConfig(cfg config.Config) status.Config {
-	return status.Config{
-		MySQLNodes: cfg.MySQLNodes, WriterDSN: cfg.MySQLDSN,
-		HAProxyStatsURL: cfg.HAProxyStatsURL, ProxySQLAdminDSN: cfg.ProxySQLAdminDSN,
-		Redis: cfg.Redis, Prefix: cfg.Prefix,
-	}
-}
-
-// NewDeadLetters returns the dead-letter queue on b's Redis master.
-func NewDeadLetters(b *Base) (*deadletter.Queue, error) {
-	pub, err := stream.NewPublisher(b.Redis.Master, b.WMLog)
-	if err != nil {
-		return nil, err
-	}
-	return deadletter.New(b.Redis.Master, b.Cfg.Prefix, pub), nil
-}
-
 // NewOperations returns the operator page's operations on b.
-func NewOperations(b *Base) (*Operations, error) {
-	q, err := NewDeadLetters(b)
+func NewOperations(b *system.Base) (*Operations, error) {
+	q, err := deadletter.Open(b.Redis.Master, b.Cfg.Prefix, b.WMLog)
 	if err != nil {
 		return nil, err
 	}
-	return &Operations{cfg: StatusConfig(b.Cfg), queue: q}, nil
+	return &Operations{cfg: status.ConfigOf(b.Cfg), queue: q}, nil
 }
 
 func requireAdmin(a rental.Actor) error {

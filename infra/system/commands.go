@@ -1,0 +1,28 @@
+package system
+
+import (
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/mysql"
+	"github.com/zufang/rental/infra/nearcache"
+	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/relay"
+)
+
+// NewCommands builds the write side over MySQL, handing committed events to
+// rel. sessions, when set, learns of logouts and user changes at once. Every
+// command is logged, then wrapped in mws (metrics).
+func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ...rental.Middleware) command.Commands {
+	runner := mysql.NewCommandRunner(b.Pools.Writer, rel.Committed)
+	var users command.UserStore = mysql.NewUserStore(runner)
+	var sessionStore command.SessionStore = mysql.NewSessionStore(b.Pools.Writer)
+	if sessions != nil {
+		users, sessionStore = sessions.UserStore(users), sessions.SessionStore(sessionStore)
+	}
+	return command.New(command.Deps{
+		Users: users, Sessions: sessionStore,
+		Listings: mysql.NewListingStore(runner, b.Catalog), Orders: mysql.NewOrderStore(runner, b.Catalog),
+		Favorites: mysql.NewFavoriteStore(runner), Views: mysql.NewViewStore(runner),
+		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
+	}, append([]rental.Middleware{observe.Logging(b.Log), rental.Deadline(b.Cfg.CommandTimeout)}, mws...)...)
+}
