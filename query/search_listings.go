@@ -135,8 +135,8 @@ func (h SearchListingsHandler) normalize(f ListingFilter) (ListingFilter, error)
 		}
 	}
 	f.Keyword = strings.ToLower(strings.TrimSpace(f.Keyword))
-	if utf8.RuneCountInString(f.Keyword) > MaxKeyword || strings.ContainsAny(f.Keyword, "\n\r\t") {
-		bad["keyword"] = "must be one line of at most " + strconv.Itoa(MaxKeyword) + " characters"
+	if utf8.RuneCountInString(f.Keyword) > MaxKeyword || strings.ContainsAny(f.Keyword, "\n\r\t") || !utf8.ValidString(f.Keyword) {
+		bad["keyword"] = "must be one line of at most " + strconv.Itoa(MaxKeyword) + " characters (UTF-8)"
 	}
 	switch {
 	case f.From.IsZero() != f.To.IsZero():

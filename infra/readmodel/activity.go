@@ -18,7 +18,8 @@ import (
 //	P rm:favorites:g:fav:<pair id>     hash v, d (events.FavoriteState)
 //	P rm:favorites:g:ix:fav:<user>     zset of favorited listing ids by time
 //	P rm:views:g:views:<listing>       hash v, d (events.ListingViewsState), s (the count)
-//	P rm:views:g:ix:views              zset of listing ids by views (home, sort=views)
+//	P rm:views:g:ix:views              zset of listing ids by views (home)
+//	P rm:views:g:bm:v:<i>              views, bit-sliced by listing ordinal (sort=views, search.go)
 //	P rm:history:g:history:<user>      hash v, d (events.HistoryState)
 //
 // Each is a versioned aggregate, so a repeated or late batch of views never
@@ -43,7 +44,7 @@ func (s *Store) listingViewsWrite(st events.ListingViewsState, doc []byte) (writ
 	listing := st.ListingID.String()
 	return write{projection: Views, suffix: "views:" + listing, version: st.Version, doc: doc,
 		status: strconv.FormatInt(st.Views, 10), notice: "views " + listing + " " + strconv.FormatInt(st.Version, 10),
-		entries: []entry{sorted("ix:views", float64(st.Views), listing)}}, nil
+		entries: []entry{sorted("ix:views", float64(st.Views), listing), bitSliced("bm:v", st.Views, listing)}}, nil
 }
 
 // historyWrite is what the history read model holds for a user's history: one document.

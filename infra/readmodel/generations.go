@@ -69,6 +69,11 @@ func (s *Store) StartRebuild(ctx context.Context, projection string) (string, er
 	if err != nil {
 		return "", fmt.Errorf("starting a rebuild of %s: %w", projection, err)
 	}
+	// This code's documents write the search bitmaps: say so, so a search
+	// never reads a generation an older version built without them.
+	if err := s.master.Set(ctx, s.keyspace(projection)+gen+":layout", searchLayout, 0).Err(); err != nil {
+		return "", fmt.Errorf("marking the layout of %s generation %s: %w", projection, gen, err)
+	}
 	return gen, nil
 }
 

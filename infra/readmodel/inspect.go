@@ -48,9 +48,10 @@ func (e Expected) Version() int64 { return e.w.version }
 // Document is the JSON body the document should hold.
 func (e Expected) Document() []byte { return e.w.doc }
 
-// IndexKeys are the keys the document has a plain or a hash-field entry in:
-// plain sorted sets and hashes whose every member or field belongs to one
-// document, so their sizes can be counted.
+// IndexKeys are the keys the document has a plain or a hash-field entry in,
+// or a bit of a counted bitmap: plain sorted sets, hashes and bitmaps whose
+// every member, field or bit belongs to one document, so their sizes can be
+// counted.
 func (e Expected) IndexKeys() []string {
 	var keys []string
 	for _, en := range e.w.entries {
@@ -59,6 +60,8 @@ func (e Expected) IndexKeys() []string {
 			keys = append(keys, en.suffix)
 		case hashEntry:
 			keys = append(keys, en.suffix[1:])
+		default:
+			keys = append(keys, bitKeys(en)...)
 		}
 	}
 	return keys
@@ -92,10 +95,14 @@ const (
 	plainEntry   = 0
 	countedEntry = '+'
 	hashEntry    = '='
+	bitEntry     = '!'
+	slicedEntry  = '#'
+	gramEntry    = '*'
+	stayEntry    = '@'
 )
 
 func kindOf(suffix string) byte {
-	if suffix != "" && (suffix[0] == countedEntry || suffix[0] == hashEntry) {
+	if suffix != "" && strings.IndexByte("+=!#*@", suffix[0]) >= 0 {
 		return suffix[0]
 	}
 	return plainEntry
@@ -157,12 +164,12 @@ func layoutOf(projection string) layout {
 	case Listings:
 		return layout{
 			index: func(k string) (byte, bool) {
-				if k == "kw" || k == "ixm" {
-					return hashEntry, true
+				if countedBits(k) {
+					return bitEntry, true
 				}
 				return plain(strings.HasPrefix(k, "ix:") || (strings.HasPrefix(k, "st:") && strings.HasSuffix(k, ":pts")))
 			},
-			// Members start with the listing's id ("<id>|..."); kw and ixm fields are ids.
+			// Members start with the listing's id ("<id>|..."); a bit's member is the listing's id.
 			owner: func(_, m string) string { return "listing:" + memberID(m) },
 		}
 	case Orders:
@@ -191,7 +198,12 @@ func layoutOf(projection string) layout {
 		}
 	case Views:
 		return layout{
-			index: func(k string) (byte, bool) { return plain(k == "ix:views") },
+			index: func(k string) (byte, bool) {
+				if countedBits(k) {
+					return bitEntry, true
+				}
+				return plain(k == "ix:views")
+			},
 			owner: func(_, m string) string { return "views:" + m },
 		}
 	}

@@ -29,7 +29,7 @@ func (d Difference) Absent() (key string, ok bool) {
 	case d.What == DiffMissing:
 		return "", true
 	case strings.HasPrefix(d.What, DiffIndex+" ") && d.Got == absent:
-		return strings.TrimPrefix(strings.TrimPrefix(d.What, DiffIndex+" "), "="), true
+		return strings.TrimLeft(strings.TrimPrefix(d.What, DiffIndex+" "), "=!"), true
 	}
 	return "", false
 }
@@ -84,7 +84,10 @@ func (in Inspector) Compare(ctx context.Context, projection, gen string, exp []E
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
 		return nil, fmt.Errorf("reading read models to compare: %w", err)
 	}
-	var diffs []Difference
+	diffs, err := in.compareBits(ctx, base, exp)
+	if err != nil {
+		return nil, err
+	}
 	for i, e := range exp {
 		vals := docs[i].Val()
 		got, _ := vals[0].(string)

@@ -38,32 +38,6 @@ func (in Inspector) Repair(ctx context.Context, gen string, exp []Expected) (int
 	return n, nil
 }
 
-// removeOrphan deletes a document and undoes its entries (as put.lua does
-// for a replaced version) if it is still at the version the check saw; it
-// announces the change so caches drop it.
-var removeOrphan = goredis.NewScript(`
-local key = ARGV[1] .. ARGV[2]
-if redis.call('HGET', key, 'v') ~= ARGV[3] then return 0 end
-local ix = redis.call('HGET', key, 'ix')
-if ix and ix ~= '' then
-  for line in string.gmatch(ix, '[^\n]+') do
-    local suffix, rest = string.match(line, '^([^\t]*)\t(.*)$')
-    local score, member = string.match(rest, '^([^\t]*)\t(.*)$')
-    local kind = string.sub(suffix, 1, 1)
-    if kind == '=' then
-      redis.call('HDEL', ARGV[1] .. string.sub(suffix, 2), rest)
-    elseif kind == '+' and member then
-      local k = ARGV[1] .. string.sub(suffix, 2)
-      if tonumber(redis.call('ZINCRBY', k, '-' .. score, member)) <= 0 then redis.call('ZREM', k, member) end
-    else
-      redis.call('ZREM', ARGV[1] .. suffix, member or rest)
-    end
-  end
-end
-redis.call('DEL', key)
-if ARGV[4] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[4]) end
-return 1`)
-
 // RemoveOrphan deletes a document MySQL does not have, with its index
 // entries, unless its version changed since it was seen.
 func (in Inspector) RemoveOrphan(ctx context.Context, projection, gen, key string, version int64) (bool, error) {
@@ -75,7 +49,10 @@ func (in Inspector) RemoveOrphan(ctx context.Context, projection, gen, key strin
 	if gen == live {
 		notice = strings.Replace(key, ":", " ", 1) + " " + strconv.FormatInt(version, 10)
 	}
-	n, err := removeOrphan.Run(ctx, in.s.master, nil, in.s.keyspace(projection)+gen+":", key, version, notice, in.s.ChangesChannel()).Int()
+	// put.lua's removal: the document at exactly this version goes, with
+	// every entry undone as a new version would undo it.
+	n, err := putScript.Run(ctx, in.s.master, nil, in.s.keyspace(projection), gen, key, version, "", "", "", notice,
+		in.s.ChangesChannel(), 0, removeMarker).Int()
 	if err != nil {
 		return false, fmt.Errorf("removing orphan %s: %w", key, err)
 	}
@@ -103,6 +80,9 @@ func (in Inspector) RemoveExtra(ctx context.Context, projection, gen, indexKey s
 	base := in.s.keyspace(projection) + gen + ":"
 	lay := layoutOf(projection)
 	kind, _ := lay.index(indexKey)
+	if kind == bitEntry {
+		return in.removeExtraBits(ctx, base, lay, indexKey, members)
+	}
 	typ := "zset"
 	if kind == hashEntry {
 		typ = "hash"

@@ -43,9 +43,12 @@ func (in Inspector) IndexSizes(ctx context.Context, projection, gen string, keys
 		pipe := in.s.master.Pipeline()
 		cards := make([]*goredis.IntCmd, len(chunk))
 		for i, k := range chunk {
-			if kind, _ := lay.index(k); kind == hashEntry {
+			switch kind, _ := lay.index(k); kind {
+			case hashEntry:
 				cards[i] = pipe.HLen(ctx, base+k)
-			} else {
+			case bitEntry:
+				cards[i] = pipe.BitCount(ctx, base+k, nil)
+			default:
 				cards[i] = pipe.ZCard(ctx, base+k)
 			}
 		}
@@ -107,6 +110,25 @@ func (in Inspector) ExtraMembers(ctx context.Context, projection, gen, indexKey 
 	base := in.s.keyspace(projection) + gen + ":"
 	lay := layoutOf(projection)
 	kind, _ := lay.index(indexKey)
+	if kind == bitEntry {
+		// Found twice: what a projector set or claimed between the two reads
+		// is not an extra bit.
+		first, err := in.extraBits(ctx, base, lay, indexKey)
+		if err != nil || len(first) == 0 {
+			return nil, err
+		}
+		again, err := in.extraBits(ctx, base, lay, indexKey)
+		if err != nil {
+			return nil, err
+		}
+		var extra []string
+		for _, id := range first {
+			if slices.Contains(again, id) {
+				extra = append(extra, id)
+			}
+		}
+		return extra, nil
+	}
 	var extra []string
 	var cursor uint64
 	for {
@@ -215,9 +237,9 @@ func (in Inspector) CountedTotals(ctx context.Context, projection, gen, key stri
 	}
 }
 
-// SearchIndexSize returns how many listings the all-listings price index holds.
+// SearchIndexSize returns how many listings the search finds with no filter.
 func (in Inspector) SearchIndexSize(ctx context.Context, gen string) (int64, error) {
-	n, err := in.s.master.ZCard(ctx, in.s.keyspace(Listings)+gen+":ix:listing:all:price").Result()
+	n, err := in.s.master.BitCount(ctx, in.s.keyspace(Listings)+gen+":bm:s:all", nil).Result()
 	if err != nil {
 		return 0, fmt.Errorf("sizing the search index: %w", err)
 	}

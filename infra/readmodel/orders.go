@@ -21,7 +21,8 @@ import (
 //	order:<id>                              hash v, d (events.OrderState JSON), s (status), o (tenant)
 //	ix:orders:<role>:<user>:<status|all>    zset of order ids by creation time (role tenant | landlord)
 //	booked:<listing>                        zset "<start>|<end>|<order>" by start day: stays holding dates
-//	booked:all                              zset "<listing>|<start>|<end>|<order>" by start day (date search)
+//	bm:a:c:<day>, bm:a:e:<day>, bm:a:s<k>:<block>  bitmaps of listings by ordinal: held on a day, a stay
+//	                                        ending on a day, starting in a block of 2^k days (put.lua, search.go)
 //	reviews:<listing>                       zset of reviewed order ids by review time
 //	reviewdoc                               hash order id → events.ReviewState JSON
 //
@@ -54,8 +55,10 @@ func orderEntries(st events.OrderState) ([]entry, error) {
 			return nil, err
 		}
 		stay := strconv.FormatInt(start, 10) + "|" + strconv.FormatInt(end, 10) + "|" + id
+		// The stay entry makes put.lua compute the listing's availability
+		// bitmaps again from booked:<listing> (search.go).
 		out = append(out, sorted("booked:"+st.ListingID.String(), float64(start), stay),
-			sorted("booked:all", float64(start), st.ListingID.String()+"|"+stay))
+			entry{suffix: "@bm:a", member: st.ListingID.String(), value: strconv.FormatInt(start, 10) + "|" + strconv.FormatInt(end, 10)})
 	}
 	if st.Review != nil {
 		review, err := json.Marshal(st.Review)

@@ -17,6 +17,8 @@
 --   is still never overwritten, so a concurrent projector write of a later
 --   version wins either way. Counted entries are not re-added: the document
 --   cannot tell whether its weight is in the count.
+-- ARGV[11 + 3n] 'remove' instead (n = 0): delete the document at exactly
+--   this version with all its entries (the check's removal of an orphan).
 -- Returns how many generations took the write.
 --
 -- An entry's kind is told by the first character of its key suffix:
@@ -26,6 +28,27 @@
 --            community, price sums) stay exact because an entry is added and
 --            undone exactly once, under the version compare-and-set.
 --   '='      hash field: HSET member score (the "score" is the value); undone by HDEL
+--   '!'      bit: SETBIT at the ordinal of the listing the member names; undone by
+--            clearing it. Bitmaps of listings by ordinal are what search.go
+--            combines (docs/ARCHITECTURE.md, "Search").
+--   '#'      bit-sliced value: the score (an integer >= 0) written as one bit
+--            per slice, key suffix .. ':' .. i holding bit i, at the member's
+--            ordinal; a new value flips only the bits that differ
+--   '*'      n-grams: the score is a text (fields separated by \r); every
+--            character and every pair of adjacent characters of a field sets
+--            a bit in key suffix .. ':' .. gram .. ':' .. chunk (4096
+--            ordinals a chunk, so a rare gram costs a few hundred bytes); a
+--            new text moves only the grams that differ
+--   '@'      a stay: the score is "<start day>|<end day>", the member its
+--            listing. Nothing is stored for it; when a stay comes or goes
+--            the listing's availability bits (bm:a:…, see avail below) are
+--            computed again from its stays in booked:<listing>, so they are
+--            exact whatever order the orders' writes arrive in.
+-- Ordinals (P rm:ord, id → n from 0; P rm:ord:id, n → id) are handed out here
+-- the first time a listing needs one, and never change: every projection and
+-- generation shares them. A write that changes a bitmap of family f (the
+-- letter after "bm:") bumps field f of the generation's hash bmv (live
+-- generation only), so readers know which bitmaps they must read again.
 -- The document keeps its entries (field ix, one per line: suffix TAB score TAB
 -- member, or for hash fields suffix TAB member) to undo them on the next
 -- version. An entry that the next version has again, unchanged, is left as it
@@ -43,6 +66,7 @@ end
 local version = tonumber(ARGV[4])
 local n = tonumber(ARGV[10])
 local repair = ARGV[11 + n * 3] == 'repair'
+local remove = ARGV[11 + n * 3] == 'remove'
 local applied = 0
 
 -- The new entries, as lines and as the (key, member) places they take.
@@ -65,29 +89,188 @@ local function parse(line)
   return suffix, score, member
 end
 
+-- Ordinals of listings, shared by every projection and generation.
+local ordKey = string.match(prefix, '^(.*rm:)[^:]+:$') .. 'ord'
+local ords = {}
+local function ordOf(id)
+  local o = ords[id]
+  if o then return o end
+  o = redis.call('HGET', ordKey, id)
+  if not o then
+    o = redis.call('INCR', ordKey .. ':seq') - 1
+    redis.call('HSET', ordKey, id, o)
+    redis.call('HSET', ordKey .. ':id', o, id)
+    if o == 0 then
+      -- names this numbering: a reader that kept ordinals of another (Redis
+      -- lost its data) starts again
+      local t = redis.call('TIME')
+      redis.call('SET', ordKey .. ':space', t[1] .. '.' .. t[2])
+    end
+  end
+  o = tonumber(o)
+  ords[id] = o
+  return o
+end
+
+local function bitsOf(v)
+  local out, i = {}, 0
+  v = tonumber(v) or 0
+  while v > 0 do
+    if v % 2 == 1 then out[i] = true end
+    v = math.floor(v / 2)
+    i = i + 1
+  end
+  return out
+end
+
+-- grams returns the set of characters and pairs of adjacent characters of
+-- each \r-separated field of text (UTF-8).
+local function grams(text)
+  local out = {}
+  for field in string.gmatch(text, '[^\r]+') do
+    local prev
+    for ch in string.gmatch(field, '[%z\1-\127\194-\244][\128-\191]*') do
+      out[ch] = true
+      if prev then out[prev .. ch] = true end
+      prev = ch
+    end
+  end
+  return out
+end
+
+local families = {}
+local function touch(key)
+  local f = string.match(key, '^bm:([^:]+):')
+  if f then families[f] = true end
+end
+
+local function setbit(base, key, ord, on)
+  touch(key)
+  redis.call('SETBIT', base .. key, ord, on)
+end
+
+local function gramBit(base, key, gram, ord, on)
+  setbit(base, key .. ':' .. gram .. ':' .. math.floor(ord / 4096), ord % 4096, on)
+end
+
+-- Availability of a listing, by day number d, at its ordinal:
+--   bm:a:c:<d>       a stay holds day d (checkpoints: d a multiple of 8)
+--   bm:a:e:<d>       a stay ends on d (d is the day the tenant leaves)
+--   bm:a:s<k>:<b>    a stay starts in block b of 2^k days (k = 0, 3, 6, 9)
+-- A listing is busy in [first, last) if it is held on first (the checkpoint
+-- at or before first, then the starts and ends up to first) or a stay starts
+-- after first and before last (whole blocks of starts at each level).
+local levels = { 0, 3, 6, 9 }
+local function avail(base, listing, spans)
+  local ord = ordOf(listing)
+  local stays = {}
+  for _, m in ipairs(redis.call('ZRANGE', base .. 'booked:' .. listing, 0, -1)) do
+    local s, e = string.match(m, '^(%d+)|(%d+)|')
+    stays[#stays + 1] = { tonumber(s), tonumber(e) }
+  end
+  local done = {}
+  local function put(key, value)
+    if done[key] then return end
+    done[key] = true
+    setbit(base, key, ord, value and 1 or 0)
+  end
+  for _, span in ipairs(spans) do
+    local s, e = span[1], span[2]
+    for _, k in ipairs(levels) do
+      local b = math.floor(s / 2 ^ k)
+      local any = false
+      for _, st in ipairs(stays) do
+        if math.floor(st[1] / 2 ^ k) == b then any = true end
+      end
+      put('bm:a:s' .. k .. ':' .. b, any)
+    end
+    local ends = false
+    for _, st in ipairs(stays) do
+      if st[2] == e then ends = true end
+    end
+    put('bm:a:e:' .. e, ends)
+    for d = math.ceil(s / 8) * 8, e - 1, 8 do
+      local held = false
+      for _, st in ipairs(stays) do
+        if st[1] <= d and d < st[2] then held = true end
+      end
+      put('bm:a:c:' .. d, held)
+    end
+  end
+end
+
 for _, g in ipairs(gens) do
   local base = prefix .. g .. ':'
   local key = base .. ARGV[3]
   local current = tonumber(redis.call('HGET', key, 'v') or '0')
-  if version > current or (repair and version == current) then
-    local kept = {}
+  if (version > current and not remove) or ((repair or remove) and version == current) then
+    local kept, was = {}, {}
     local old = redis.call('HGET', key, 'ix')
     if old and old ~= '' then
-      for line in string.gmatch(old, '[^\n]+') do kept[line] = true end
+      for line in string.gmatch(old, '[^\n]+') do
+        kept[line] = true
+        local suffix, score, member = parse(line)
+        was[suffix .. '\t' .. member] = score
+      end
+    end
+    families = {}
+    local scores = {} -- new score of each place, for the kinds that move bit by bit
+    local spans = {}  -- stays that came or went, by listing
+    local function span(listing, score)
+      local s, e = string.match(score, '^(%d+)|(%d+)$')
+      spans[listing] = spans[listing] or {}
+      table.insert(spans[listing], { tonumber(s), tonumber(e) })
     end
     -- Add what is new first, then undo what is gone: a counted member whose
     -- weight changed never touches zero on the way.
     for i = 0, n - 1 do
       local suffix, score, member = ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3]
       local kind = string.sub(suffix, 1, 1)
+      local k = string.sub(suffix, 2)
+      if kind == '#' or kind == '*' then scores[suffix .. '\t' .. member] = score end
       if kind == '=' then
-        redis.call('HSET', base .. string.sub(suffix, 2), member, score)
+        redis.call('HSET', base .. k, member, score)
         kept[lines[i + 1]] = nil
       elseif kept[lines[i + 1]] then
         kept[lines[i + 1]] = nil -- the same entry: nothing to do
-        if repair and kind ~= '+' then redis.call('ZADD', base .. suffix, score, member) end
+        if repair then
+          if kind == '!' then
+            setbit(base, k, ordOf(member), 1)
+          elseif kind == '#' then
+            -- every slice as the value says, a stray bit cleared too
+            local want, o = bitsOf(score), ordOf(member)
+            for b = 0, 63 do
+              if want[b] then
+                setbit(base, k .. ':' .. b, o, 1)
+              elseif redis.call('GETBIT', base .. k .. ':' .. b, o) == 1 then
+                setbit(base, k .. ':' .. b, o, 0)
+              end
+            end
+          elseif kind == '*' then
+            for gram in pairs(grams(score)) do gramBit(base, k, gram, ordOf(member), 1) end
+          elseif kind == '@' then
+            span(member, score)
+          elseif kind ~= '+' then
+            redis.call('ZADD', base .. suffix, score, member)
+          end
+        end
       elseif kind == '+' then
-        redis.call('ZINCRBY', base .. string.sub(suffix, 2), score, member)
+        redis.call('ZINCRBY', base .. k, score, member)
+      elseif kind == '!' then
+        setbit(base, k, ordOf(member), 1)
+      elseif kind == '#' then
+        local had = bitsOf(was[suffix .. '\t' .. member])
+        for b in pairs(bitsOf(score)) do
+          if not had[b] then setbit(base, k .. ':' .. b, ordOf(member), 1) end
+        end
+      elseif kind == '*' then
+        local prev = was[suffix .. '\t' .. member]
+        local had = prev and grams(prev) or {}
+        for gram in pairs(grams(score)) do
+          if not had[gram] then gramBit(base, k, gram, ordOf(member), 1) end
+        end
+      elseif kind == '@' then
+        span(member, score)
       else
         redis.call('ZADD', base .. suffix, score, member)
       end
@@ -95,22 +278,44 @@ for _, g in ipairs(gens) do
     for line in pairs(kept) do
       local suffix, score, member = parse(line)
       local kind = string.sub(suffix, 1, 1)
+      local k = string.sub(suffix, 2)
+      local now = scores[suffix .. '\t' .. member]
       if kind == '+' then
-        local k = base .. string.sub(suffix, 2)
-        local left = tonumber(redis.call('ZINCRBY', k, '-' .. score, member))
-        if left <= 0 then redis.call('ZREM', k, member) end
+        local ck = base .. k
+        local left = tonumber(redis.call('ZINCRBY', ck, '-' .. score, member))
+        if left <= 0 then redis.call('ZREM', ck, member) end
+      elseif kind == '!' then
+        setbit(base, k, ordOf(member), 0)
+      elseif kind == '#' then
+        local keep = bitsOf(now)
+        for b in pairs(bitsOf(score)) do
+          if not keep[b] then setbit(base, k .. ':' .. b, ordOf(member), 0) end
+        end
+      elseif kind == '*' then
+        local keep = now and grams(now) or {}
+        for gram in pairs(grams(score)) do
+          if not keep[gram] then gramBit(base, k, gram, ordOf(member), 0) end
+        end
+      elseif kind == '@' then
+        span(member, score)
       elseif places[suffix .. '\t' .. member] then
         -- the same place has a new score or value, already written
       elseif kind == '=' then
-        redis.call('HDEL', base .. string.sub(suffix, 2), member)
+        redis.call('HDEL', base .. k, member)
       else
         redis.call('ZREM', base .. suffix, member)
       end
     end
-    redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(lines, '\n'))
+    for listing, ss in pairs(spans) do avail(base, listing, ss) end
+    if remove then
+      redis.call('DEL', key)
+    else
+      redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(lines, '\n'))
+    end
     applied = applied + 1
-    if g == live and ARGV[8] ~= '' then
-      redis.call('PUBLISH', ARGV[9], ARGV[8])
+    if g == live then
+      for f in pairs(families) do redis.call('HINCRBY', base .. 'bmv', f, 1) end
+      if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[9], ARGV[8]) end
     end
   end
 end

@@ -1,10 +1,12 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
-	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
@@ -13,82 +15,421 @@ import (
 	"github.com/zufang/rental/query"
 )
 
-var (
-	//go:embed search.lua
-	searchSource string
-	searchScript = goredis.NewScript(searchSource)
-)
+// The listing search. put.lua keeps bitmaps over listing ordinals (ords.go):
+//
+//	listings generation
+//	  bm:s:all, bm:s:c:<city>, bm:s:d:<city>:<district>   published listings in each scope
+//	  bm:b:<bedrooms>, bm:r:<w|s>, bm:f:<facility>        the filters
+//	  bm:p:<i>, bm:t:<i>, bm:k:<i>                        price, publication time (ms), bookings: bit i of each
+//	  bm:g:<gram>:<chunk>                                 characters and pairs of characters of the search text
+//	views generation   bm:v:<i>   view counts, bit-sliced
+//	orders generation  bm:a:…     days held, stays' starts and ends (put.lua, avail)
+//	bmv (each generation): a counter per family (the letter after bm:), bumped by every write that changes one
+//
+// A search reads the counters (one HMGET per read model), the bitmaps it
+// needs that changed since it last read them (MGET, at most searchMGet keys a
+// call), and combines them here: the filters by AND, the price range and
+// every order as bit-sliced comparisons, the dates from checkpoints and
+// starts. The page is found by selecting its first and last rank in the
+// order (selectRank), so no Redis call reads more than a bounded number of
+// bytes and the api's own cost grows with the bitmaps, not with the page
+// depth or the matches.
 
-// Budgets of search.lua: a search that would check a keyword against more
-// listings, or read more stays to filter by dates, is answered by MySQL
-// instead. A script blocks every other client of Redis while it runs; past
-// these sizes it runs for tens of milliseconds (docs/BENCHMARKS.md), and
-// MySQL, with its threads, answers as fast without stalling anyone.
+// Widths of the bit-sliced values.
 const (
-	KeywordScanBudget = 20000
-	DateScanBudget    = 20000
+	priceBits   = 24 // command.MaxPrice is 10,000,000 < 2^24
+	timeBits    = 42 // publication time in ms, until 2109
+	bookingBits = 24
+	viewBits    = 40
+	gramChunk   = 4096 // ordinals per n-gram bitmap key (put.lua)
+	searchMGet  = 32   // bitmaps per MGET: at most ~400 KB at 100,000 listings
 )
 
-// SetBudgets changes the search budgets (tests).
-func (s *Store) SetBudgets(keyword, dates int) { s.keywordBudget, s.dateBudget = keyword, dates }
+// searchLayout marks a generation whose documents write the search bitmaps;
+// an older one (built before them) is searched by MySQL until a replay.
+const searchLayout = "bitmaps-1"
+
+// families of bitmaps (the bmv fields).
+var families = []string{"s", "b", "r", "f", "p", "t", "k", "g", "v", "a"}
+
+// bitCache keeps the bitmaps this process read, under the family counter
+// they were read at.
+type bitCache struct {
+	mu    sync.Mutex
+	m     map[string]cachedBits
+	bytes int
+}
+
+type cachedBits struct {
+	ver string
+	b   bitmap
+}
+
+// bitCacheBytes bounds the cache: past it, half of it is dropped.
+const bitCacheBytes = 256 << 20
+
+func (c *bitCache) get(key, ver string) (bitmap, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || e.ver != ver {
+		return nil, false
+	}
+	return e.b, true
+}
+
+func (c *bitCache) put(key, ver string, b bitmap) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedBits{}
+	}
+	if old, ok := c.m[key]; ok {
+		c.bytes -= 8 * len(old.b)
+	}
+	c.m[key] = cachedBits{ver: ver, b: b}
+	c.bytes += 8 * len(b)
+	if c.bytes > bitCacheBytes {
+		for k, e := range c.m { // map order is random: a random half goes
+			if c.bytes <= bitCacheBytes/2 {
+				break
+			}
+			delete(c.m, k)
+			c.bytes -= 8 * len(e.b)
+		}
+	}
+}
+
+// searchRead is what one search reads: the read models' generations and
+// counters, the ordinals, and the bitmaps it asks for.
+type searchRead struct {
+	s     *Store
+	bases map[string]string            // projection → generation base
+	vers  map[string]map[string]string // base → family → counter
+	ords  *ordSnap
+	want  map[string]string // full key → version it must have
+	at    map[string]int    // full key → ordinal of its first bit (n-gram chunks)
+	got   map[string]bitmap
+}
 
 func (s *Store) SearchListings(ctx context.Context, f query.ListingFilter) ([]uuid.UUID, int, error) {
-	base, err := s.base(ctx, Listings)
-	if err != nil {
-		return nil, 0, err
-	}
-	scope := "all"
-	switch {
-	case f.District != "":
-		scope = "d:" + f.City + ":" + f.District
-	case f.City != "":
-		scope = "c:" + f.City
-	}
-	pmin, pmax := "-inf", "+inf"
-	if f.PriceMin > 0 {
-		pmin = strconv.FormatInt(f.PriceMin, 10)
-	}
-	if f.PriceMax > 0 {
-		pmax = strconv.FormatInt(f.PriceMax, 10)
-	}
-	beds := ""
-	if f.Bedrooms != nil {
-		beds = strconv.Itoa(*f.Bedrooms)
-	}
-	// Dates are checked against the orders read model, the views sort reads
-	// the views read model: their live generations, or a miss.
-	var first, last, ordersBase, viewsBase string
+	r := &searchRead{s: s, bases: map[string]string{}, want: map[string]string{}, at: map[string]int{}, got: map[string]bitmap{}}
+	projections := []string{Listings}
 	if f.Dated() {
-		if ordersBase, err = s.base(ctx, Orders); err != nil {
-			return nil, 0, err
-		}
-		first, last = strconv.FormatInt(events.Day(f.From), 10), strconv.FormatInt(events.Day(f.To), 10)
+		projections = append(projections, Orders)
 	}
 	if f.Sort == query.SortViews {
-		if viewsBase, err = s.base(ctx, Views); err != nil {
+		projections = append(projections, Views)
+	}
+	for _, p := range projections {
+		base, err := s.base(ctx, p)
+		if err != nil {
 			return nil, 0, err
 		}
+		r.bases[p] = base
 	}
-	var res []any
-	err = s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
-		var err error
-		res, err = searchScript.RunRO(ctx, c, nil, base, scope, f.Sort, pmin, pmax, beds, rentCode(f.RentType),
-			s.cat.FacilityMask(f.Facilities), (f.Page-1)*f.PageSize, f.PageSize, f.Keyword, first, last, ordersBase,
-			events.MaxStayDays, viewsBase, s.keywordBudget, s.dateBudget).Slice()
+	if err := r.begin(ctx); err != nil {
+		return nil, 0, err
+	}
+	n := len(r.ords.ids)
+	if n == 0 {
+		return nil, 0, nil
+	}
+	q := r.plan(f)
+	if err := r.fetch(ctx); err != nil {
+		return nil, 0, err
+	}
+	m := q.matches(r, n)
+	total := m.count()
+	offset := (f.Page - 1) * f.PageSize
+	if offset >= total {
+		return nil, total, nil
+	}
+	page := pageOf(m, q.order(r), offset, min(offset+f.PageSize, total)-1)
+	ids := make([]uuid.UUID, len(page))
+	for i, o := range page {
+		ids[i] = r.ords.ids[o]
+	}
+	return ids, total, nil
+}
+
+// begin reads the family counters of each read model the search uses, that
+// their generations carry the search bitmaps, and the ordinals.
+func (r *searchRead) begin(ctx context.Context) error {
+	s := r.s
+	var vers map[string]*goredis.SliceCmd
+	var layouts map[string]*goredis.StringCmd
+	var seq, space *goredis.StringCmd
+	err := s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		pipe := c.Pipeline()
+		vers, layouts = map[string]*goredis.SliceCmd{}, map[string]*goredis.StringCmd{}
+		for _, base := range r.bases {
+			vers[base] = pipe.HMGet(ctx, base+"bmv", families...)
+			layouts[base] = pipe.Get(ctx, base+"layout")
+		}
+		seq, space = pipe.Get(ctx, s.ordKey()+":seq"), pipe.Get(ctx, s.ordKey()+":space")
+		_, err := pipe.Exec(ctx)
+		if err == goredis.Nil {
+			err = nil
+		}
 		return err
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("searching listings: %w", err)
+		return fmt.Errorf("reading the search index's counters: %w", err)
 	}
-	total, _ := res[0].(int64)
-	if total < 0 {
-		return nil, 0, query.ErrMiss // over a budget: MySQL answers
+	r.vers = map[string]map[string]string{}
+	for base, c := range vers {
+		if layouts[base].Val() != searchLayout {
+			return query.ErrMiss // built before the search bitmaps: MySQL until a replay
+		}
+		v := map[string]string{}
+		for i, x := range c.Val() {
+			str, _ := x.(string)
+			v[families[i]] = str
+		}
+		r.vers[base] = v
 	}
-	members := make([]string, 0, len(res)-1)
-	for _, m := range res[1:] {
-		member, _ := m.(string)
-		members = append(members, member)
+	n, _ := strconv.Atoi(seq.Val())
+	r.ords, err = s.ords(ctx, space.Val(), n)
+	return err
+}
+
+// need asks for a bitmap of a read model: key is "bm:<family>:…".
+func (r *searchRead) need(projection, key string) string {
+	base := r.bases[projection]
+	full := base + key
+	r.want[full] = r.vers[base][key[3:4]]
+	return full
+}
+
+// fetch reads the bitmaps asked for that the cache does not have at their
+// version, searchMGet a call.
+func (r *searchRead) fetch(ctx context.Context) error {
+	var missing []string
+	for k, ver := range r.want {
+		if b, ok := r.s.bitCache.get(k, ver); ok {
+			r.got[k] = b
+		} else {
+			missing = append(missing, k)
+		}
 	}
-	ids, err := memberIDs(members)
-	return ids, int(total), err
+	if len(missing) == 0 {
+		return nil
+	}
+	var cmds []*goredis.SliceCmd
+	err := r.s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+		pipe := c.Pipeline()
+		cmds = cmds[:0]
+		for part := range slices.Chunk(missing, searchMGet) {
+			cmds = append(cmds, pipe.MGet(ctx, part...))
+		}
+		_, err := pipe.Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reading the search index: %w", err)
+	}
+	i := 0
+	for _, c := range cmds {
+		for _, v := range c.Val() {
+			k := missing[i]
+			i++
+			str, _ := v.(string)
+			words := (len(r.ords.ids) + 63) / 64
+			if _, chunk := r.at[k]; chunk {
+				words = gramChunk / 64
+			}
+			b := make(bitmap, words)
+			fromRedis(b, str, 0)
+			r.s.bitCache.put(k, r.want[k], b)
+			r.got[k] = b
+		}
+	}
+	return nil
+}
+
+// bits returns a bitmap asked for (absent in Redis: empty).
+func (r *searchRead) bits(full string) bitmap { return r.got[full] }
+
+// slicesOf asks for the width slices of a bit-sliced value.
+func (r *searchRead) slicesOf(projection, family string, width int) []string {
+	keys := make([]string, width)
+	for i := range keys {
+		keys[i] = r.need(projection, "bm:"+family+":"+strconv.Itoa(i))
+	}
+	return keys
+}
+
+func (r *searchRead) sliced(keys []string) sliced {
+	out := make(sliced, len(keys))
+	for i, k := range keys {
+		out[i] = r.bits(k)
+	}
+	return out
+}
+
+// plan is a search as bitmap keys.
+type plan struct {
+	f        query.ListingFilter
+	scope    string
+	and      []string
+	price    []string
+	grams    [][]string // per gram, its chunks
+	dates    *datePlan
+	sortKeys []string
+	sortAsc  bool
+}
+
+func (r *searchRead) plan(f query.ListingFilter) *plan {
+	q := &plan{f: f}
+	switch {
+	case f.District != "":
+		q.scope = r.need(Listings, "bm:s:d:"+f.City+":"+f.District)
+	case f.City != "":
+		q.scope = r.need(Listings, "bm:s:c:"+f.City)
+	default:
+		q.scope = r.need(Listings, "bm:s:all")
+	}
+	if f.Bedrooms != nil {
+		q.and = append(q.and, r.need(Listings, "bm:b:"+strconv.Itoa(*f.Bedrooms)))
+	}
+	if f.RentType != "" {
+		q.and = append(q.and, r.need(Listings, "bm:r:"+rentCode(f.RentType)))
+	}
+	for _, fac := range f.Facilities {
+		q.and = append(q.and, r.need(Listings, "bm:f:"+fac))
+	}
+	if f.PriceMin > 0 || f.PriceMax > 0 || f.Sort == query.SortPriceAsc || f.Sort == query.SortPriceDesc {
+		q.price = r.slicesOf(Listings, "p", priceBits)
+	}
+	chunks := (len(r.ords.ids) + gramChunk - 1) / gramChunk
+	for _, g := range query.KeywordGrams(f.Keyword) {
+		keys := make([]string, chunks)
+		for c := range keys {
+			keys[c] = r.need(Listings, "bm:g:"+g+":"+strconv.Itoa(c))
+			r.at[keys[c]] = c * gramChunk
+		}
+		q.grams = append(q.grams, keys)
+	}
+	if f.Dated() {
+		q.dates = r.planDates(events.Day(f.From), events.Day(f.To))
+	}
+	switch f.Sort {
+	case query.SortPriceAsc:
+		q.sortKeys, q.sortAsc = q.price, true
+	case query.SortPriceDesc:
+		q.sortKeys = q.price
+	case query.SortBookings:
+		q.sortKeys = r.slicesOf(Listings, "k", bookingBits)
+	case query.SortViews:
+		q.sortKeys = r.slicesOf(Views, "v", viewBits)
+	default:
+		q.sortKeys = r.slicesOf(Listings, "t", timeBits)
+	}
+	return q
+}
+
+// matches is the set of listings the search's filters keep.
+func (q *plan) matches(r *searchRead, n int) bitmap {
+	m := newBitmap(n)
+	m.or(r.bits(q.scope))
+	for _, k := range q.and {
+		m.and(r.bits(k))
+	}
+	if q.price != nil {
+		price := r.sliced(q.price)
+		if q.f.PriceMin > 0 {
+			m = price.atLeast(m, uint64(q.f.PriceMin))
+		}
+		if q.f.PriceMax > 0 {
+			m = price.atMost(m, uint64(q.f.PriceMax))
+		}
+	}
+	for _, chunks := range q.grams {
+		g := newBitmap(n)
+		for c, k := range chunks {
+			b := r.bits(k)
+			copy(g[c*gramChunk/64:], b)
+		}
+		m.and(g)
+	}
+	if q.dates != nil {
+		m.andNot(q.dates.busy(r, n))
+	}
+	return m
+}
+
+// order is the search's order as a composite key; ties go by id (ascending
+// with price_asc, descending otherwise), as MySQL orders them.
+func (q *plan) order(r *searchRead) []key {
+	return []key{{s: r.sliced(q.sortKeys), asc: q.sortAsc}, {s: r.ords.rank, asc: q.sortAsc}}
+}
+
+// pageOf returns the ordinals of ranks first to last of m in the order of
+// parts, in that order.
+func pageOf(m bitmap, parts []key, first, last int) []int {
+	before, _ := selectRank(m, parts, first)
+	upTo, at := selectRank(m, parts, last)
+	upTo.or(at)
+	upTo.andNot(before)
+	var page []int
+	upTo.each(func(o int) { page = append(page, o) })
+	slices.SortFunc(page, func(a, b int) int {
+		for _, p := range parts {
+			c := cmp.Compare(p.s.value(a), p.s.value(b))
+			if !p.asc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a, b)
+	})
+	return page
+}
+
+// datePlan finds the listings busy in [first, last): held on first, or with
+// a stay starting after first and before last (put.lua, avail).
+type datePlan struct {
+	first      int64
+	checkpoint string
+	ends       []string // days checkpoint+1 … first: stays ending, starting
+	starts     []string
+	blocks     []string // whole blocks of starts in (first, last)
+}
+
+func (r *searchRead) planDates(first, last int64) *datePlan {
+	d := &datePlan{first: first}
+	cp := first - first%8
+	d.checkpoint = r.need(Orders, "bm:a:c:"+strconv.FormatInt(cp, 10))
+	for x := cp + 1; x <= first; x++ {
+		day := strconv.FormatInt(x, 10)
+		d.ends = append(d.ends, r.need(Orders, "bm:a:e:"+day))
+		d.starts = append(d.starts, r.need(Orders, "bm:a:s0:"+day))
+	}
+	for lo, hi := first+1, last-1; lo <= hi; {
+		for _, k := range []int64{9, 6, 3, 0} {
+			size := int64(1) << k
+			if lo%size == 0 && lo+size-1 <= hi {
+				d.blocks = append(d.blocks, r.need(Orders, "bm:a:s"+strconv.FormatInt(k, 10)+":"+strconv.FormatInt(lo>>k, 10)))
+				lo += size
+				break
+			}
+		}
+	}
+	return d
+}
+
+func (d *datePlan) busy(r *searchRead, n int) bitmap {
+	held := newBitmap(n)
+	held.or(r.bits(d.checkpoint))
+	for i := range d.ends {
+		held.andNot(r.bits(d.ends[i]))
+		held.or(r.bits(d.starts[i]))
+	}
+	for _, k := range d.blocks {
+		held.or(r.bits(k))
+	}
+	return held
 }

@@ -1,7 +1,7 @@
 // Package readmodel adapts Redis to the read models: documents and search
 // indexes under generation-numbered keys, written only through a version
-// compare-and-set (put.lua) and searched with a read-only script (search.lua)
-// that runs on replicas.
+// compare-and-set (put.lua); the listing search combines bitmaps read from
+// replicas in the api (search.go).
 //
 // Each projection (read model) has its own generation, so one can be rebuilt
 // alone. Key layout, P being the key prefix and g a generation:
@@ -12,12 +12,13 @@
 //	P rm:<projection>:gen:pos    "<g> <seq>": how far the rebuild of g got (resuming after a crash)
 //	P rm:<projection>:gen:retired  zset of replaced generations by retirement time (ms), dropped after a grace
 //	P rm:listings:g:listing:<id>                hash v (version), d (JSON), s (status), o (landlord), ix (index entries)
-//	P rm:listings:g:ix:listing:<scope>:price    zset by price, scope = all | c:<city> | d:<city>:<district>
-//	P rm:listings:g:ix:listing:<scope>:new      zset by publication time
-//	P rm:listings:g:ix:listing:<scope>:bookings zset by orders placed
+//	P rm:listings:g:ix:listing:all:new          zset by publication time (home page)
+//	P rm:listings:g:ix:listing:all:bookings     zset by orders placed (home page)
+//	P rm:listings:g:ix:listing:d:<c>:<d>:price  zset by price in a district (similar listings)
 //	P rm:listings:g:ix:landlord:<id>            zset of a landlord's listings by creation time
-//	P rm:listings:g:kw                          hash id → search text (keyword search), published only
-//	P rm:listings:g:ixm                         hash id → "<city>|<district>|<price>", published only (search by dates)
+//	P rm:listings:g:bm:…, bmv                   the search's bitmaps by listing ordinal (search.go)
+//	P rm:<projection>:g:layout                  "bitmaps-1": the generation writes the search bitmaps
+//	P rm:ord, rm:ord:id, rm:ord:seq, rm:ord:space  listing ordinals, shared by every generation (ords.go)
 //	P rm:listings:g:sg:block|sg:title           counted zsets: published listings per block / title (suggest)
 //	P rm:listings:g:st:<city>:<district>:…      district charts: pts (zset area → "id|area|price"),
 //	                                            counted beds, bedprice, comm (per bedroom count, per community)
@@ -27,7 +28,7 @@
 //
 // Files by job: store.go the Store and its repair queue; writes.go the
 // compare-and-set writes (put.lua) of listings and users; reads.go the
-// document and page reads; search.go the listing search (search.lua);
+// document and page reads; search.go the listing search (bitmap.go, ords.go);
 // generations.go the live and building generations; orders.go, activity.go
 // and discovery.go the writes and reads of those ports; inspect*.go the
 // Inspector, which only the consistency check (infra/ops/check) uses.
@@ -78,8 +79,9 @@ type Store struct {
 	repairs chan func(context.Context)
 	// masterFallback: a failed replica read is tried once more on the master.
 	masterFallback bool
-	// keywordBudget and dateBudget are search.go's budgets unless a test narrows them.
-	keywordBudget, dateBudget int
+	// The search's copies of the listing ordinals and of the bitmaps it read (search.go).
+	ordTab   *ordTable
+	bitCache *bitCache
 	// pipe, when set, queues writes instead of sending them (see Batch).
 	pipe goredis.Pipeliner
 }
@@ -90,7 +92,7 @@ type Store struct {
 func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
 	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
 		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), masterFallback: master != replica,
-		keywordBudget: KeywordScanBudget, dateBudget: DateScanBudget}
+		ordTab: &ordTable{}, bitCache: &bitCache{}}
 	for _, p := range Projections {
 		st.gens[p] = &liveGen{}
 	}

@@ -157,6 +157,10 @@ func (s *Store) putWrite(ctx context.Context, gen string, w write, repair bool) 
 // version it has (the check's repair).
 const repairMarker = "repair"
 
+// removeMarker is put.lua's removal flag: delete a document at exactly its
+// version with its entries (the check's removal of an orphan).
+const removeMarker = "remove"
+
 func (s *Store) putArgs(gen string, w write, repair bool) []any {
 	args := make([]any, 0, 11+3*len(w.entries))
 	args = append(args, s.keyspace(w.projection), gen, w.suffix, w.version, w.doc, w.status, w.owner, w.notice,
@@ -173,7 +177,7 @@ func (s *Store) putArgs(gen string, w write, repair bool) []any {
 // arg is the entry's score (or, for a hash field, its value) as put.lua gets
 // it, and as the document's ix lists it.
 func (e entry) arg() string {
-	if strings.HasPrefix(e.suffix, "=") {
+	if k := kindOf(e.suffix); k == hashEntry || k == gramEntry || k == stayEntry {
 		return e.value
 	}
 	return strconv.FormatFloat(e.score, 'f', -1, 64)
@@ -218,21 +222,24 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 		published = st.PublishedAt.UnixMilli()
 	}
 	id := st.ID.String()
-	// The bookings count is the score of the bookings indexes, not part of
-	// the member: a booking then updates three scores instead of moving the
-	// listing in every index.
+	// The bookings count is the score of the bookings ranking, not part of
+	// the member: a booking then updates a score instead of moving the
+	// listing in every index. The home page's rankings and the similar
+	// listings (discovery.go) read these; the search reads the bitmaps below.
 	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
 		s.cat.FacilityMask(st.Facilities))
-	for _, scope := range []string{"all", "c:" + st.City, "d:" + st.City + ":" + st.District} {
-		out = append(out,
-			sorted("ix:listing:"+scope+":price", float64(st.Price), member),
-			sorted("ix:listing:"+scope+":new", float64(published), member),
-			sorted("ix:listing:"+scope+":bookings", float64(st.Bookings), member))
+	out = append(out,
+		sorted("ix:listing:all:new", float64(published), member),
+		sorted("ix:listing:all:bookings", float64(st.Bookings), member),
+		sorted("ix:listing:d:"+st.City+":"+st.District+":price", float64(st.Price), member))
+	// The search's bitmaps (search.go), each at the listing's ordinal.
+	out = append(out, bit("bm:s:all", id), bit("bm:s:c:"+st.City, id), bit("bm:s:d:"+st.City+":"+st.District, id),
+		bit("bm:b:"+strconv.Itoa(st.Bedrooms), id), bit("bm:r:"+rentCode(st.RentType), id))
+	for _, f := range st.Facilities {
+		out = append(out, bit("bm:f:"+f, id))
 	}
-	// ixm: where and how dear the listing is, for the search's count of busy
-	// listings in a scope and price range (search.lua).
-	out = append(out, entry{suffix: "=kw", member: id, value: st.SearchText()},
-		entry{suffix: "=ixm", member: id, value: st.City + "|" + st.District + "|" + strconv.FormatInt(st.Price, 10)},
+	out = append(out, bitSliced("bm:p", st.Price, id), bitSliced("bm:t", published, id), bitSliced("bm:k", st.Bookings, id),
+		entry{suffix: "*bm:g", member: id, value: gramText(st)},
 		counted("sg:title", st.Title, 1))
 	if st.Block != "" {
 		out = append(out, counted("sg:block", st.Block, 1))
@@ -248,6 +255,27 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 		out = append(out, counted(stats+"comm", st.Community, 1))
 	}
 	return out
+}
+
+// bit is an entry of a bitmap: the bit of listing id's ordinal (put.lua).
+func bit(suffix, id string) entry { return entry{suffix: "!" + suffix, score: 1, member: id} }
+
+// bitSliced is a value of listing id, one bit per slice (put.lua). A negative
+// value (never written) counts as 0.
+func bitSliced(suffix string, v int64, id string) entry {
+	return entry{suffix: "#" + suffix, score: float64(max(v, 0)), member: id}
+}
+
+// gramText is the listing's search text as put.lua takes it for its n-grams:
+// fields separated by \r, which no keyword holds (nor \t, \n), so no gram
+// spans two fields.
+func gramText(st events.ListingState) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return '\r'
+		}
+		return r
+	}, st.SearchText())
 }
 
 // sorted is an entry of a sorted set: member with score.

@@ -25,7 +25,11 @@ import (
 func whats(r check.Report) []string {
 	var out []string
 	for _, d := range r.Differences {
-		out = append(out, d.Key+" "+d.What)
+		fixed := ""
+		if d.Repaired {
+			fixed = " (repaired)"
+		}
+		out = append(out, d.Key+" "+d.What+fixed)
 	}
 	return out
 }
@@ -67,30 +71,43 @@ func TestCheck_cleanAfterTrafficThenFindsAndRepairsTampering(t *testing.T) {
 		t.Fatalf("the api serves (and caches) what the read model holds: %s", r.Body)
 	}
 	// An index entry lost.
-	members, _ := rdb.ZRange(ctx, space+"ix:listing:c:beijing:price", 0, -1).Result()
+	members, _ := rdb.ZRange(ctx, space+"ix:listing:d:beijing:haidian:price", 0, -1).Result()
 	var lost string
 	for _, m := range members {
 		if strings.HasPrefix(m, ids[1]) {
 			lost = m
 		}
 	}
-	rdb.ZRem(ctx, space+"ix:listing:c:beijing:price", lost)
+	rdb.ZRem(ctx, space+"ix:listing:d:beijing:haidian:price", lost)
 	// An older version.
 	rdb.HSet(ctx, space+"listing:"+ids[2], "v", "1")
 	// A document MySQL never had, and an index member no document claims.
 	orphan := "0195c0de-0000-7000-8000-000000000001"
-	rdb.HSet(ctx, space+"listing:"+orphan, "v", "3", "d", "{}", "ix", "ix:listing:all:price\t"+orphan+"|1|w|1|1|0")
-	rdb.ZAdd(ctx, space+"ix:listing:all:price", goredisZ(1, orphan+"|1|w|1|1|0"))
+	rdb.HSet(ctx, space+"listing:"+orphan, "v", "3", "d", "{}", "ix", "ix:listing:all:new\t1\t"+orphan+"|1|w|1|1|0")
+	rdb.ZAdd(ctx, space+"ix:listing:all:new", goredisZ(1, orphan+"|1|w|1|1|0"))
 	stray := "0195c0de-0000-7000-8000-000000000002|2|w|5|5|0"
-	rdb.ZAdd(ctx, space+"ix:listing:c:beijing:new", goredisZ(5, stray))
+	rdb.ZAdd(ctx, space+"ix:listing:all:bookings", goredisZ(5, stray))
 	// A deleted listing back in the search index.
 	rdb.ZAdd(ctx, space+"ix:listing:all:new", goredisZ(7, deleted+"|2|w|1010|7|0"))
+	// The search bitmaps: a listing's bit lost, another's price bit flipped,
+	// a bit no document claims (the deleted listing among the published).
+	ord := func(id string) int64 {
+		o, err := rdb.HGet(ctx, sys.Config.Prefix+"rm:ord", id).Int64()
+		if err != nil {
+			t.Fatalf("listing %s has no ordinal: %v", id, err)
+		}
+		return o
+	}
+	rdb.SetBit(ctx, space+"bm:s:all", ord(ids[3]), 0)
+	rdb.SetBit(ctx, space+"bm:p:20", ord(ids[4]), 1)
+	rdb.SetBit(ctx, space+"bm:s:d:beijing:haidian", ord(deleted), 1)
 
 	report = run(false)
 	for _, want := range []struct{ key, what string }{
-		{ids[0], readmodel.DiffDocument}, {ids[1], readmodel.DiffIndex + " ix:listing:c:beijing:price"},
-		{ids[2], readmodel.DiffStale}, {orphan, readmodel.DiffOrphan}, {"ix:listing:c:beijing:new", readmodel.DiffExtra},
-		{"ix:listing:all:new", readmodel.DiffExtra},
+		{ids[0], readmodel.DiffDocument}, {ids[1], readmodel.DiffIndex + " ix:listing:d:beijing:haidian:price"},
+		{ids[2], readmodel.DiffStale}, {orphan, readmodel.DiffOrphan}, {"ix:listing:all:bookings", readmodel.DiffExtra},
+		{"ix:listing:all:new", readmodel.DiffExtra}, {ids[3], readmodel.DiffIndex + " bm:s:all"}, {ids[4], readmodel.DiffIndex + " bm:p:20"},
+		{"bm:s:d:beijing:haidian", readmodel.DiffExtra},
 	} {
 		if !has(report, want.key, want.what) {
 			t.Errorf("not reported: %s %s; got %v", want.key, want.what, whats(report))
@@ -106,7 +123,7 @@ func TestCheck_cleanAfterTrafficThenFindsAndRepairsTampering(t *testing.T) {
 	}
 
 	repaired := run(true)
-	if !repaired.Clean() || repaired.Repaired < 6 {
+	if !repaired.Clean() || repaired.Repaired < 9 {
 		t.Fatalf("--repair must fix everything: %d repaired, remaining %v", repaired.Repaired, whats(repaired))
 	}
 	if after := run(false); !after.Clean() {
@@ -274,11 +291,18 @@ func TestCheck_ordersFavoritesViewsAndHistoryCleanAfterTrafficThenRepaired(t *te
 	// canceled order back in a waiting list, a review nobody wrote.
 	rdb.HSet(ctx, orders+"order:"+canceled, "d", `{"tampered":true}`)
 	rdb.HSet(ctx, orders+"order:"+rejected, "s", events.OrderStatusWaitAccept)
-	stays, _ := rdb.ZRange(ctx, orders+"booked:all", 0, -1).Result()
+	stays, _ := rdb.ZRange(ctx, orders+"booked:"+l[2], 0, -1).Result()
 	if len(stays) != 1 || !strings.HasSuffix(stays[0], "|"+waiting) {
 		t.Fatalf("only the accepted order holds dates: %v", stays)
 	}
-	rdb.ZRem(ctx, orders+"booked:all", stays[0])
+	rdb.ZRem(ctx, orders+"booked:"+l[2], stays[0])
+	// The availability the stay set: its start lost from the search bitmaps.
+	start, _, _ := strings.Cut(stays[0], "|")
+	o, err := rdb.HGet(ctx, sys.Config.Prefix+"rm:ord", l[2]).Int64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb.SetBit(ctx, orders+"bm:a:s0:"+start, o, 0)
 	rdb.HDel(ctx, orders+"reviewdoc", reviewed)
 	rdb.ZAdd(ctx, orders+"ix:orders:tenant:"+aID+":wait_accept", goredisZ(1, canceled))
 	rdb.HSet(ctx, orders+"reviewdoc", stray, "{}")
@@ -298,7 +322,8 @@ func TestCheck_ordersFavoritesViewsAndHistoryCleanAfterTrafficThenRepaired(t *te
 	report = run(false)
 	for _, want := range []struct{ key, what string }{
 		{"order:" + canceled, readmodel.DiffDocument}, {"order:" + rejected, readmodel.DiffStatus},
-		{"order:" + waiting, readmodel.DiffIndex + " booked:all"}, {"order:" + reviewed, readmodel.DiffIndex + " =reviewdoc"},
+		{"order:" + waiting, readmodel.DiffIndex + " booked:" + l[2]}, {"order:" + waiting, readmodel.DiffIndex + " bm:a:s0:" + start},
+		{"order:" + reviewed, readmodel.DiffIndex + " =reviewdoc"},
 		{"ix:orders:tenant:" + aID + ":wait_accept", readmodel.DiffExtra}, {"reviewdoc", readmodel.DiffExtra},
 		{"fav:" + favoriteID(t, aID, l[1]), readmodel.DiffDocument}, {"fav:" + favoriteID(t, bID, l[2]), readmodel.DiffIndex + " ix:fav:" + bID},
 		{"ix:fav:" + aID, readmodel.DiffExtra},
@@ -311,7 +336,7 @@ func TestCheck_ordersFavoritesViewsAndHistoryCleanAfterTrafficThenRepaired(t *te
 	}
 	for _, want := range []check.Count{
 		{Projection: readmodel.Orders, Key: "ix:orders:tenant:" + aID + ":wait_accept", MySQL: 0, Redis: 1},
-		{Projection: readmodel.Orders, Key: "booked:all", MySQL: 1, Redis: 0},
+		{Projection: readmodel.Orders, Key: "booked:" + l[2], MySQL: 1, Redis: 0},
 		{Projection: readmodel.Favorites, Key: "ix:fav:" + aID, MySQL: 1, Redis: 2},
 		{Projection: readmodel.Views, Key: "views documents", MySQL: 3, Redis: 2},
 		// Documents are always counted, equal or not: one lost, one orphan.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -63,22 +64,53 @@ func dump(t *testing.T, rdb *goredis.Client, rm *readmodel.Store, projection str
 	}
 	base := rm.Prefix() + "rm:" + projection + ":" + gen + ":"
 	out := map[string]string{}
+	bits := map[string][]string{} // bitmap → the listings it holds
 	iter := rdb.Scan(ctx, 0, base+"*", 1000).Iterator()
 	for iter.Next(ctx) {
 		key := iter.Val()
+		name := strings.TrimPrefix(key, base)
 		var content string
 		switch rdb.Type(ctx, key).Val() {
 		case "hash":
+			if name == "bmv" {
+				continue // counters of changes, as many as there were writes
+			}
 			content = fmt.Sprint(rdb.HGetAll(ctx, key).Val())
 		case "zset":
 			content = fmt.Sprint(rdb.ZRangeWithScores(ctx, key, 0, -1).Val())
+		case "string":
+			if name == "layout" {
+				content = rdb.Get(ctx, key).Val()
+				break
+			}
+			// A search bitmap, by listing ordinal: ordinals differ from one
+			// key space to another, the listings must not. An n-gram's
+			// chunks are one bitmap.
+			at := 0
+			if strings.HasPrefix(name, "bm:g:") {
+				i := strings.LastIndexByte(name, ':')
+				chunk, _ := strconv.Atoi(name[i+1:])
+				name, at = name[:i], chunk*4096
+			}
+			raw := rdb.Get(ctx, key).Val()
+			for i := 0; i < len(raw)*8; i++ {
+				if raw[i/8]&(0x80>>(i%8)) != 0 {
+					id := rdb.HGet(ctx, rm.Prefix()+"rm:ord:id", strconv.Itoa(at+i)).Val()
+					bits[name] = append(bits[name], id)
+				}
+			}
+			continue
 		default:
 			content = "unexpected type"
 		}
-		out[strings.TrimPrefix(key, base)] = content
+		out[name] = content
 	}
 	if err := iter.Err(); err != nil {
 		t.Fatal(err)
+	}
+	for name, ids := range bits {
+		slices.Sort(ids)
+		out[name] = strings.Join(ids, ",")
 	}
 	return out
 }
