@@ -52,11 +52,16 @@ const (
 	MaxReviewLength = 2000
 )
 
-// ParseDate reads an ISO calendar date (YYYY-MM-DD) as UTC midnight.
+// ParseDate reads an ISO calendar date (YYYY-MM-DD) from 1970 on as UTC
+// midnight. Earlier dates are refused: no stay is that old, and year 1 is
+// Go's zero time, which the queries read as "no date given".
 func ParseDate(s string) (time.Time, bool) {
 	t, err := time.Parse(events.DateLayout, strings.TrimSpace(s))
-	return t, err == nil
+	return t, err == nil && t.Year() >= 1970
 }
+
+// BadDate is the problem of a date ParseDate refuses.
+const BadDate = "must be an ISO date (YYYY-MM-DD) from 1970 on"
 
 // AddMonths adds whole months to a date, clamped to the last day of the
 // target month: Jan 31 + 1 month is Feb 28 (or 29), not Mar 3.
@@ -99,10 +104,10 @@ func StayRequest(startText, endText string, now time.Time) (Stay, error) {
 	start, okStart := ParseDate(startText)
 	end, okEnd := ParseDate(endText)
 	if !okStart {
-		bad["start_date"] = "must be an ISO date (YYYY-MM-DD)"
+		bad["start_date"] = BadDate
 	}
 	if !okEnd {
-		bad["end_date"] = "must be an ISO date (YYYY-MM-DD)"
+		bad["end_date"] = BadDate
 	}
 	if err := rental.Invalid(bad); err != nil {
 		return Stay{}, err

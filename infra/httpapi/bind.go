@@ -16,6 +16,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/query"
 )
 
 // decodeJSON reads the request body into v, a pointer to a struct. Problems
@@ -181,6 +182,23 @@ func minVersion(c echo.Context, bad map[string]string) int64 {
 	return 0
 }
 
+// reached refuses an answer older than the min_version asked for. Such an
+// answer came from the MySQL writer (a read model older than min_version is
+// bypassed), so the aggregate has not reached that version: no write made
+// it and nobody can be waiting for it. Refusing it means a made-up
+// min_version gets nothing for the writer read it cost, instead of every
+// read of a scraper or a cache-buster being answered by the writer.
+func reached(c echo.Context, b query.Body, min int64) error {
+	if b.Version >= min {
+		return nil
+	}
+	field := "min_version"
+	if c.QueryParam(field) == "" {
+		field = "X-Min-Version"
+	}
+	return rental.InvalidField(field, "is beyond the version there is ("+strconv.FormatInt(b.Version, 10)+")")
+}
+
 // queryDate parses an optional ISO date query parameter (zero when absent).
 func queryDate(c echo.Context, name string, bad map[string]string) time.Time {
 	raw := strings.TrimSpace(c.QueryParam(name))
@@ -189,7 +207,7 @@ func queryDate(c echo.Context, name string, bad map[string]string) time.Time {
 	}
 	t, ok := command.ParseDate(raw)
 	if !ok {
-		bad[name] = "must be an ISO date (YYYY-MM-DD)"
+		bad[name] = command.BadDate
 	}
 	return t
 }

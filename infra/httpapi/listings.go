@@ -115,6 +115,9 @@ func (h handlers) listingDetail(c echo.Context) error {
 		return err
 	}
 	b, err := h.q.ListingDetail.Handle(c.Request().Context(), q)
+	if err == nil {
+		err = reached(c, b, q.MinVersion)
+	}
 	if err != nil {
 		return err
 	}

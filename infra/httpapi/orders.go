@@ -89,6 +89,9 @@ func (h handlers) orderDetail(c echo.Context) error {
 		return err
 	}
 	b, err := h.q.OrderDetail.Handle(c.Request().Context(), q)
+	if err == nil {
+		err = reached(c, b, q.MinVersion)
+	}
 	if err != nil {
 		return err
 	}

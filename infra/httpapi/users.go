@@ -63,6 +63,9 @@ func (h handlers) currentUser(c echo.Context) error {
 		return err
 	}
 	b, err := h.q.CurrentUser.Handle(c.Request().Context(), q)
+	if err == nil {
+		err = reached(c, b, q.MinVersion)
+	}
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
 )
 
 // The one mapping of rental.Error for pages:
@@ -159,7 +160,7 @@ var zhMessages = map[string]string{
 	"is already registered":                      "已被注册",
 	"does not match":                             "不正确",
 	"wrong login or password":                    "账号或密码错误",
-	"must be an ISO date (YYYY-MM-DD)":           "请输入日期（YYYY-MM-DD）",
+	command.BadDate:                              "请输入日期（YYYY-MM-DD，1970 年以后）",
 	"must be a whole number from 1 to 5":         "请选择 1 到 5 星",
 	"must be whole or shared":                    "只能是整租或合租",
 	"is required with start_date":                "请同时填写入住日期",

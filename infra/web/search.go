@@ -134,14 +134,14 @@ func (p *pages) filterOf(vals url.Values) (query.ListingFilter, map[string]strin
 		if t, ok := command.ParseDate(raw); ok {
 			f.From = t
 		} else {
-			bad["start_date"] = "请输入日期（YYYY-MM-DD）"
+			bad["start_date"] = zhMessage(command.BadDate)
 		}
 	}
 	if raw := vals.Get("end_date"); raw != "" {
 		if t, ok := command.ParseDate(raw); ok {
 			f.To = t
 		} else {
-			bad["end_date"] = "请输入日期（YYYY-MM-DD）"
+			bad["end_date"] = zhMessage(command.BadDate)
 		}
 	}
 	return f, bad

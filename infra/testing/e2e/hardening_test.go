@@ -160,3 +160,47 @@ func TestHardening_twentyImagesOfTheLongestURLAreStoredAsSentNotEscaped(t *testi
 		t.Fatalf("the detail shows the 20 images as sent: %d", len(imgs))
 	}
 }
+
+func TestHardening_aYearOneDateIsRefusedForWhatItIs(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	anyone := sys.Client()
+	for _, c := range []struct{ path, field string }{
+		{"/listings?city=beijing&start_date=0001-01-01&end_date=0001-01-10", "start_date"},
+		{"/listings?city=beijing&start_date=2030-01-01&end_date=0001-01-01", "end_date"},
+		{"/listings/01a20a2c-ae6e-7ea7-9a3f-e1661885ea25/availability?from=0001-01-01", "from"},
+	} {
+		r := anyone.Do("GET", c.path, nil)
+		if r.Status != http.StatusBadRequest {
+			t.Fatalf("%s: %d %s, want 400", c.path, r.Status, r.Body)
+		}
+		msg, _ := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)[c.field].(string)
+		if !strings.Contains(msg, "1970") {
+			t.Fatalf("%s: %s must say which dates are accepted, got %q", c.path, c.field, msg)
+		}
+	}
+}
+
+func TestHardening_aMinVersionBeyondTheAggregatesIsRefused(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("beyond@example.com", "landlord")
+	listing := publishedListing(t, sys, landlord, flat("版本", 3000)) // version 2
+	anyone := sys.Client()
+	anyone.Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=2", nil)
+	for _, c := range []struct {
+		path, field string
+		headers     []string
+		who         *testenv.Client
+	}{
+		{"/listings/" + listing + "?min_version=1000000", "min_version", nil, anyone},
+		{"/listings/" + listing, "X-Min-Version", []string{"X-Min-Version", "3"}, anyone},
+		{"/users/me?min_version=99", "min_version", nil, landlord},
+	} {
+		r := c.who.Do("GET", c.path, nil, c.headers...)
+		if r.Status != http.StatusBadRequest {
+			t.Fatalf("%s %v: %d %s, want 400", c.path, c.headers, r.Status, r.Body)
+		}
+		if _, ok := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)[c.field]; !ok {
+			t.Fatalf("%s: the error names %s: %s", c.path, c.field, r.Body)
+		}
+	}
+}
