@@ -76,6 +76,12 @@ func TestVisitor_searchesPagesOpensADetailThenATenantFavoritesAndBooks(t *testin
 	if n := p.Count("#gallery .gallery-slide img"); n != 2 {
 		t.Fatalf("the gallery shows %d photos, want 2", n)
 	}
+	if src := p.Attr("#photo-1 img", "src"); !strings.HasPrefix(src, "/photos/") || !strings.HasSuffix(src, "?s=detail") {
+		t.Fatalf("the gallery's photo is the store's, at detail size: %q", src)
+	}
+	if src := p.Attr(".gallery-thumbs img", "src"); !strings.HasSuffix(src, "?s=card") {
+		t.Fatalf("the thumbnails are card size: %q", src)
+	}
 	if n := p.Count("#calendar .month"); n != 3 {
 		t.Fatalf("the calendar shows %d months", n)
 	}
