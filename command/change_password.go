@@ -46,6 +46,9 @@ func (h ChangePasswordHandler) Handle(ctx context.Context, cmd ChangePassword) (
 		if !ok {
 			return "", rental.InvalidField("current_password", "does not match")
 		}
+		if err := CheckPassword("new_password", cmd.New, u.Email, u.Mobile); err != nil {
+			return "", err
+		}
 		return u.SetPassword(hash, h.Now()), nil
 	})
 	if err != nil {

@@ -44,4 +44,7 @@ type Result struct {
 	Version int64     `json:"version"`
 	// Ref names a child the command created (an image), when there is one.
 	Ref uuid.UUID `json:"-"`
+	// Status is the status the domain gave a new order (PlaceOrder); it is
+	// recorded with the command, so a repeat answers the same.
+	Status string `json:"status,omitempty"`
 }

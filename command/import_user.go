@@ -39,7 +39,7 @@ func (h ImportUserHandler) Handle(ctx context.Context, cmd ImportUser) (Result, 
 	if err != nil {
 		return Result{}, err
 	}
-	u.MustResetPassword = cmd.ForceReset || CheckPassword("password", cmd.Password) != nil
+	u.MustResetPassword = cmd.ForceReset || CheckPassword("password", cmd.Password, cmd.Email, cmd.Mobile) != nil
 	if len(cmd.Password) > 72 {
 		// bcrypt reads 72 bytes; such an account must reset anyway.
 		cmd.Password = cmd.Password[:72]

@@ -64,8 +64,12 @@ func (h *OpenSessionHandler) Handle(ctx context.Context, cmd OpenSession) (Sessi
 	if strings.TrimSpace(cmd.Login) == "" {
 		bad["login"] = "must not be empty"
 	}
-	if cmd.Password == "" {
+	switch {
+	case cmd.Password == "":
 		bad["password"] = "must not be empty"
+	case len(cmd.Password) > MaxPasswordBytes:
+		// bcrypt would compare the first 72 bytes only: anything after them would do.
+		bad["password"] = "must be at most 72 bytes"
 	}
 	if err := rental.Invalid(bad); err != nil {
 		return SessionOpened{}, err
@@ -112,7 +116,7 @@ func (h *OpenSessionHandler) reset(ctx context.Context, id uuid.UUID, cmd OpenSe
 	if cmd.NewPassword == "" {
 		return rental.InvalidField("new_password", NewPasswordRequired)
 	}
-	if err := CheckPassword("new_password", cmd.NewPassword); err != nil {
+	if err := CheckPassword("new_password", cmd.NewPassword, cmd.Login); err != nil {
 		return err
 	}
 	if cmd.NewPassword == cmd.Password {

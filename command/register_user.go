@@ -30,7 +30,7 @@ func (h RegisterUserHandler) Handle(ctx context.Context, cmd RegisterUser) (Resu
 			return Result{}, err
 		}
 	}
-	if err := CheckPassword("password", cmd.Password); err != nil {
+	if err := CheckPassword("password", cmd.Password, cmd.Email, cmd.Mobile); err != nil {
 		return Result{}, err
 	}
 	// Validate before hashing: bcrypt is the slow part and bad input should be cheap.

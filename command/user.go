@@ -1,6 +1,7 @@
 package command
 
 import (
+	_ "embed"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -140,16 +141,44 @@ func (u *User) State() events.UserState {
 	}
 }
 
-// CheckPassword enforces the password policy: 8 to 72 bytes.
-func CheckPassword(field, pw string) error {
+// CheckPassword enforces the policy for a password being chosen: 8 to 72
+// bytes (bcrypt reads no further), none of the account's logins (email or
+// mobile, as typed or normalised), and none of the commonest passwords,
+// whatever their case.
+func CheckPassword(field, pw string, logins ...string) error {
 	switch {
 	case len(pw) < 8:
 		return rental.InvalidField(field, "must be at least 8 characters")
-	case len(pw) > 72:
+	case len(pw) > MaxPasswordBytes:
 		return rental.InvalidField(field, "must be at most 72 bytes")
+	case commonPasswords[strings.ToLower(pw)]:
+		return rental.InvalidField(field, "is one of the commonest passwords: choose another")
+	}
+	for _, login := range logins {
+		if login != "" && (strings.EqualFold(pw, login) || strings.EqualFold(strings.TrimSpace(pw), loginKey(login))) {
+			return rental.InvalidField(field, "must not be your email or mobile")
+		}
 	}
 	return nil
 }
+
+// MaxPasswordBytes is bcrypt's limit: it ignores what comes after, so a
+// longer password is refused, at login too, rather than cut.
+const MaxPasswordBytes = 72
+
+//go:embed common_passwords.txt
+var commonPasswordList string
+
+// commonPasswords are the passwords of common_passwords.txt, in lower case.
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, line := range strings.Split(commonPasswordList, "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			m[strings.ToLower(line)] = true
+		}
+	}
+	return m
+}()
 
 func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 

@@ -69,6 +69,29 @@ func TestCheckPassword(t *testing.T) {
 			t.Errorf("%d bytes: %v", len(pw), err)
 		}
 	}
+	for _, c := range []struct {
+		pw     string
+		logins []string
+		ok     bool
+	}{
+		{"password", nil, false},
+		{"PassWord123", nil, false}, // the list is matched whatever the case
+		{"woaini1314", nil, false},
+		{"1qaz2wsx", nil, false},
+		{"tenant@example.com", []string{"tenant@example.com"}, false},
+		{"Tenant@Example.com", []string{" tenant@example.com"}, false},
+		{"13800138000", []string{"", "13800138000"}, false},
+		{"tenant@example.com", []string{"other@example.com"}, true},
+		{"a sentence nobody guesses", []string{"tenant@example.com"}, true},
+	} {
+		err := CheckPassword("password", c.pw, c.logins...)
+		if (err == nil) != c.ok || (err != nil && rental.ErrorFields(err)["password"] == "") {
+			t.Errorf("%q with logins %q: %v, want ok=%v", c.pw, c.logins, err, c.ok)
+		}
+	}
+	if len(commonPasswords) < 300 {
+		t.Fatalf("a few hundred common passwords are refused, the list has %d", len(commonPasswords))
+	}
 }
 
 func TestSetPasswordClearsAForcedReset(t *testing.T) {

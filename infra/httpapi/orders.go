@@ -9,7 +9,6 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
-	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/query"
 )
 
@@ -32,7 +31,7 @@ func (h handlers) placeOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"id": res.ID, "version": res.Version, "status": events.OrderStatusWaitAccept})
+	return c.JSON(http.StatusCreated, map[string]any{"id": res.ID, "version": res.Version, "status": res.Status})
 }
 
 func (h handlers) acceptOrder(c echo.Context) error {

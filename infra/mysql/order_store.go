@@ -83,7 +83,7 @@ func (s OrderStore) Book(ctx context.Context, meta command.Meta, listingID uuid.
 		if err != nil {
 			return change{}, err
 		}
-		return change{result: command.Result{ID: o.ID, Version: o.Version}, events: []events.Envelope{placed, booked}}, nil
+		return change{result: command.Result{ID: o.ID, Version: o.Version, Status: o.Status}, events: []events.Envelope{placed, booked}}, nil
 	})
 }
 

@@ -16,7 +16,8 @@ import (
 
 // A booking stores the events the domain names for the order and the
 // listing, not names of the store's own: when the domain moves an event to a
-// new version, what is stored follows.
+// new version, what is stored follows. Its result carries the status the
+// domain gave the order, recorded for a repeat of the command.
 func TestOrderStore_Book_storesTheEventsTheDomainNames(t *testing.T) {
 	ctx := context.Background()
 	db, err := mysql.Open(ctx, testenv.Database(t))
@@ -60,10 +61,18 @@ func TestOrderStore_Book_storesTheEventsTheDomainNames(t *testing.T) {
 
 	// Through the use case: the domain's own names.
 	first := publishedListing()
-	res, err := command.PlaceOrderHandler{Store: orders, Now: func() time.Time { return now }}.Handle(ctx, command.PlaceOrder{
-		Meta: command.Meta{Actor: tenant}, ListingID: first, StartDate: start.Format(events.DateLayout), EndDate: stay.End.Format(events.DateLayout)})
+	place := command.PlaceOrder{Meta: command.Meta{Actor: tenant, CommandID: rental.NewID(), MayRepeat: true}, ListingID: first,
+		StartDate: start.Format(events.DateLayout), EndDate: stay.End.Format(events.DateLayout)}
+	placing := command.PlaceOrderHandler{Store: orders, Now: func() time.Time { return now }}
+	res, err := placing.Handle(ctx, place)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Status != events.OrderStatusWaitAccept {
+		t.Errorf("the result gives the new order's status as %q, want the domain's %q", res.Status, events.OrderStatusWaitAccept)
+	}
+	if again, err := placing.Handle(ctx, place); err != nil || again != res {
+		t.Errorf("a repeat of the command answers %+v (%v), want the recorded %+v", again, err, res)
 	}
 	if got := eventOf(res.ID, 1); got != events.OrderPlaced {
 		t.Errorf("the order's event is %q, want %q", got, events.OrderPlaced)

@@ -116,8 +116,11 @@ func niceTicks(lo, hi float64, n int) []float64 {
 	}
 	first := math.Floor(lo/step) * step
 	var out []float64
-	for v := first; v < hi+step*1e-9 || len(out) < 2; v += step {
+	for v := first; ; v += step {
 		out = append(out, math.Round(v/step)*step)
+		if len(out) >= 2 && v >= hi-step*1e-9 {
+			break
+		}
 	}
 	return out
 }
@@ -289,7 +292,7 @@ func barChart(bars []bar) template.HTML {
 	for i, br := range bars {
 		y := 8 + float64(i)*row
 		b.f(`<g%s><text x="%s" y="%s" text-anchor="end" dominant-baseline="middle" fill="#222">%s</text><rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="#3b82c4"/><text x="%s" y="%s" dominant-baseline="middle" fill="#6b6f76">%s</text>%s</g>`,
-			tipAttr(br.Tip), num(left-8), num(y+row/2-2), template.HTMLEscapeString(ellipsis(br.Label, 10)),
+			tipAttr(br.Tip), num(left-8), num(y+row/2-2), template.HTMLEscapeString(ellipsis(br.Label, 8)),
 			num(left), num(y+2), num(math.Max(x.at(br.Value)-left, 2)), num(row-8), num(x.at(br.Value)+6), num(y+row/2-2),
 			template.HTMLEscapeString(br.Text), tipTitle(br.Tip))
 	}

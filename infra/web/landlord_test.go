@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -331,6 +332,22 @@ func TestLandlordPhotos_uploadSeveralRefuseWhatIsNoImageSetTheCoverAndRemove(t *
 		t.Fatalf("a photo and a text file: %d", mixed.Status)
 	}
 	mixed.contains(t, "前 1 张已上传；第 2 张未上传", "已上传（3）")
+	// A photo larger than the pages' usual 1 MB body is taken; a file over 10 MB is refused naming the field.
+	noise := image.NewRGBA(image.Rect(0, 0, 800, 600))
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range noise.Pix {
+		noise.Pix[i] = byte(rng.Uint32())
+	}
+	var big bytes.Buffer
+	if err := png.Encode(&big, noise); err != nil || big.Len() < 1<<20 {
+		t.Fatalf("a PNG over 1 MB: %d bytes, %v", big.Len(), err)
+	}
+	seeOther(t, "a 1.9 MB photo", b.upload(path, true, big.Bytes()), `done=uploaded`)
+	huge := b.upload(path, true, bytes.Repeat([]byte{0xff}, 10<<20+1))
+	if huge.Status != http.StatusBadRequest {
+		t.Fatalf("an 11 MB file: %d, want 400", huge.Status)
+	}
+	huge.contains(t, `id="e-photo"`, "文件太大：每张照片不超过 10 MB", "已上传（4）")
 	// Nothing chosen; no CSRF token.
 	b.upload(path, true).contains(t, `id="e-photo"`, "请选择要上传的照片")
 	if p := b.upload(path, false, red); p.Status != http.StatusForbidden {
@@ -345,7 +362,7 @@ func TestLandlordPhotos_uploadSeveralRefuseWhatIsNoImageSetTheCoverAndRemove(t *
 	after.lacks(t, `id="cover-`+second["id"].(string)+`"`)
 	removed := b.post(path+"/"+second["id"].(string)+"/remove", url.Values{})
 	seeOther(t, "remove", removed, `^/landlord/listings/`+id+`/photos\?done=removed&v=\d+$`)
-	b.must(http.StatusOK, removed.Location).contains(t, "照片已删除", "已上传（2）")
+	b.must(http.StatusOK, removed.Location).contains(t, "照片已删除", "已上传（3）")
 	doc = api.Must(http.StatusOK, "GET", "/listings/"+id, nil)
 	if doc["cover_image"] != first["url"] {
 		t.Fatalf("the removed cover passes to the first photo: %v", doc)
@@ -358,9 +375,9 @@ func TestLandlordPhotos_uploadSeveralRefuseWhatIsNoImageSetTheCoverAndRemove(t *
 	}
 	full := b.upload(path, true, more...)
 	if full.Status != http.StatusConflict {
-		t.Fatalf("19 more photos on 2: %d, want 409", full.Status)
+		t.Fatalf("19 more photos on 3: %d, want 409", full.Status)
 	}
-	full.contains(t, "前 18 张已上传；第 19 张未上传：每套房源最多 20 张照片", "已上传（20）", `id="photos-full"`)
+	full.contains(t, "前 17 张已上传；第 18 张未上传：每套房源最多 20 张照片", "已上传（20）", `id="photos-full"`)
 
 	// Strangers: a tenant is refused, another landlord finds no such listing.
 	tenant, _ := tenantAt(t, sys, "tina@example.com")

@@ -2,11 +2,13 @@ package web
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/query"
 )
 
 // quoteView is the preview of a booking: the stay and what it costs, by
@@ -52,6 +54,9 @@ func (p *pages) bookListing(c echo.Context) error {
 		if err != nil {
 			return p.fail(c, err, again)
 		}
+		if err := p.checkFree(c, l, stay); err != nil {
+			return p.fail(c, err, again)
+		}
 		q := &quoteView{Start: start, End: end, Months: stay.Months, Days: stay.Days, Monthly: l.Price, Amount: amount, Deposit: l.Deposit}
 		return p.drawDetail(c, 200, l, formOf(c), q)
 	}
@@ -73,4 +78,32 @@ func (p *pages) bookListing(c echo.Context) error {
 		return p.fail(c, err, again)
 	}
 	return see303(c, withVersion(orderPath(res.ID), res.Version))
+}
+
+// checkFree refuses a preview whose dates orders already hold, naming them
+// beside the move-in date, so the tenant is not shown a price for dates
+// PlaceOrder would refuse. PlaceOrder still decides (under the listing's
+// lock): the dates may be taken between the preview and the confirmation.
+func (p *pages) checkFree(c echo.Context, l listingView, stay command.Stay) error {
+	b, err := p.Queries.Availability.Handle(c.Request().Context(), query.Availability{
+		Actor: actorOf(c), ListingID: l.ID, From: stay.Start, To: stay.End,
+	})
+	if err != nil {
+		return err
+	}
+	var av struct {
+		Booked []bookedRange `json:"booked"`
+	}
+	if err := decode(b, &av); err != nil {
+		return err
+	}
+	if len(av.Booked) == 0 {
+		return nil
+	}
+	taken := make([]string, 0, len(av.Booked))
+	for _, r := range av.Booked {
+		taken = append(taken, date(r.StartDate)+"至"+date(r.EndDate))
+	}
+	msg := "所选日期已被预订（" + strings.Join(taken, "、") + "），请换个日期"
+	return &rental.Error{Code: rental.ECONFLICT, Message: msg, Fields: map[string]string{"start_date": msg}}
 }

@@ -82,7 +82,7 @@ func TestDetail_showsEveryFieldTheGalleryFacilitiesCalendarReviewsSimilarAndChar
 	b.must(http.StatusNotFound, "/listings/not-a-uuid")
 }
 
-func TestDetail_photosOfTheStoreAreShownAtDetailSizeAndNoPhotoHasAPlaceholder(t *testing.T) {
+func TestDetail_aListingWithoutPhotosShowsAPlaceholder(t *testing.T) {
 	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
 	landlord, _ := sys.Register("photos-landlord@example.com", "landlord")
 	bare := landlord.Must(http.StatusCreated, "POST", "/listings", flat("无图房源", 3000, "haidian", 1))["id"].(string)

@@ -307,7 +307,7 @@ func (r *run) user(ctx context.Context, row Row) (string, error) {
 	if err != nil {
 		return r.refused(UserTable, u.OldID, err)
 	}
-	if r.im.ForceReset || command.CheckPassword("password", u.Password) != nil {
+	if r.im.ForceReset || command.CheckPassword("password", u.Password, u.Email) != nil {
 		r.mu.Lock()
 		r.report.MustReset++
 		r.mu.Unlock()

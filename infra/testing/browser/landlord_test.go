@@ -136,9 +136,9 @@ func TestLandlord_createsAListingFixesThePriceUploadsAPhotoPublishesAndAcceptsAn
 	}
 	p.Open("/")
 	p.Type("#search-keyword", "阳光南北通透")
-	started := time.Now()
+	started, reloads := time.Now(), 0
 	p.Click("#search-submit")
-	for !p.Has(`#results li[data-listing="` + id + `"]`) {
+	for ; !p.Has(`#results li[data-listing="` + id + `"]`); reloads++ {
 		// The search reads the read models, which the worker fills a few
 		// milliseconds after the publish: allow a bounded wait, and say so.
 		if time.Since(started) > 5*time.Second {
@@ -147,9 +147,7 @@ func TestLandlord_createsAListingFixesThePriceUploadsAPhotoPublishesAndAcceptsAn
 		time.Sleep(50 * time.Millisecond)
 		p.Open(p.Path())
 	}
-	if lag := time.Since(started); lag > time.Second {
-		t.Logf("the search found the listing %s after publishing", lag)
-	}
+	t.Logf("the search showed the published listing %s after it was sent (%d reloads)", time.Since(started).Round(time.Millisecond), reloads)
 	if src := p.Attr(`#results li[data-listing="`+id+`"] img`, "src"); src != cover {
 		t.Fatalf("the result shows the cover %q, got %q", cover, src)
 	}

@@ -204,3 +204,33 @@ func TestHardening_aMinVersionBeyondTheAggregatesIsRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestHardening_passwordsBcryptWouldCutOrAnyoneCouldGuessAreRefused(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	seventyTwo := strings.Repeat("k", 72)
+	sys.Client().Must(http.StatusCreated, "POST", "/users", map[string]any{"email": "long@example.com", "password": seventyTwo, "nickname": "n"})
+	// bcrypt reads 72 bytes: anything after them would log in.
+	r := sys.Client().Do("POST", "/sessions", map[string]any{"login": "long@example.com", "password": seventyTwo + "anything"})
+	if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"password"`) {
+		t.Fatalf("a login password over 72 bytes: %d %s, want 400 naming password", r.Status, r.Body)
+	}
+	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "long@example.com", "password": seventyTwo})
+
+	for _, c := range []map[string]any{
+		{"email": "same@example.com", "password": "same@example.com", "nickname": "n"},
+		{"mobile": "13800138000", "password": "13800138000", "nickname": "n"},
+		{"email": "common@example.com", "password": "Password123", "nickname": "n"},
+		{"email": "common@example.com", "password": "woaini1314", "nickname": "n"},
+	} {
+		if r := sys.Client().Do("POST", "/users", c); r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"password"`) {
+			t.Fatalf("registering with password %q: %d %s, want 400 naming password", c["password"], r.Status, r.Body)
+		}
+	}
+	user, _ := sys.Register("change@example.com", "tenant")
+	for _, pw := range []string{"change@example.com", "iloveyou"} {
+		r := user.Do("PUT", "/users/me/password", map[string]any{"current_password": "correct-horse", "new_password": pw})
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"new_password"`) {
+			t.Fatalf("changing to %q: %d %s, want 400 naming new_password", pw, r.Status, r.Body)
+		}
+	}
+}

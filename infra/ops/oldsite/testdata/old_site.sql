@@ -132,7 +132,8 @@ UNLOCK TABLES;
 -- Rows the import must report, not import:
 --   3 email "bob at example.com"   4 the same email as user 1 (letter case aside)   6 no password
 --   8 no email: the old site logged in by user name, and e-mail was optional
--- Row 2 imports but must choose a new password (six characters break today's policy);
+-- Rows 2 and 5 import but must choose a new password (row 2's six characters break
+-- today's policy, row 5's qwertyuiop is among the commonest passwords);
 -- row 5 imports with a warning (no name: a nickname is made up);
 -- row 9's seen_id names 22 houses, most recent first: the first 20 are kept
 -- (house 15, a duplicate of house 1, is house 1's listing).
