@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/events"
@@ -180,7 +181,13 @@ var commonPasswords = func() map[string]bool {
 	return m
 }()
 
-func normalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// normalizeEmail is the one spelling of an address, stored and looked up,
+// then compared byte for byte (accents and look-alikes are other addresses):
+// trimmed, in Unicode NFC (an accent typed as a combining mark is the same
+// letter) and in lower case. The local part is lowered too: the mail
+// providers people use ignore its case, and every account registered so far
+// was stored that way, so a user who types a capital still logs in.
+func normalizeEmail(s string) string { return strings.ToLower(norm.NFC.String(strings.TrimSpace(s))) }
 
 func normalizeMobile(s string) string {
 	s = strings.TrimSpace(s)

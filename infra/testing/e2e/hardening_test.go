@@ -234,3 +234,27 @@ func TestHardening_passwordsBcryptWouldCutOrAnyoneCouldGuessAreRefused(t *testin
 		}
 	}
 }
+
+func TestHardening_emailsAreNormalisedOnceAndComparedExactly(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	sys.Register("tenant@example.com", "tenant")
+	login := func(as string) int {
+		return sys.Client().Do("POST", "/sessions", map[string]any{"login": as, "password": "correct-horse"}).Status
+	}
+	if s := login("  Tenant@EXAMPLE.com "); s != http.StatusCreated {
+		t.Fatalf("the same address typed with spaces and capitals logs in: %d", s)
+	}
+	for _, lookalike := range []string{"tenant@exämple.com", "tenant@éxample.com", "tenánt@example.com"} {
+		if s := login(lookalike); s != http.StatusUnauthorized {
+			t.Fatalf("%s must not log into tenant@example.com: %d", lookalike, s)
+		}
+	}
+	// A look-alike is an address of its own: it registers, it does not collide.
+	sys.Client().Must(http.StatusCreated, "POST", "/users", map[string]any{"email": "tenant@exämple.com", "password": "other-person-1", "nickname": "n"})
+	// One spelling, whichever way its accent was typed (composed or not): the second is taken.
+	r := sys.Client().Do("POST", "/users", map[string]any{"email": "tenant@exa\u0308mple.com", "password": "other-person-2", "nickname": "n"})
+	if r.Status != http.StatusConflict {
+		t.Fatalf("the decomposed spelling of a registered address: %d %s, want 409", r.Status, r.Body)
+	}
+	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "tenant@exa\u0308mple.com", "password": "other-person-1"})
+}
