@@ -427,6 +427,12 @@ func (p *Page) Shot(name string) []string {
 	p.t.Helper()
 	test := unsafeName.ReplaceAllString(strings.TrimPrefix(p.t.Name(), "Test"), "_")
 	var files []string
+	// A full-page screenshot shows every image of the page, so none may wait
+	// for a scroll that never comes (a lazy photo in a swipeable gallery).
+	run(p, "loading the lazy images", chromedp.Evaluate[bool](
+		`document.querySelectorAll('img[loading="lazy"]').forEach(i => i.loading = "eager"), true`))
+	// From the top, so a sticky top bar is drawn where it belongs, not where the page was scrolled to.
+	run(p, "scrolling to the top", chromedp.Evaluate[bool](`window.scrollTo(0, 0), true`))
 	for _, w := range Widths {
 		mobile := w < 600
 		p.do("resizing to "+fmt.Sprint(w), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
