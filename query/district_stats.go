@@ -26,6 +26,16 @@ const MaxChartPoints = 1000
 func (q DistrictStats) CacheKey() string  { return "stats|" + q.City + "|" + q.District }
 func (DistrictStats) DependsOn() []string { return []string{DependsListings} }
 
+// AffectedBy makes the charts a Narrow query: only a listing published in
+// the district, before or after its change, moves them.
+func (q DistrictStats) AffectedBy(c Change) bool {
+	if c.Listing == nil {
+		return c.Stay == nil
+	}
+	in := func(l *ListingFacts) bool { return l != nil && l.City == q.City && l.District == q.District }
+	return c.Listing.Unknown || in(c.Listing.Before) || in(c.Listing.After)
+}
+
 type DistrictStatsHandler struct {
 	RM       ReadModels
 	Fallback Fallback

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,7 +13,7 @@ import (
 )
 
 // SearchListings pages through published listings matching a filter, from the
-// search indexes (sorted sets per city and district); MySQL answers when the
+// search index (bitmaps of the read models); MySQL answers when the
 // indexes are not built or Redis cannot be reached. Besides city, district,
 // price, bedrooms and rent type, a filter may ask for facilities (all of
 // them), a keyword (in the title, district, block, community or traffic) and
@@ -23,9 +24,10 @@ type SearchListings struct {
 
 // CacheKey and DependsOn make a search a Shared query: every caller gets
 // the same answer, which depends on the listings and, with dates, on the
-// orders, and sorted by views, on the view counts.
+// orders, and sorted by views, on the view counts. The key is the filter
+// normalised, so searches that mean the same share one answer.
 func (q SearchListings) CacheKey() string {
-	f := q.Filter
+	f := q.Filter.Normalized()
 	beds := "-"
 	if f.Bedrooms != nil {
 		beds = strconv.Itoa(*f.Bedrooms)
@@ -44,6 +46,42 @@ func (q SearchListings) DependsOn() []string {
 		deps = append(deps, DependsViews)
 	}
 	return deps
+}
+
+// AffectedBy makes a search a Narrow query: a listing change can alter the
+// answer only if the listing could match the filter before or after it (a
+// page holds the matches in order, and the total counts them); an order only
+// a dated search whose window overlaps the stay it took or gave back.
+func (q SearchListings) AffectedBy(c Change) bool {
+	f := q.Filter.Normalized()
+	switch {
+	case c.Listing != nil:
+		return c.Listing.Unknown || f.Could(c.Listing.Before) || f.Could(c.Listing.After)
+	case c.Stay != nil:
+		return f.Dated() && (c.Stay.Unknown || f.Overlaps(c.Stay.Before) || f.Overlaps(c.Stay.After))
+	}
+	return true
+}
+
+// Normalized is the filter with its defaults filled in and the spellings
+// that mean the same made one: the sort, page and page size a search gets
+// when it names none, the keyword trimmed and lower-cased, the facilities
+// sorted once each. It does not validate (the handler does).
+func (f ListingFilter) Normalized() ListingFilter {
+	if f.Sort == "" {
+		f.Sort = SortNewest
+	}
+	if f.Page == 0 {
+		f.Page = 1
+	}
+	if f.PageSize == 0 {
+		f.PageSize = DefaultPageSize
+	}
+	f.Keyword = strings.ToLower(strings.TrimSpace(f.Keyword))
+	if len(f.Facilities) > 0 {
+		f.Facilities = slices.Compact(slices.Sorted(slices.Values(f.Facilities)))
+	}
+	return f
 }
 
 func day(t time.Time) string {
@@ -94,6 +132,7 @@ func (h SearchListingsHandler) Handle(ctx context.Context, q SearchListings) (Bo
 
 // normalize checks a filter and fills its defaults.
 func (h SearchListingsHandler) normalize(f ListingFilter) (ListingFilter, error) {
+	f = f.Normalized()
 	bad := map[string]string{}
 	if f.City != "" {
 		if _, ok := h.Catalog.CityName(f.City); !ok {
@@ -123,8 +162,6 @@ func (h SearchListingsHandler) normalize(f ListingFilter) (ListingFilter, error)
 		bad["rent_type"] = "must be whole or shared"
 	}
 	switch f.Sort {
-	case "":
-		f.Sort = SortNewest
 	case SortNewest, SortPriceAsc, SortPriceDesc, SortBookings, SortViews:
 	default:
 		bad["sort"] = "must be new, price_asc, price_desc, bookings or views"
@@ -134,7 +171,6 @@ func (h SearchListingsHandler) normalize(f ListingFilter) (ListingFilter, error)
 			bad["facilities"] = "unknown facility " + strconv.Quote(code) + " (see GET /api/v1/facilities)"
 		}
 	}
-	f.Keyword = strings.ToLower(strings.TrimSpace(f.Keyword))
 	if utf8.RuneCountInString(f.Keyword) > MaxKeyword || strings.ContainsAny(f.Keyword, "\n\r\t") || !utf8.ValidString(f.Keyword) {
 		bad["keyword"] = "must be one line of at most " + strconv.Itoa(MaxKeyword) + " characters (UTF-8)"
 	}

@@ -3,13 +3,16 @@
 //
 // It is a decorator: it implements query.ReadModels over another
 // query.ReadModels. It stays correct by listening to the change notices the
-// read-model writes publish ("listing <id> <version>", "views <listing>
-// <version>", "order <id> <version>"): a notice drops the cached document (or
-// view count) and leaves a marker of the newer version, so a fetch that raced
-// with the change (and read the older version) is not cached. Every change
-// also advances the epoch of its read model, which retires the cached answers
-// of shared queries that depend on it (see Pages): a view does not retire
-// search pages, only those sorted by views.
+// read-model writes publish (readmodel.ChangeNotice): a notice drops the
+// cached document (or view count) and leaves a marker of the newer version,
+// so a fetch that raced with the change (and read the older version) is not
+// cached. A shared answer (see Pages) goes only when a change could alter it:
+// a search (query.Narrow) is retired by a listing that could match its
+// filter before or after the change, and by an order whose stay overlaps its
+// dates; other shared answers by any change of a read model they depend on
+// (each read model has an epoch): a view does not retire search pages, only
+// those sorted by views. A listing's booked dates are kept until an order of
+// that listing changes.
 // While the notice subscription is down nothing is served from the cache, it
 // is emptied on every (re)subscription, and every entry expires after TTL
 // anyway: a missed notice cannot keep a stale answer for long.
@@ -20,8 +23,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,6 +32,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/query"
 )
 
@@ -50,14 +52,23 @@ type Cache struct {
 	// onGeneration is called when a projection switches generation.
 	onGeneration func()
 
-	mu     sync.Mutex // orders marker checks with adds
+	mu     sync.Mutex // orders marker checks with adds; the change log with the answers it retires
 	docs   *expirable.LRU[uuid.UUID, entry]
 	views  *expirable.LRU[uuid.UUID, query.Count] // N < 0: a marker
 	pages  *expirable.LRU[string, pageEntry]
 	epochs map[string]*atomic.Uint64 // per read model a shared answer may depend on
 	live   atomic.Bool
+	// changes are the latest listing and order changes (ring, by seq), so an
+	// answer computed while one arrived is not kept if it could affect it.
+	changes [changeLog]loggedChange
+	seq     uint64
+	// stays keeps each listing's booked dates by window, until an order of
+	// that listing changes (a new, empty entry then replaces its windows).
+	stays    *expirable.LRU[uuid.UUID, *staysEntry]
+	staysSeq uint64 // order notices so far
 
 	hits, misses atomic.Uint64
+	applied      atomic.Uint64 // change notices applied
 
 	// sessions, when set, is kept current by the announcements on sessionChannel.
 	sessions       *Sessions
@@ -69,8 +80,22 @@ type entry struct {
 }
 
 type pageEntry struct {
-	epochs []uint64 // of the answer's dependencies, read before it was computed
+	epochs []uint64 // of the dependencies judged whole, read before the answer was computed
 	body   query.Body
+	narrow query.Narrow // judges listing and order changes itself; nil: epochs only
+}
+
+// changeLog is how many recent changes an answer being computed is checked against.
+const changeLog = 1024
+
+type loggedChange struct {
+	seq    uint64
+	change query.Change
+}
+
+type staysEntry struct {
+	seq     uint64 // the order notice that made the entry (0: a read did)
+	windows map[[2]int64][]query.BookedRange
 }
 
 // New returns a cache over inner, listening on channel through client (the
@@ -94,6 +119,7 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 		docs:   expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
 		views:  expirable.NewLRU[uuid.UUID, query.Count](cfg.Documents, nil, cfg.TTL),
 		pages:  expirable.NewLRU[string, pageEntry](cfg.Pages, nil, cfg.TTL),
+		stays:  expirable.NewLRU[uuid.UUID, *staysEntry](cfg.Documents, nil, cfg.TTL),
 		epochs: map[string]*atomic.Uint64{},
 	}
 	for _, dep := range []string{query.DependsListings, query.DependsOrders, query.DependsViews} {
@@ -107,6 +133,9 @@ func (c *Cache) advance(dep string) { c.epochs[dep].Add(1) }
 
 // Stats returns hits and misses so far.
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+
+// Applied returns how many change notices the cache has applied.
+func (c *Cache) Applied() uint64 { return c.applied.Load() }
 
 // Run listens for change notices until ctx ends, resubscribing after errors.
 func (c *Cache) Run(ctx context.Context) {
@@ -157,6 +186,7 @@ func (c *Cache) listen(ctx context.Context) error {
 				continue
 			}
 			c.notice(m.Payload)
+			c.applied.Add(1)
 		}
 	}
 }
@@ -177,6 +207,9 @@ func (c *Cache) flush() {
 	c.docs.Purge()
 	c.views.Purge()
 	c.pages.Purge()
+	c.stays.Purge()
+	c.staysSeq++
+	c.logChange(query.Change{Listing: &query.ListingChange{Unknown: true}}) // an answer being computed is not kept
 	c.mu.Unlock()
 	for dep := range c.epochs {
 		c.advance(dep)
@@ -186,23 +219,17 @@ func (c *Cache) flush() {
 	}
 }
 
-// notice applies one change notice: "listing <id> <version>", "views
-// <listing> <version>", "order <id> <version>", "user <id> <version>" or
-// "gen <projection> <generation>".
+// notice applies one change notice (readmodel.ChangeNotice).
 func (c *Cache) notice(payload string) {
-	kind, rest, _ := strings.Cut(payload, " ")
-	if kind == "gen" {
+	n, ok := readmodel.ParseChangeNotice(payload)
+	if !ok {
+		return
+	}
+	id, version := n.ID, n.Version
+	switch n.Kind {
+	case "gen":
 		c.onGeneration()
 		c.flush()
-		return
-	}
-	idText, versionText, _ := strings.Cut(rest, " ")
-	id, err := uuid.Parse(idText)
-	if err != nil {
-		return
-	}
-	version, _ := strconv.ParseInt(versionText, 10, 64)
-	switch kind {
 	case "listing":
 		c.mu.Lock()
 		switch e, ok := c.docs.Peek(id); {
@@ -212,6 +239,7 @@ func (c *Cache) notice(payload string) {
 			// `rentalctl check --repair` rewrote this version in place.
 			c.docs.Remove(id)
 		}
+		c.changed(n.Change)
 		c.mu.Unlock()
 		c.advance(query.DependsListings)
 	case "views":
@@ -222,6 +250,16 @@ func (c *Cache) notice(payload string) {
 		c.mu.Unlock()
 		c.advance(query.DependsViews)
 	case "order":
+		c.mu.Lock()
+		c.changed(n.Change)
+		// The listing's own entries: its booked dates.
+		c.staysSeq++
+		if st := n.Change.Stay; st != nil && st.Listing != uuid.Nil {
+			c.stays.Add(st.Listing, &staysEntry{seq: c.staysSeq, windows: map[[2]int64][]query.BookedRange{}})
+		} else {
+			c.stays.Purge()
+		}
+		c.mu.Unlock()
 		c.advance(query.DependsOrders)
 	case "user":
 		// A user changed (roles, say) through any path, rentalctl included.
@@ -229,6 +267,40 @@ func (c *Cache) notice(payload string) {
 			c.sessions.forgetUser(id)
 		}
 	}
+}
+
+// logChange records a change (c.mu held), so an answer being computed
+// while it arrived is checked against it before it is kept.
+func (c *Cache) logChange(ch query.Change) {
+	c.seq++
+	c.changes[c.seq%changeLog] = loggedChange{seq: c.seq, change: ch}
+}
+
+// changed retires the narrow answers a listing or order change could
+// affect (c.mu held); the others go by epoch.
+func (c *Cache) changed(ch query.Change) {
+	c.logChange(ch)
+	for _, k := range c.pages.Keys() {
+		if e, ok := c.pages.Peek(k); ok && e.narrow != nil && e.narrow.AffectedBy(ch) {
+			c.pages.Remove(k)
+		}
+	}
+}
+
+// keep caches a narrow answer computed from seq on, unless a change logged
+// since could affect it (or the log no longer reaches back that far).
+func (c *Cache) keep(key string, e pageEntry, since uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.seq-since >= changeLog {
+		return
+	}
+	for s := since + 1; s <= c.seq; s++ {
+		if e.narrow.AffectedBy(c.changes[s%changeLog].change) {
+			return
+		}
+	}
+	c.pages.Add(key, e)
 }
 
 // remember caches d unless a newer version has been announced meanwhile.
@@ -298,10 +370,12 @@ func (c *Cache) SearchListings(ctx context.Context, f query.ListingFilter) ([]uu
 }
 
 // Pages is a query middleware that keeps whole answers of shared queries
-// (query.Shared: searches, home, suggestions, charts) while none of the read
-// models they depend on has changed: an answer is cached under the epochs
-// read before it was computed, so a change that lands meanwhile retires it.
-// Only answers from the read models are kept; a MySQL fallback is not.
+// (query.Shared: searches, home, suggestions, charts). An answer is kept
+// under the epochs of the read models it depends on, read before it was
+// computed, so a change that lands meanwhile retires it; a query.Narrow
+// answer judges the changes of listings and orders itself (Cache.changed),
+// and the changes logged while it was computed are judged before it is
+// kept. Only answers from the read models are kept; a MySQL fallback is not.
 func (c *Cache) Pages() rental.Middleware {
 	return func(name string, next rental.Next) rental.Next {
 		return func(ctx context.Context, cmd any) (any, error) {
@@ -309,10 +383,13 @@ func (c *Cache) Pages() rental.Middleware {
 			if !ok {
 				return next(ctx, cmd)
 			}
+			narrow, _ := cmd.(query.Narrow)
 			key, deps := q.CacheKey(), q.DependsOn()
-			epochs := make([]uint64, len(deps))
-			for i, dep := range deps {
-				epochs[i] = c.epochs[dep].Load()
+			epochs := make([]uint64, 0, len(deps))
+			for _, dep := range deps {
+				if narrow == nil || (dep != query.DependsListings && dep != query.DependsOrders) {
+					epochs = append(epochs, c.epochs[dep].Load())
+				}
 			}
 			if c.live.Load() {
 				if e, ok := c.pages.Get(key); ok && slices.Equal(e.epochs, epochs) {
@@ -321,9 +398,17 @@ func (c *Cache) Pages() rental.Middleware {
 				}
 			}
 			c.misses.Add(1)
+			c.mu.Lock()
+			since := c.seq
+			c.mu.Unlock()
 			res, err := next(ctx, cmd)
 			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && c.live.Load() {
-				c.pages.Add(key, pageEntry{epochs: epochs, body: b})
+				e := pageEntry{epochs: epochs, body: b, narrow: narrow}
+				if narrow != nil {
+					c.keep(key, e, since)
+				} else {
+					c.pages.Add(key, e)
+				}
 			}
 			return res, err
 		}
@@ -385,8 +470,40 @@ func (c *Cache) UserOrders(ctx context.Context, user uuid.UUID, role, status str
 	return c.inner.UserOrders(ctx, user, role, status, offset, limit)
 }
 
+// BookedRanges keeps a listing's booked dates per window until an order of
+// that listing changes: every listing page reads them.
 func (c *Cache) BookedRanges(ctx context.Context, listing uuid.UUID, from, to time.Time) ([]query.BookedRange, error) {
-	return c.inner.BookedRanges(ctx, listing, from, to)
+	w := [2]int64{from.Unix(), to.Unix()}
+	c.mu.Lock()
+	e, _ := c.stays.Get(listing)
+	if e != nil && c.live.Load() {
+		if r, ok := e.windows[w]; ok {
+			c.mu.Unlock()
+			c.hits.Add(1)
+			return r, nil
+		}
+	}
+	seq := c.staysSeq
+	c.mu.Unlock()
+	c.misses.Add(1)
+	r, err := c.inner.BookedRanges(ctx, listing, from, to)
+	if err != nil || !c.live.Load() {
+		return r, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now, _ := c.stays.Peek(listing)
+	switch {
+	case now != nil && now == e:
+		// no order of the listing changed since: its entry is the one read
+	case now == nil && seq == c.staysSeq:
+		now = &staysEntry{windows: map[[2]int64][]query.BookedRange{}} // no order changed at all since
+		c.stays.Add(listing, now)
+	default:
+		return r, nil // an order changed meanwhile: what was read may be older
+	}
+	now.windows[w] = r
+	return r, nil
 }
 
 func (c *Cache) Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([][]byte, int, error) {

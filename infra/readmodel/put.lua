@@ -7,7 +7,10 @@
 -- ARGV[2] generation to write ('' = live and building)
 -- ARGV[3] doc key suffix      ARGV[4] version
 -- ARGV[5] doc JSON            ARGV[6] status      ARGV[7] owner
--- ARGV[8] change notice ('' = none), published on ARGV[9] for the live generation
+-- ARGV[8] change notice ('' = none), published on ARGV[9] for the live generation;
+--   "<head> TAB <summary>": the summary is kept in the document's field f, and
+--   the notice goes out with TAB and the summary of the document it replaced
+--   ('-' when there was none, '?' when that one kept none): notices.go
 -- ARGV[9] change channel
 -- ARGV[10] n, then n triples: index key suffix, score, member
 -- ARGV[11 + 3n] 'repair' (optional): also rewrite a document at the SAME
@@ -63,6 +66,7 @@ else
   local building = redis.call('GET', prefix .. 'gen:next')
   if building and building ~= live then gens[#gens + 1] = building end
 end
+local summary = string.match(ARGV[8], '^[^\t]*\t(.*)$')
 local version = tonumber(ARGV[4])
 local n = tonumber(ARGV[10])
 local repair = ARGV[11 + n * 3] == 'repair'
@@ -307,15 +311,23 @@ for _, g in ipairs(gens) do
       end
     end
     for listing, ss in pairs(spans) do avail(base, listing, ss) end
+    local before = '-'
+    if summary and current > 0 then before = redis.call('HGET', key, 'f') or '?' end
     if remove then
       redis.call('DEL', key)
+    elseif summary then
+      redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(lines, '\n'), 'f', summary)
     else
       redis.call('HSET', key, 'v', ARGV[4], 'd', ARGV[5], 's', ARGV[6], 'o', ARGV[7], 'ix', table.concat(lines, '\n'))
     end
     applied = applied + 1
     if g == live then
       for f in pairs(families) do redis.call('HINCRBY', base .. 'bmv', f, 1) end
-      if ARGV[8] ~= '' then redis.call('PUBLISH', ARGV[9], ARGV[8]) end
+      if summary then
+        redis.call('PUBLISH', ARGV[9], ARGV[8] .. '\t' .. before)
+      elseif ARGV[8] ~= '' then
+        redis.call('PUBLISH', ARGV[9], ARGV[8])
+      end
     end
   end
 end

@@ -129,7 +129,7 @@ type write struct {
 
 func (s *Store) listingWrite(st events.ListingState, doc []byte) (write, error) {
 	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
-		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10),
+		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10) + "\t" + listingSummary(st),
 		entries: s.listingEntries(st)}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,8 +63,9 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 	go func() {
 		for m := range ps.Channel(goredis.WithChannelSize(100000)) {
 			at := time.Now()
+			head, _, _ := strings.Cut(m.Payload, "\t") // "listing <id> <version>", then what changed
 			mu.Lock()
-			visible[m.Payload] = at
+			visible[head] = at
 			mu.Unlock()
 		}
 	}()

@@ -1,0 +1,212 @@
+package nearcache
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/zufang/rental/query"
+)
+
+// searches are the cached answers the tests change the world under, by name.
+func searches() map[string]query.SearchListings {
+	two, three := 2, 3
+	dates := func(from, to string) (time.Time, time.Time) {
+		a, _ := time.Parse("2006-01-02", from)
+		b, _ := time.Parse("2006-01-02", to)
+		return a, b
+	}
+	jan, feb := [2]time.Time{}, [2]time.Time{}
+	jan[0], jan[1] = dates("2027-01-01", "2027-02-01")
+	feb[0], feb[1] = dates("2027-03-01", "2027-04-01")
+	return map[string]query.SearchListings{
+		"all":                {},
+		"beijing":            {Filter: query.ListingFilter{City: "beijing"}},
+		"shanghai":           {Filter: query.ListingFilter{City: "shanghai"}},
+		"haidian":            {Filter: query.ListingFilter{City: "beijing", District: "haidian"}},
+		"chaoyang":           {Filter: query.ListingFilter{City: "beijing", District: "chaoyang"}},
+		"dongcheng":          {Filter: query.ListingFilter{City: "beijing", District: "dongcheng"}},
+		"price 2500-3500":    {Filter: query.ListingFilter{PriceMin: 2500, PriceMax: 3500}},
+		"price 4000-4500":    {Filter: query.ListingFilter{PriceMin: 4000, PriceMax: 4500}},
+		"price from 4800":    {Filter: query.ListingFilter{PriceMin: 4800, Sort: query.SortPriceDesc}},
+		"2 bedrooms":         {Filter: query.ListingFilter{Bedrooms: &two}},
+		"3 bedrooms":         {Filter: query.ListingFilter{Bedrooms: &three}},
+		"shared":             {Filter: query.ListingFilter{RentType: "shared"}},
+		"wifi":               {Filter: query.ListingFilter{Facilities: []string{"wifi"}}},
+		"wifi+ac":            {Filter: query.ListingFilter{Facilities: []string{"ac", "wifi"}}},
+		"keyword 精装":         {Filter: query.ListingFilter{Keyword: "精装"}},
+		"keyword 花园":         {Filter: query.ListingFilter{Keyword: "花园"}},
+		"january":            {Filter: query.ListingFilter{From: jan[0], To: jan[1]}},
+		"march":              {Filter: query.ListingFilter{From: feb[0], To: feb[1]}},
+		"haidian in january": {Filter: query.ListingFilter{City: "beijing", District: "haidian", From: jan[0], To: jan[1]}},
+		"shanghai in march":  {Filter: query.ListingFilter{City: "shanghai", From: feb[0], To: feb[1], Page: 2}},
+	}
+}
+
+// cacheAll computes and keeps every search; it returns those computed again
+// by the next pass, after a notice.
+func cacheAll(t *testing.T, c *Cache) func() []string {
+	t.Helper()
+	var computed []string
+	current := ""
+	run := c.Pages()("search", func(context.Context, any) (any, error) {
+		computed = append(computed, current)
+		return query.Body{JSON: []byte(`{}`), Source: query.FromRedis}, nil
+	})
+	pass := func() []string {
+		computed = nil
+		for name, q := range searches() {
+			current = name
+			if _, err := run(context.Background(), q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		slices.Sort(computed)
+		return computed
+	}
+	if got := pass(); len(got) != len(searches()) {
+		t.Fatalf("the first pass computes every search: %v", got)
+	}
+	if got := pass(); len(got) != 0 {
+		t.Fatalf("the second pass is answered from the cache: %v", got)
+	}
+	return pass
+}
+
+func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *testing.T) {
+	c := newLive(&fakeModels{})
+	pass := cacheAll(t, c)
+	id := uuid.New()
+	// From Haidian at 3,000 (2 bedrooms, whole, wifi, "精装") to Chaoyang at
+	// 5,000 (3 bedrooms, wifi and ac, still "精装").
+	c.notice("listing " + id.String() + " 4\tbeijing|chaoyang|5000|3|whole|wifi,ac|南北 精装\rchaoyang" +
+		"\tbeijing|haidian|3000|2|whole|wifi|精装两居\rhaidian")
+	want := []string{"2 bedrooms", "3 bedrooms", "all", "beijing", "chaoyang", "haidian", "haidian in january", "january",
+		"keyword 精装", "march", "price 2500-3500", "price from 4800", "wifi", "wifi+ac"}
+	slices.Sort(want)
+	if got := pass(); !slices.Equal(got, want) {
+		t.Fatalf("retired %v,\nwant     %v", got, want)
+	}
+	// Unpublished: only what could hold it before.
+	c.notice("listing " + id.String() + " 5\t-\tbeijing|chaoyang|5000|3|whole|wifi,ac|南北 精装\rchaoyang")
+	want = []string{"3 bedrooms", "all", "beijing", "chaoyang", "january", "keyword 精装", "march", "price from 4800", "wifi", "wifi+ac"}
+	slices.Sort(want)
+	if got := pass(); !slices.Equal(got, want) {
+		t.Fatalf("retired %v,\nwant     %v", got, want)
+	}
+	// A draft edited: nothing.
+	c.notice("listing " + uuid.NewString() + " 2\t-\t-")
+	if got := pass(); len(got) != 0 {
+		t.Fatalf("a listing never published retires nothing: %v", got)
+	}
+	// A notice that does not say (written before notices did, or by the check): everything.
+	c.notice("listing " + id.String() + " 6")
+	if got := pass(); len(got) != len(searches()) {
+		t.Fatalf("an unknown change retires every search: %v", got)
+	}
+}
+
+func TestPages_anOrderRetiresOnlyTheDatedSearchesItsStayOverlaps(t *testing.T) {
+	c := newLive(&fakeModels{})
+	pass := cacheAll(t, c)
+	listing := uuid.NewString()
+	// Placed for February, then canceled: neither touches January (which
+	// ends on February 1st, exclusive) nor March.
+	c.notice("order " + uuid.NewString() + " 1\t" + listing + "|2027-02-01|2027-03-01\t-")
+	if got := pass(); len(got) != 0 {
+		t.Fatalf("a stay in February retires no search: %v", got)
+	}
+	c.notice("order " + uuid.NewString() + " 1\t" + listing + "|2027-01-20|2027-03-02\t-")
+	want := []string{"haidian in january", "january", "march", "shanghai in march"}
+	if got := pass(); !slices.Equal(got, want) {
+		t.Fatalf("retired %v, want %v", got, want)
+	}
+	c.notice("order " + uuid.NewString() + " 2\t-\t" + listing + "|2027-03-31|2027-06-01")
+	want = []string{"march", "shanghai in march"}
+	if got := pass(); !slices.Equal(got, want) {
+		t.Fatalf("a stay given back retires the searches it overlapped: %v, want %v", got, want)
+	}
+}
+
+func TestPages_anAnswerComputedWhileAChangeItCouldHoldArrivedIsNotKept(t *testing.T) {
+	c := newLive(&fakeModels{})
+	computed := 0
+	var during func()
+	run := c.Pages()("search", func(context.Context, any) (any, error) {
+		computed++
+		if during != nil {
+			during()
+		}
+		return query.Body{JSON: []byte(`{}`), Source: query.FromRedis}, nil
+	})
+	haidian := query.SearchListings{Filter: query.ListingFilter{City: "beijing", District: "haidian"}}
+	shanghai := query.SearchListings{Filter: query.ListingFilter{City: "shanghai"}}
+	during = func() {
+		c.notice("listing " + uuid.NewString() + " 2\tbeijing|haidian|3000|2|whole||t\t-")
+	}
+	run(context.Background(), haidian)
+	run(context.Background(), shanghai)
+	during = nil
+	run(context.Background(), haidian)
+	run(context.Background(), shanghai)
+	if computed != 3 {
+		t.Fatalf("the Haidian answer computed while a Haidian listing changed is computed again, Shanghai's kept: %d computations", computed)
+	}
+}
+
+func TestPages_equivalentSearchesShareOneAnswer(t *testing.T) {
+	c := newLive(&fakeModels{})
+	computed := 0
+	run := c.Pages()("search", func(context.Context, any) (any, error) {
+		computed++
+		return query.Body{JSON: []byte(`{}`), Source: query.FromRedis}, nil
+	})
+	for _, f := range []query.ListingFilter{
+		{Keyword: " 精装 ", Facilities: []string{"wifi", "ac"}},
+		{Keyword: "精装", Facilities: []string{"ac", "wifi", "ac"}, Sort: query.SortNewest, Page: 1, PageSize: query.DefaultPageSize},
+	} {
+		run(context.Background(), query.SearchListings{Filter: f})
+	}
+	if computed != 1 {
+		t.Fatalf("one answer for both spellings, computed %d", computed)
+	}
+}
+
+// rangesModels answers booked ranges.
+type rangesModels struct {
+	query.ReadModels
+	calls int
+}
+
+func (f *rangesModels) BookedRanges(context.Context, uuid.UUID, time.Time, time.Time) ([]query.BookedRange, error) {
+	f.calls++
+	return []query.BookedRange{{OrderID: uuid.New()}}, nil
+}
+
+func TestBookedRanges_keptUntilAnOrderOfThatListingChanges(t *testing.T) {
+	inner := &rangesModels{}
+	c := newLive(inner)
+	a, b := uuid.New(), uuid.New()
+	from := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	read := func(l uuid.UUID) {
+		if _, err := c.BookedRanges(context.Background(), l, from, from.AddDate(1, 0, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read(a)
+	read(b)
+	read(a)
+	read(b)
+	if inner.calls != 2 {
+		t.Fatalf("kept per listing: %d reads", inner.calls)
+	}
+	c.notice("order " + uuid.NewString() + " 1\t" + a.String() + "|2027-02-01|2027-03-01\t-")
+	read(a)
+	read(b)
+	if inner.calls != 3 {
+		t.Fatalf("an order of a retires a's dates only: %d reads", inner.calls)
+	}
+}
