@@ -291,12 +291,16 @@ func (o *Order) PartyOf(a rental.Actor) Party {
 	return Stranger
 }
 
-// mustBe checks that the actor is the party a move needs. A stranger learns
-// nothing of the order (ENOTFOUND); the other party is told it may not.
+// mustBe checks that the actor is the party a move needs, holding that
+// party's role now (a landlord who gave the role up accepts nothing, as they
+// could place nothing as a tenant without the tenant role). A stranger
+// learns nothing of the order (ENOTFOUND); the other party is told it may not.
 func (o *Order) mustBe(a rental.Actor, want Party) error {
 	switch got := o.PartyOf(a); {
+	case got == want && want == Landlord:
+		return requireRole(a, rental.RoleLandlord)
 	case got == want:
-		return nil
+		return requireRole(a, rental.RoleTenant)
 	case got == Stranger:
 		return rental.Errorf(rental.ENOTFOUND, "order %s not found", o.ID)
 	case want == Landlord:

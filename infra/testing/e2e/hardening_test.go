@@ -298,3 +298,46 @@ func TestHardening_invisibleAndControlCharactersAreRefusedNamingTheField(t *test
 	// Line breaks stay where text may span lines.
 	landlord.Must(http.StatusOK, "PATCH", "/listings/"+draft, map[string]any{"description": "第一行\n第二行"})
 }
+
+func TestHardening_theLandlordRoleIsNeededForEveryLandlordMove(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	owner, _ := sys.Register("role-owner@example.com", "tenant", "landlord")
+	other, _ := sys.Register("role-other@example.com", "landlord")
+	tenant, _ := sys.Register("role-tenant@example.com", "tenant")
+	draft := owner.Must(http.StatusCreated, "POST", "/listings", flat("草稿", 3000))["id"].(string)
+	listing := publishedListing(t, sys, owner, flat("已上架", 3000))
+	start := in(5)
+	oid := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+
+	// Someone else's draft: editing answers 404, as reading does; a published listing: 403.
+	if r := other.Do("GET", "/listings/"+draft, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("reading another's draft: %d, want 404", r.Status)
+	}
+	for path, want := range map[string]int{"/listings/" + draft: http.StatusNotFound, "/listings/" + listing: http.StatusForbidden} {
+		if r := other.Do("PATCH", path, map[string]any{"title": "他人的"}); r.Status != want {
+			t.Fatalf("another landlord edits %s: %d %s, want %d", path, r.Status, r.Body, want)
+		}
+	}
+
+	// The owner gives the landlord role up: no landlord move is left to them.
+	owner.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant"}})
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"PATCH", "/listings/" + draft, map[string]any{"title": "改"}},
+		{"POST", "/listings/" + draft + "/publish", nil},
+		{"POST", "/listings/" + listing + "/unpublish", nil},
+		{"POST", "/listings/" + draft + "/images", map[string]any{"url": "https://img.example.com/a.jpg"}},
+		{"DELETE", "/listings/" + draft, nil},
+		{"POST", "/orders/" + oid + "/accept", nil},
+		{"POST", "/orders/" + oid + "/reject", map[string]any{"reason": "不租了"}},
+	} {
+		if r := owner.Do(c.method, c.path, c.body); r.Status != http.StatusForbidden {
+			t.Fatalf("without the landlord role, %s %s: %d %s, want 403", c.method, c.path, r.Status, r.Body)
+		}
+	}
+	// Taking the role back gives the moves back.
+	owner.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant", "landlord"}})
+	owner.Must(http.StatusOK, "POST", "/orders/"+oid+"/accept", nil)
+}
