@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -30,7 +31,13 @@ type Contract struct {
 	router routers.Router
 	prefix string // the server URL the document's paths are under
 	errors *openapi3.Schema
+	seen   string // RENTAL_CONTRACT_SEEN: a file each checked exchange is noted in
 }
+
+// SeenEnv names a file that, when set, gets a line "METHOD path status" for
+// every exchange checked (appended, so every test process of a run can
+// share it): which operations and answers the tests reach.
+const SeenEnv = "RENTAL_CONTRACT_SEEN"
 
 // Load reads and validates an OpenAPI document (JSON or YAML).
 func Load(document []byte) (*Contract, error) {
@@ -53,7 +60,8 @@ func Load(document []byte) (*Contract, error) {
 	if errSchema == nil || errSchema.Value == nil {
 		return nil, errors.New("the OpenAPI document has no components.schemas.Error")
 	}
-	return &Contract{doc: doc, router: router, prefix: strings.TrimSuffix(doc.Servers[0].URL, "/"), errors: errSchema.Value}, nil
+	return &Contract{doc: doc, router: router, prefix: strings.TrimSuffix(doc.Servers[0].URL, "/"), errors: errSchema.Value,
+		seen: os.Getenv(SeenEnv)}, nil
 }
 
 // Check holds one exchange to the document: the request as sent (its body
@@ -83,8 +91,10 @@ func (c *Contract) check(sent *http.Request, reqBody []byte, status int, header 
 	}
 	route, pathParams, err := c.router.FindRoute(req)
 	if err != nil {
+		c.note(sent.Method, "(no operation)", status)
 		return c.unrouted(err, status, body, head)
 	}
+	c.note(sent.Method, route.Path, status)
 	if rb := route.Operation.RequestBody; rb != nil && rb.Value.Content.Get("application/json") != nil &&
 		len(reqBody) > 0 && !strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/") {
 		// The API reads a body as JSON whatever its Content-Type says (curl -d
@@ -166,4 +176,16 @@ func bearerSent(_ context.Context, in *openapi3filter.AuthenticationInput) error
 		return errors.New("no Authorization header")
 	}
 	return nil
+}
+
+func (c *Contract) note(method, path string, status int) {
+	if c.seen == "" {
+		return
+	}
+	f, err := os.OpenFile(c.seen, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return // a note is for a person reading it; the check goes on without
+	}
+	defer f.Close()
+	_, _ = fmt.Fprintf(f, "%s %s %d\n", method, path, status)
 }
