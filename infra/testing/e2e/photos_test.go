@@ -40,17 +40,12 @@ func upload(t *testing.T, sys *testenv.System, token, listing, filename string, 
 	}
 	_, _ = fw.Write(data)
 	_ = mw.Close()
-	req, _ := http.NewRequest("POST", sys.URL+"/api/v1/listings/"+listing+"/photos", &body)
+	c := sys.Client()
+	c.Token = token
+	req, _ := http.NewRequest("POST", c.URL("/listings/"+listing+"/photos"), bytes.NewReader(body.Bytes()))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	return res.StatusCode, testenv.Response{Status: res.StatusCode, Body: readAll(res.Body)}.JSON(t)
+	res := c.Send(req, body.Bytes())
+	return res.Status, res.JSON(t)
 }
 
 func readAll(r io.Reader) []byte { b, _ := io.ReadAll(r); return b }
