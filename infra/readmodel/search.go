@@ -68,6 +68,14 @@ type cachedBits struct {
 // bitCacheBytes bounds the cache: past it, half of it is dropped.
 const bitCacheBytes = 256 << 20
 
+// ForgetSearchBitmaps empties this process's copies of the search bitmaps,
+// so the next searches read every bitmap again (the benchmark's worst case).
+func (s *Store) ForgetSearchBitmaps() {
+	s.bitCache.mu.Lock()
+	s.bitCache.m, s.bitCache.bytes = nil, 0
+	s.bitCache.mu.Unlock()
+}
+
 func (c *bitCache) get(key, ver string) (bitmap, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
