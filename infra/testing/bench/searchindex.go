@@ -106,6 +106,38 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 	t.Add(row...)
 	memListings := usedMemory(ctx, rdb)
 
+	// The longest a listing write can be: every searched text field at its
+	// longest (title 100, block and community 64, traffic 500 characters),
+	// each a different character, so each brings its own n-grams.
+	longest := make([]events.ListingState, 20)
+	for i := range longest {
+		text := func(n int) string {
+			rs := make([]rune, n)
+			for j := range rs {
+				rs[j] = rune(0x4E00 + r.IntN(20000))
+			}
+			return string(rs)
+		}
+		st := states[r.IntN(len(states))]
+		st.ID, st.Title, st.Block, st.Community, st.Traffic = uuid.Must(uuid.NewV7()), text(100), text(64), text(64), text(500)
+		longest[i] = st
+	}
+	row, err = measure(ctx, rdb, env.Redis, true, "writes: listings with every searched text at its longest (one at a time)", len(longest),
+		func(lat *[]time.Duration) error {
+			for _, st := range longest {
+				t0 := time.Now()
+				if _, err := rm.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+					return err
+				}
+				*lat = append(*lat, time.Since(t0))
+			}
+			return nil
+		})
+	if err != nil {
+		return Table{}, err
+	}
+	t.Add(row...)
+
 	// Stays of a year, starting in the next 200 days, at most one at a time per listing.
 	today := events.Today(time.Now())
 	held := map[uuid.UUID][][2]time.Time{}
