@@ -32,13 +32,21 @@ func (h EditListingHandler) Handle(ctx context.Context, cmd EditListing) (Result
 	})
 }
 
-// mustOwn is the one ownership check every listing command makes.
+// mustOwn is the one check every command on a listing makes: the actor is
+// its landlord and holds the landlord role (a landlord who gave the role up
+// manages nothing until taking it back). Someone else's draft or
+// unpublished listing does not exist for them (ENOTFOUND, as reading it
+// answers), so changing it cannot reveal that it exists; a published one
+// they can see is EFORBIDDEN.
 func mustOwn(l *Listing, a rental.Actor) error {
 	if a.Anonymous() {
 		return rental.Errorf(rental.EUNAUTHORIZED, "log in first")
 	}
 	if l.LandlordID != a.UserID {
+		if l.Status != events.StatusPublished {
+			return rental.Errorf(rental.ENOTFOUND, "listing %s not found", l.ID)
+		}
 		return rental.Errorf(rental.EFORBIDDEN, "only the listing's landlord may change it")
 	}
-	return nil
+	return requireRole(a, rental.RoleLandlord)
 }

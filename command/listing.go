@@ -272,16 +272,19 @@ func utcPtr(t *time.Time) *time.Time {
 func (l *Listing) apply(p ListingPatch, cat Catalog) error {
 	f := l.Fields
 	bad := map[string]string{}
-	text := func(name string, v *string, dst *string, min, max int) {
-		if v == nil {
-			return
+	set := func(rule func(string, int, int) string) func(string, *string, *string, int, int) {
+		return func(name string, v *string, dst *string, min, max int) {
+			if v == nil {
+				return
+			}
+			s := strings.TrimSpace(*v)
+			if problem := rule(s, min, max); problem != "" {
+				bad[name] = problem
+			}
+			*dst = s
 		}
-		s := strings.TrimSpace(*v)
-		if problem := textProblem(s, min, max); problem != "" {
-			bad[name] = problem
-		}
-		*dst = s
 	}
+	line, text := set(lineProblem), set(textProblem)
 	number := func(name string, v *int, dst *int, min, max int) {
 		if v == nil {
 			return
@@ -291,16 +294,16 @@ func (l *Listing) apply(p ListingPatch, cat Catalog) error {
 		}
 		*dst = *v
 	}
-	text("title", p.Title, &f.Title, 1, 100)
+	line("title", p.Title, &f.Title, 1, 100)
 	text("description", p.Description, &f.Description, 0, 5000)
-	text("block", p.Block, &f.Block, 0, 64)
-	text("community", p.Community, &f.Community, 0, 64)
-	text("address", p.Address, &f.Address, 0, 200)
-	text("orientation", p.Orientation, &f.Orientation, 0, 16)
-	text("floor", p.Floor, &f.Floor, 0, 32)
+	line("block", p.Block, &f.Block, 0, 64)
+	line("community", p.Community, &f.Community, 0, 64)
+	line("address", p.Address, &f.Address, 0, 200)
+	line("orientation", p.Orientation, &f.Orientation, 0, 16)
+	line("floor", p.Floor, &f.Floor, 0, 32)
 	text("highlights", p.Highlights, &f.Highlights, 0, 500)
 	text("traffic", p.Traffic, &f.Traffic, 0, 500)
-	text("reference", p.Reference, &f.Reference, 0, MaxReference)
+	line("reference", p.Reference, &f.Reference, 0, MaxReference)
 	number("bedrooms", p.Bedrooms, &f.Bedrooms, 0, 20)
 	number("living_rooms", p.LivingRooms, &f.LivingRooms, 0, 10)
 	number("bathrooms", p.Bathrooms, &f.Bathrooms, 0, 10)
@@ -421,6 +424,9 @@ func checkURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return "must not be empty"
+	}
+	if problem := lineProblem(raw, 1, len(raw)); problem != "" {
+		return problem
 	}
 	if hash, ok := strings.CutPrefix(raw, PhotoPath); ok {
 		if len(hash) != 64 || strings.Trim(hash, "0123456789abcdef") != "" {

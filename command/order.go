@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -236,8 +235,8 @@ func CheckReview(rating int, content string) error {
 	if rating < 1 || rating > 5 {
 		bad["rating"] = "must be a whole number from 1 to 5"
 	}
-	if utf8.RuneCountInString(strings.TrimSpace(content)) > MaxReviewLength {
-		bad["content"] = "must be at most " + strconv.Itoa(MaxReviewLength) + " characters"
+	if problem := textProblem(strings.TrimSpace(content), 0, MaxReviewLength); problem != "" {
+		bad["content"] = problem
 	}
 	return rental.Invalid(bad)
 }
@@ -292,12 +291,16 @@ func (o *Order) PartyOf(a rental.Actor) Party {
 	return Stranger
 }
 
-// mustBe checks that the actor is the party a move needs. A stranger learns
-// nothing of the order (ENOTFOUND); the other party is told it may not.
+// mustBe checks that the actor is the party a move needs, holding that
+// party's role now (a landlord who gave the role up accepts nothing, as they
+// could place nothing as a tenant without the tenant role). A stranger
+// learns nothing of the order (ENOTFOUND); the other party is told it may not.
 func (o *Order) mustBe(a rental.Actor, want Party) error {
 	switch got := o.PartyOf(a); {
+	case got == want && want == Landlord:
+		return requireRole(a, rental.RoleLandlord)
 	case got == want:
-		return nil
+		return requireRole(a, rental.RoleTenant)
 	case got == Stranger:
 		return rental.Errorf(rental.ENOTFOUND, "order %s not found", o.ID)
 	case want == Landlord:
@@ -322,22 +325,4 @@ func (o *Order) State() events.OrderState {
 		ListingTitle: o.ListingTitle, City: o.City, District: o.District, RejectReason: o.RejectReason,
 		Review: review, CreatedAt: o.CreatedAt.UTC(), UpdatedAt: o.UpdatedAt.UTC(),
 	}
-}
-
-func checkText(field, s string, min, max int) error {
-	if problem := textProblem(s, min, max); problem != "" {
-		return rental.InvalidField(field, problem)
-	}
-	return nil
-}
-
-// textProblem says what is wrong with a text of min to max characters ("" if nothing).
-func textProblem(s string, min, max int) string {
-	switch n := utf8.RuneCountInString(s); {
-	case n < min:
-		return "must not be empty"
-	case n > max:
-		return "must be at most " + strconv.Itoa(max) + " characters"
-	}
-	return ""
 }

@@ -227,7 +227,11 @@ func TestOrder_reviewAndRejectCheckTheirFields(t *testing.T) {
 
 func TestOrder_onlyTheRightPartyMovesIt(t *testing.T) {
 	o := &Order{ID: uuid.New(), TenantID: uuid.New(), LandlordID: uuid.New()}
-	tenant, landlord, stranger := rental.Actor{UserID: o.TenantID}, rental.Actor{UserID: o.LandlordID}, rental.Actor{UserID: uuid.New()}
+	tenant := rental.Actor{UserID: o.TenantID, Roles: []rental.Role{rental.RoleTenant}}
+	landlord := rental.Actor{UserID: o.LandlordID, Roles: []rental.Role{rental.RoleLandlord}}
+	stranger := rental.Actor{UserID: uuid.New(), Roles: []rental.Role{rental.RoleTenant, rental.RoleLandlord}}
+	exLandlord := rental.Actor{UserID: o.LandlordID, Roles: []rental.Role{rental.RoleTenant}} // gave the role up
+	exTenant := rental.Actor{UserID: o.TenantID, Roles: []rental.Role{rental.RoleLandlord}}
 	for _, tc := range []struct {
 		who  rental.Actor
 		want Party
@@ -236,6 +240,7 @@ func TestOrder_onlyTheRightPartyMovesIt(t *testing.T) {
 		{tenant, Tenant, ""}, {landlord, Landlord, ""}, {tenant, Landlord, rental.EFORBIDDEN},
 		{landlord, Tenant, rental.EFORBIDDEN}, {stranger, Tenant, rental.ENOTFOUND}, {stranger, Landlord, rental.ENOTFOUND},
 		{rental.Actor{}, Tenant, rental.ENOTFOUND},
+		{exLandlord, Landlord, rental.EFORBIDDEN}, {exTenant, Tenant, rental.EFORBIDDEN},
 	} {
 		if got := rental.ErrorCode(o.mustBe(tc.who, tc.want)); got != tc.code {
 			t.Errorf("%v as %v: %q, want %q", tc.who.UserID, tc.want, got, tc.code)

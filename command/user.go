@@ -196,6 +196,10 @@ func normalizeMobile(s string) string {
 }
 
 func checkEmail(email string, bad map[string]string) {
+	if problem := lineProblem(email, 1, 254); problem != "" {
+		bad["email"] = problem
+		return
+	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || len(email) > 254 {
 		bad["email"] = "must be a valid email address"
@@ -211,6 +215,8 @@ func checkMobile(mobile string, bad map[string]string) {
 func checkNickname(n string, bad map[string]string) {
 	if c := utf8.RuneCountInString(n); c < 1 || c > 32 {
 		bad["nickname"] = "must be 1 to 32 characters"
+	} else if problem := lineProblem(n, 1, 32); problem != "" {
+		bad["nickname"] = problem
 	}
 }
 

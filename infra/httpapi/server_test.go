@@ -17,6 +17,7 @@ import (
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/infra/testing/contract"
 	"github.com/zufang/rental/query"
 )
 
@@ -87,7 +88,8 @@ func testServer(t *testing.T, st *stubs, logTo io.Writer) *httptest.Server {
 			return body(`{"cities":[]}`), nil
 		}),
 		CurrentUser: rental.HandlerFunc[query.CurrentUser, query.Body](func(context.Context, query.CurrentUser) (query.Body, error) {
-			return body(`{"id":"` + knownUser.String() + `"}`), nil
+			return body(`{"id":"` + knownUser.String() + `","version":1,"nickname":"n","roles":["tenant"],` +
+				`"created_at":"2030-01-01T00:00:00Z","updated_at":"2030-01-01T00:00:00Z"}`), nil
 		}),
 	}
 	srv := httptest.NewServer(New(Deps{Commands: cmds, Queries: qs, Auth: stubAuth{}, Log: log}))
@@ -120,7 +122,28 @@ func call(t *testing.T, srv *httptest.Server, method, path, body string, headers
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	if err := apiContract(t).Check(req, []byte(body), res.StatusCode, res.Header, raw); err != nil {
+		t.Errorf("%v", err)
+	}
 	return answer{res.StatusCode, res.Header, string(raw)}
+}
+
+// loadContract reads the document once for every exchange of these tests.
+var loadContract = sync.OnceValues(func() (*contract.Contract, error) {
+	doc, err := OpenAPI()
+	if err != nil {
+		return nil, err
+	}
+	return contract.Load(doc)
+})
+
+func apiContract(t *testing.T) *contract.Contract {
+	t.Helper()
+	c, err := loadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func TestErrors_anInternalErrorHidesItsDetail(t *testing.T) {

@@ -227,10 +227,10 @@ func (c *Cache) notice(payload string) {
 	}
 	id, version := n.ID, n.Version
 	switch n.Kind {
-	case "gen":
+	case readmodel.NoticeGeneration:
 		c.onGeneration()
 		c.flush()
-	case "listing":
+	case readmodel.NoticeListing:
 		c.mu.Lock()
 		switch e, ok := c.docs.Peek(id); {
 		case !ok || e.doc.Version < version:
@@ -242,14 +242,14 @@ func (c *Cache) notice(payload string) {
 		c.changed(n.Change)
 		c.mu.Unlock()
 		c.advance(query.DependsListings)
-	case "views":
+	case readmodel.NoticeViews:
 		c.mu.Lock()
 		if v, ok := c.views.Peek(id); !ok || v.Version < version {
 			c.views.Add(id, query.Count{Version: version, N: -1})
 		}
 		c.mu.Unlock()
 		c.advance(query.DependsViews)
-	case "order":
+	case readmodel.NoticeOrder:
 		c.mu.Lock()
 		c.changed(n.Change)
 		// The listing's own entries: its booked dates.
@@ -261,7 +261,7 @@ func (c *Cache) notice(payload string) {
 		}
 		c.mu.Unlock()
 		c.advance(query.DependsOrders)
-	case "user":
+	case readmodel.NoticeUser:
 		// A user changed (roles, say) through any path, rentalctl included.
 		if c.sessions != nil {
 			c.sessions.forgetUser(id)

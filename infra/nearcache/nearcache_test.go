@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/query"
 )
 
@@ -44,7 +45,7 @@ func TestCache_servesFromMemoryUntilAChangeIsAnnounced(t *testing.T) {
 		t.Fatalf("cached after the first read, got %d reads", inner.calls)
 	}
 	inner.doc = query.Doc{Version: 2, JSON: []byte(`{"v":2}`)}
-	c.notice("listing " + id.String() + " 2")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: id, Version: 2}.String())
 	if d, _ := c.Listing(context.Background(), id); d.Version != 2 || inner.calls != 2 {
 		t.Fatalf("a notice drops the entry: version %d after %d reads", d.Version, inner.calls)
 	}
@@ -55,7 +56,7 @@ func TestCache_aFetchThatRacedWithAChangeIsNotKept(t *testing.T) {
 	inner := &fakeModels{doc: query.Doc{Version: 1, JSON: []byte(`{"v":1}`)}}
 	c := newLive(inner)
 	// The notice for v2 arrives while a read is still bringing v1 back.
-	c.notice("listing " + id.String() + " 2")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: id, Version: 2}.String())
 	if d, _ := c.Listing(context.Background(), id); d.Version != 1 {
 		t.Fatalf("the read returns what it found: %d", d.Version)
 	}
@@ -84,7 +85,7 @@ func TestCache_aNoticeOfTheSameVersionDropsTheEntry(t *testing.T) {
 	c.Listing(context.Background(), id)
 	// A repair rewrote version 3 in place and announced it.
 	inner.doc = query.Doc{Version: 3, JSON: []byte(`{"good":true}`)}
-	c.notice("listing " + id.String() + " 3")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: id, Version: 3}.String())
 	if d, _ := c.Listing(context.Background(), id); string(d.JSON) != `{"good":true}` || inner.calls != 2 {
 		t.Fatalf("the repaired body must be read again: %s after %d reads", d.JSON, inner.calls)
 	}

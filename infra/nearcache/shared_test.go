@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/query"
 )
 
@@ -34,13 +35,13 @@ func TestCache_viewCountsFollowTheirNotices(t *testing.T) {
 	if inner.calls != 1 {
 		t.Fatalf("a zero count is cached too, got %d reads", inner.calls)
 	}
-	c.notice("views " + id.String() + " 1")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeViews, ID: id, Version: 1}.String())
 	inner.count = query.Count{Version: 1, N: 4}
 	if v, _ := c.ListingViews(context.Background(), id); v.N != 4 || inner.calls != 2 {
 		t.Fatalf("a notice drops the count: %d after %d reads", v.N, inner.calls)
 	}
 	// A read that raced with a newer notice is not kept.
-	c.notice("views " + id.String() + " 3")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeViews, ID: id, Version: 3}.String())
 	inner.count = query.Count{Version: 2, N: 5}
 	c.ListingViews(context.Background(), id)
 	c.ListingViews(context.Background(), id)
@@ -67,20 +68,20 @@ func TestPages_aSharedAnswerIsRetiredOnlyByWhatItDependsOn(t *testing.T) {
 	for range 2 {
 		run(context.Background(), search)
 	}
-	c.notice("views " + uuid.NewString() + " 7") // a view does not retire a search by price
-	c.notice("order " + uuid.NewString() + " 2") // nor does an order
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeViews, ID: uuid.New(), Version: 7}.String()) // a view does not retire a search by price
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeOrder, ID: uuid.New(), Version: 2}.String()) // nor does an order
 	run(context.Background(), search)
 	if computed != 1 {
 		t.Fatalf("computed %d times, want once", computed)
 	}
-	c.notice("listing " + uuid.NewString() + " 2")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: uuid.New(), Version: 2}.String())
 	run(context.Background(), search)
 	if computed != 2 {
 		t.Fatalf("a listing change retires it: computed %d times", computed)
 	}
 	byViews := sharedQuery{deps: []string{query.DependsListings, query.DependsViews}}
 	run(context.Background(), byViews)
-	c.notice("views " + uuid.NewString() + " 8")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeViews, ID: uuid.New(), Version: 8}.String())
 	run(context.Background(), byViews)
 	if computed != 4 {
 		t.Fatalf("a view retires an answer sorted by views: computed %d times", computed)

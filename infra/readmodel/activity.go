@@ -43,7 +43,7 @@ func (s *Store) favoriteWrite(st events.FavoriteState, doc []byte) (write, error
 func (s *Store) listingViewsWrite(st events.ListingViewsState, doc []byte) (write, error) {
 	listing := st.ListingID.String()
 	return write{projection: Views, suffix: "views:" + listing, version: st.Version, doc: doc,
-		status: strconv.FormatInt(st.Views, 10), notice: "views " + listing + " " + strconv.FormatInt(st.Version, 10),
+		status: strconv.FormatInt(st.Views, 10), notice: docNotice(NoticeViews, st.ListingID, st.Version),
 		entries: []entry{sorted("ix:views", float64(st.Views), listing), bitSliced("bm:v", st.Views, listing)}}, nil
 }
 

@@ -83,7 +83,7 @@ func (s *Store) StartRebuild(ctx context.Context, projection string) (string, er
 // DropRetired deletes it after a grace (RENTAL_GENERATION_GRACE).
 func (s *Store) Switch(ctx context.Context, projection, gen string) (string, error) {
 	l, _, n, p, r := s.genKeys(projection)
-	old, err := switchTo.Run(ctx, s.master, []string{l, n, s.ChangesChannel(), p, r}, gen, "gen "+projection+" "+gen,
+	old, err := switchTo.Run(ctx, s.master, []string{l, n, s.ChangesChannel(), p, r}, gen, genNotice(projection, gen),
 		time.Now().UnixMilli()).Text()
 	if err != nil {
 		return "", fmt.Errorf("switching %s to generation %s: %w", projection, gen, err)

@@ -3,9 +3,9 @@ package readmodel
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
 )
 
@@ -46,8 +46,11 @@ func (in Inspector) RemoveOrphan(ctx context.Context, projection, gen, key strin
 		return false, err
 	}
 	notice := ""
-	if gen == live {
-		notice = strings.Replace(key, ":", " ", 1) + " " + strconv.FormatInt(version, 10)
+	if kind, id, ok := strings.Cut(key, ":"); ok && gen == live {
+		// No summary: a near cache takes the change as Unknown, affecting every answer.
+		if id, err := uuid.Parse(id); err == nil {
+			notice = docNotice(kind, id, version)
+		}
 	}
 	// put.lua's removal: the document at exactly this version goes, with
 	// every entry undone as a new version would undo it.

@@ -25,9 +25,19 @@ import (
 // for an order "-" when it holds no dates, else "<listing>|<start>|<end>".
 // "?" (or nothing) is a document written before notices said so.
 
-// ChangeNotice is one notice, parsed.
+// Kinds of change notices.
+const (
+	NoticeListing    = "listing"
+	NoticeOrder      = "order"
+	NoticeViews      = "views"
+	NoticeUser       = "user"
+	NoticeGeneration = "gen"
+)
+
+// ChangeNotice is one notice, parsed. Its String is the notice as published:
+// ParseChangeNotice reads it back.
 type ChangeNotice struct {
-	Kind    string // listing, order, views, user, gen
+	Kind    string // one of the Notice* kinds
 	ID      uuid.UUID
 	Version int64
 	// Projection and Generation of a gen notice.
@@ -37,12 +47,47 @@ type ChangeNotice struct {
 	Change query.Change
 }
 
+// docNotice is what a write hands put.lua for a document at version: the
+// head "<kind> <id> <version>" and, for the kinds that have one (a listing,
+// an order), TAB and the summary of the document as written; put.lua adds
+// TAB and the summary of the one it replaced before publishing.
+func docNotice(kind string, id uuid.UUID, version int64, summary ...string) string {
+	head := kind + " " + id.String() + " " + strconv.FormatInt(version, 10)
+	if len(summary) == 0 {
+		return head
+	}
+	return head + "\t" + summary[0]
+}
+
+// genNotice is the notice of projection switching to generation gen.
+func genNotice(projection, gen string) string {
+	return NoticeGeneration + " " + projection + " " + gen
+}
+
+// String is n as put.lua publishes it, both summaries included (none when
+// the change is Unknown).
+func (n ChangeNotice) String() string {
+	switch n.Kind {
+	case NoticeGeneration:
+		return genNotice(n.Projection, n.Generation)
+	case NoticeListing:
+		if l := n.Change.Listing; l != nil && !l.Unknown {
+			return docNotice(n.Kind, n.ID, n.Version, formatListingFacts(l.After)) + "\t" + formatListingFacts(l.Before)
+		}
+	case NoticeOrder:
+		if st := n.Change.Stay; st != nil && !st.Unknown {
+			return docNotice(n.Kind, n.ID, n.Version, formatStay(st.Listing, st.After)) + "\t" + formatStay(st.Listing, st.Before)
+		}
+	}
+	return docNotice(n.Kind, n.ID, n.Version)
+}
+
 // ParseChangeNotice reads a notice; ok is false for one it cannot read.
 func ParseChangeNotice(payload string) (ChangeNotice, bool) {
 	head, summaries, _ := strings.Cut(payload, "\t")
 	kind, rest, _ := strings.Cut(head, " ")
 	first, second, _ := strings.Cut(rest, " ")
-	if kind == "gen" {
+	if kind == NoticeGeneration {
 		return ChangeNotice{Kind: kind, Projection: first, Generation: second}, true
 	}
 	id, err := uuid.Parse(first)
@@ -53,14 +98,14 @@ func ParseChangeNotice(payload string) (ChangeNotice, bool) {
 	n := ChangeNotice{Kind: kind, ID: id, Version: version}
 	after, before, ok := strings.Cut(summaries, "\t")
 	switch kind {
-	case "listing":
+	case NoticeListing:
 		l := &query.ListingChange{ID: id}
 		var okA, okB bool
 		l.After, okA = listingFacts(after)
 		l.Before, okB = listingFacts(before)
 		l.Unknown = !ok || !okA || !okB
 		n.Change.Listing = l
-	case "order":
+	case NoticeOrder:
 		st := &query.StayChange{}
 		var listingA, listingB uuid.UUID
 		var okA, okB bool
@@ -79,10 +124,20 @@ func ParseChangeNotice(payload string) (ChangeNotice, bool) {
 // listingSummary is what a listing notice says of st.
 func listingSummary(st events.ListingState) string {
 	if st.Status != events.StatusPublished {
+		return formatListingFacts(nil)
+	}
+	return formatListingFacts(&query.ListingFacts{City: st.City, District: st.District, Price: st.Price, Bedrooms: st.Bedrooms,
+		RentType: st.RentType, Facilities: st.Facilities, Text: gramText(st)})
+}
+
+// formatListingFacts is the summary listingFacts reads: "-" for a listing
+// not published. The text goes as gramText has it (crText).
+func formatListingFacts(l *query.ListingFacts) string {
+	if l == nil {
 		return "-"
 	}
-	return strings.Join([]string{st.City, st.District, strconv.FormatInt(st.Price, 10), strconv.Itoa(st.Bedrooms), st.RentType,
-		strings.Join(st.Facilities, ","), gramText(st)}, "|")
+	return strings.Join([]string{l.City, l.District, strconv.FormatInt(l.Price, 10), strconv.Itoa(l.Bedrooms), l.RentType,
+		strings.Join(l.Facilities, ","), crText(l.Text)}, "|")
 }
 
 func listingFacts(s string) (*query.ListingFacts, bool) {
@@ -110,7 +165,19 @@ func orderSummary(st events.OrderState) string {
 	if !events.OrderBlocks(st.Status) {
 		return "-"
 	}
-	return st.ListingID.String() + "|" + st.StartDate + "|" + st.EndDate
+	return staySummary(st.ListingID, st.StartDate, st.EndDate)
+}
+
+// formatStay is the summary stayOf reads: "-" for an order that holds no dates.
+func formatStay(listing uuid.UUID, st *query.Stay) string {
+	if st == nil {
+		return "-"
+	}
+	return staySummary(listing, st.Start.Format(events.DateLayout), st.End.Format(events.DateLayout))
+}
+
+func staySummary(listing uuid.UUID, start, end string) string {
+	return listing.String() + "|" + start + "|" + end
 }
 
 func stayOf(s string) (*query.Stay, uuid.UUID, bool) {

@@ -38,7 +38,7 @@ func (s *Store) orderWrite(st events.OrderState, doc []byte) (write, error) {
 		return write{}, err
 	}
 	return write{projection: Orders, suffix: "order:" + st.ID.String(), version: st.Version, doc: doc, status: st.Status,
-		owner: st.TenantID.String(), notice: "order " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10) + "\t" + orderSummary(st), entries: entries}, nil
+		owner: st.TenantID.String(), notice: docNotice(NoticeOrder, st.ID, st.Version, orderSummary(st)), entries: entries}, nil
 }
 
 func orderEntries(st events.OrderState) ([]entry, error) {

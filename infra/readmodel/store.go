@@ -24,7 +24,7 @@
 //	                                            counted beds, bedprice, comm (per bedroom count, per community)
 //	P rm:users:g:user:<id>                      hash v, d
 //	orders, favorites, views, history: see orders.go and activity.go
-//	P rm:changed   pub/sub: "listing <id> <version>", "user <id> <version>", "gen <projection> <g>"
+//	P rm:changed   pub/sub: change notices (ChangeNotice, notices.go)
 //
 // Files by job: store.go the Store and its repair queue; writes.go the
 // compare-and-set writes (put.lua) of listings and users; reads.go the

@@ -129,13 +129,13 @@ type write struct {
 
 func (s *Store) listingWrite(st events.ListingState, doc []byte) (write, error) {
 	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
-		status: st.Status, owner: st.LandlordID.String(), notice: "listing " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10) + "\t" + listingSummary(st),
+		status: st.Status, owner: st.LandlordID.String(), notice: docNotice(NoticeListing, st.ID, st.Version, listingSummary(st)),
 		entries: s.listingEntries(st)}, nil
 }
 
 func (s *Store) userWrite(st events.UserState, doc []byte) (write, error) {
 	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc,
-		notice: "user " + st.ID.String() + " " + strconv.FormatInt(st.Version, 10)}, nil
+		notice: docNotice(NoticeUser, st.ID, st.Version)}, nil
 }
 
 // putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
@@ -270,13 +270,17 @@ func bitSliced(suffix string, v int64, id string) entry {
 // fields separated by \r instead of \n (and a tab made \r too), so it stays
 // on one line of the document's entries. No keyword holds \r, \n or \t, so
 // it matches this text exactly where it matches SearchText.
-func gramText(st events.ListingState) string {
+func gramText(st events.ListingState) string { return crText(st.SearchText()) }
+
+// crText turns the line breaks and tabs of a text into \r: one line without
+// a tab, the separators of what holds it, its fields still apart.
+func crText(s string) string {
 	return strings.Map(func(r rune) rune {
 		if r == '\n' || r == '\t' {
 			return '\r'
 		}
 		return r
-	}, st.SearchText())
+	}, s)
 }
 
 // sorted is an entry of a sorted set: member with score.

@@ -7,12 +7,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/zufang/rental/infra/readmodel"
 )
 
 // LagConfig shapes the lag benchmark.
@@ -53,19 +53,22 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 
 	rdb := goredis.NewClient(&goredis.Options{Addr: env.Cfg.Redis.Addr})
 	defer rdb.Close()
-	ps := rdb.Subscribe(ctx, env.Cfg.Prefix+"rm:changed")
+	ps := rdb.Subscribe(ctx, base.RM.ChangesChannel())
 	defer ps.Close()
 	if _, err := ps.Receive(ctx); err != nil {
 		return Table{}, err
 	}
 	var mu sync.Mutex
-	visible := map[string]time.Time{}
+	visible := map[listingVersion]time.Time{}
 	go func() {
 		for m := range ps.Channel(goredis.WithChannelSize(100000)) {
 			at := time.Now()
-			head, _, _ := strings.Cut(m.Payload, "\t") // "listing <id> <version>", then what changed
+			n, ok := readmodel.ParseChangeNotice(m.Payload)
+			if !ok || n.Kind != readmodel.NoticeListing {
+				continue
+			}
 			mu.Lock()
-			visible[head] = at
+			visible[listingVersion{n.ID.String(), n.Version}] = at
 			mu.Unlock()
 		}
 	}()
@@ -85,7 +88,7 @@ func Lag(ctx context.Context, env *Env, cfg LagConfig) (Table, error) {
 		var lags []time.Duration
 		missing, early := 0, 0
 		for _, s := range run.results {
-			key := fmt.Sprintf("listing %s %d", s.id, s.version)
+			key := listingVersion{s.id, s.version}
 			at, ok := visible[key]
 			if !ok {
 				missing++
@@ -116,7 +119,7 @@ type lagResult struct {
 	latencies []time.Duration
 	failures  int
 	elapsed   time.Duration
-	occurred  map[string]time.Time
+	occurred  map[listingVersion]time.Time
 	cpu       string
 }
 
@@ -166,14 +169,20 @@ func lagRun(ctx context.Context, db *sql.DB, api string, listings []Owned, rate 
 	return res, err
 }
 
-// occurredAt maps "listing <id> <version>" to the event's occurred_at for events after seq.
-func occurredAt(ctx context.Context, db *sql.DB, seq int64) (map[string]time.Time, error) {
+// listingVersion is a version of a listing: what a change notice announces.
+type listingVersion struct {
+	id      string
+	version int64
+}
+
+// occurredAt maps listing versions to their event's occurred_at for events after seq.
+func occurredAt(ctx context.Context, db *sql.DB, seq int64) (map[listingVersion]time.Time, error) {
 	rows, err := db.QueryContext(ctx, `SELECT aggregate_id, version, occurred_at FROM event_log WHERE seq > ? AND aggregate_type = 'listing'`, seq)
 	if err != nil {
 		return nil, fmt.Errorf("reading event times: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]time.Time{}
+	out := map[listingVersion]time.Time{}
 	for rows.Next() {
 		var id uuid.UUID
 		var v int64
@@ -181,7 +190,7 @@ func occurredAt(ctx context.Context, db *sql.DB, seq int64) (map[string]time.Tim
 		if err := rows.Scan(&id, &v, &at); err != nil {
 			return nil, err
 		}
-		out[fmt.Sprintf("listing %s %d", id, v)] = at
+		out[listingVersion{id.String(), v}] = at
 	}
 	return out, rows.Err()
 }

@@ -258,3 +258,86 @@ func TestHardening_emailsAreNormalisedOnceAndComparedExactly(t *testing.T) {
 	}
 	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "tenant@exa\u0308mple.com", "password": "other-person-1"})
 }
+
+func TestHardening_invisibleAndControlCharactersAreRefusedNamingTheField(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("chars-owner@example.com", "landlord")
+	tenant, _ := sys.Register("chars-tenant@example.com", "tenant")
+	draft := landlord.Must(http.StatusCreated, "POST", "/listings", flat("字符", 3000))["id"].(string)
+	listing := publishedListing(t, sys, landlord, flat("可订", 3000))
+	start := in(5)
+	oid := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+	for _, c := range []struct {
+		name, method, path string
+		who                *testenv.Client
+		body               any
+		field              string
+	}{
+		{"NUL in a title", "POST", "/listings", landlord, flat("a\x00b", 1), "title"},
+		{"a line break in a title", "PATCH", "/listings/" + draft, landlord, map[string]any{"title": "第一行\n第二行"}, "title"},
+		{"a right-to-left override in a community", "PATCH", "/listings/" + draft, landlord, map[string]any{"community": "gpj.\u202eexe"}, "community"},
+		{"zero-width characters only in a block", "PATCH", "/listings/" + draft, landlord, map[string]any{"block": "\u200b\u200b"}, "block"},
+		{"a C1 control in an address", "PATCH", "/listings/" + draft, landlord, map[string]any{"address": "路\u0085号"}, "address"},
+		{"a NUL in a description", "PATCH", "/listings/" + draft, landlord, map[string]any{"description": "好\x00房"}, "description"},
+		{"invalid UTF-8 in a floor", "PATCH", "/listings/" + draft, landlord, "{\"floor\":\"6\xff层\"}", "floor"},
+		{"zero-width characters only in a nickname", "PATCH", "/users/me", tenant, map[string]any{"nickname": "\u200b\u2060"}, "nickname"},
+		{"an isolate in a nickname", "POST", "/users", sys.Client(), map[string]any{"email": "iso@example.com", "password": "long-enough", "nickname": "a\u2066b"}, "nickname"},
+		{"a bidi override in a reason", "POST", "/orders/" + oid + "/reject", landlord, map[string]any{"reason": "已\u202e租"}, "reason"},
+		{"a control character in an image URL", "POST", "/listings/" + draft + "/images", landlord, map[string]any{"url": "https://img.example.com/\u202ea.jpg"}, "url"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.who.Do(c.method, c.path, c.body)
+			if r.Status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %s", r.Status, r.Body)
+			}
+			if _, ok := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)[c.field]; !ok {
+				t.Fatalf("the error must name %q: %s", c.field, r.Body)
+			}
+		})
+	}
+	// Line breaks stay where text may span lines.
+	landlord.Must(http.StatusOK, "PATCH", "/listings/"+draft, map[string]any{"description": "第一行\n第二行"})
+}
+
+func TestHardening_theLandlordRoleIsNeededForEveryLandlordMove(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	owner, _ := sys.Register("role-owner@example.com", "tenant", "landlord")
+	other, _ := sys.Register("role-other@example.com", "landlord")
+	tenant, _ := sys.Register("role-tenant@example.com", "tenant")
+	draft := owner.Must(http.StatusCreated, "POST", "/listings", flat("草稿", 3000))["id"].(string)
+	listing := publishedListing(t, sys, owner, flat("已上架", 3000))
+	start := in(5)
+	oid := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+
+	// Someone else's draft: editing answers 404, as reading does; a published listing: 403.
+	if r := other.Do("GET", "/listings/"+draft, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("reading another's draft: %d, want 404", r.Status)
+	}
+	for path, want := range map[string]int{"/listings/" + draft: http.StatusNotFound, "/listings/" + listing: http.StatusForbidden} {
+		if r := other.Do("PATCH", path, map[string]any{"title": "他人的"}); r.Status != want {
+			t.Fatalf("another landlord edits %s: %d %s, want %d", path, r.Status, r.Body, want)
+		}
+	}
+
+	// The owner gives the landlord role up: no landlord move is left to them.
+	owner.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant"}})
+	for _, c := range []struct {
+		method, path string
+		body         any
+	}{
+		{"PATCH", "/listings/" + draft, map[string]any{"title": "改"}},
+		{"POST", "/listings/" + draft + "/publish", nil},
+		{"POST", "/listings/" + listing + "/unpublish", nil},
+		{"POST", "/listings/" + draft + "/images", map[string]any{"url": "https://img.example.com/a.jpg"}},
+		{"DELETE", "/listings/" + draft, nil},
+		{"POST", "/orders/" + oid + "/accept", nil},
+		{"POST", "/orders/" + oid + "/reject", map[string]any{"reason": "不租了"}},
+	} {
+		if r := owner.Do(c.method, c.path, c.body); r.Status != http.StatusForbidden {
+			t.Fatalf("without the landlord role, %s %s: %d %s, want 403", c.method, c.path, r.Status, r.Body)
+		}
+	}
+	// Taking the role back gives the moves back.
+	owner.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant", "landlord"}})
+	owner.Must(http.StatusOK, "POST", "/orders/"+oid+"/accept", nil)
+}

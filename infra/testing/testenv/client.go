@@ -7,17 +7,40 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+
+	"github.com/zufang/rental/infra/httpapi"
+	"github.com/zufang/rental/infra/testing/contract"
 )
 
-// Client calls the HTTP API as a user would.
+// Client calls the HTTP API as a user would. Every exchange is held to the
+// API's OpenAPI document: one it does not describe fails the test.
 type Client struct {
-	t     testing.TB
-	base  string
-	Token string
+	t        testing.TB
+	base     string
+	Token    string
+	contract *contract.Contract
 }
 
 // Client returns an anonymous client of the system's api.
-func (s *System) Client() *Client { return &Client{t: s.t, base: s.URL + "/api/v1"} }
+func (s *System) Client() *Client { return s.clientOf(s.URL) }
+
+func (s *System) clientOf(url string) *Client {
+	return &Client{t: s.t, base: url + "/api/v1", contract: s.contract}
+}
+
+// Contract is the API's OpenAPI document, loaded once for a system's clients.
+func Contract(t testing.TB) *contract.Contract {
+	t.Helper()
+	doc, err := httpapi.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := contract.Load(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
 
 // Response is a finished request.
 type Response struct {
@@ -39,37 +62,66 @@ func (r Response) JSON(t testing.TB) map[string]any {
 // Do sends a request with an optional JSON body and extra headers (name, value pairs).
 func (c *Client) Do(method, path string, body any, headers ...string) Response {
 	c.t.Helper()
-	var rd io.Reader
+	var sent []byte
 	switch b := body.(type) {
 	case nil:
 	case string:
-		rd = bytes.NewReader([]byte(b))
+		sent = []byte(b)
 	default:
 		raw, err := json.Marshal(b)
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		rd = bytes.NewReader(raw)
+		sent = raw
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, err := http.NewRequest(method, c.base+path, rd)
 	if err != nil {
 		c.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if c.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return c.Send(req, sent)
+}
+
+// Send sends a request made by the caller (a multipart upload, say), with
+// the client's token unless it has an Authorization of its own; body is
+// what req's body holds, for the contract check.
+func (c *Client) Send(req *http.Request, body []byte) Response {
+	c.t.Helper()
+	if c.Token != "" && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		c.t.Fatalf("%s %s: %v", method, path, err)
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	if c.contract != nil {
+		if err := c.contract.Check(req, body, res.StatusCode, res.Header, raw); err != nil {
+			c.t.Errorf("%v", err) // Errorf: Do may run on another goroutine (PostAll)
+		}
+	}
 	return Response{Status: res.StatusCode, Header: res.Header, Body: raw}
 }
+
+// Unchecked returns a copy of the client whose exchanges are not held to
+// the contract: for a test that breaks the system on purpose (a tampered
+// read model) and reads what the api then serves.
+func (c *Client) Unchecked() *Client {
+	u := *c
+	u.contract = nil
+	return &u
+}
+
+// URL is the address of path under the API (/api/v1).
+func (c *Client) URL(path string) string { return c.base + path }
 
 // Must sends a request and fails the test unless the status is want.
 func (c *Client) Must(want int, method, path string, body any, headers ...string) map[string]any {

@@ -13,6 +13,7 @@ import (
 	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/system"
 	"github.com/zufang/rental/infra/system/apiserver"
+	"github.com/zufang/rental/infra/testing/contract"
 )
 
 // Options shape a system started by StartSystem.
@@ -31,9 +32,10 @@ type System struct {
 	Config  config.Config
 	API     *apiserver.API
 
-	t       testing.TB
-	mu      sync.Mutex
-	workers map[string]func()
+	t        testing.TB
+	mu       sync.Mutex
+	workers  map[string]func()
+	contract *contract.Contract
 }
 
 // StartSystem starts an api and the workers on a fresh database and key
@@ -63,7 +65,7 @@ func StartSystem(t testing.TB, opts Options) *System {
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
-	s := &System{Config: cfg, t: t, workers: map[string]func(){}}
+	s := &System{Config: cfg, t: t, workers: map[string]func(){}, contract: Contract(t)}
 	base := s.open("api")
 	api, err := apiserver.New(base)
 	if err != nil {
@@ -183,5 +185,5 @@ func (s *System) StartAPI() *Client {
 		s.t.Fatal(err)
 	}
 	s.run("api", func(ctx context.Context) { _ = api.Serve(ctx, ln) }, base)
-	return &Client{t: s.t, base: "http://" + ln.Addr().String() + "/api/v1"}
+	return s.clientOf("http://" + ln.Addr().String())
 }
