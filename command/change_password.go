@@ -44,7 +44,7 @@ func (h ChangePasswordHandler) Handle(ctx context.Context, cmd ChangePassword) (
 			return "", err
 		}
 		if !ok {
-			return "", rental.InvalidField("current_password", "does not match")
+			return "", rental.InvalidField("current_password", wrongCurrentPassword)
 		}
 		if err := CheckPassword("new_password", cmd.New, u.Email, u.Mobile); err != nil {
 			return "", err

@@ -52,6 +52,9 @@ type Deps struct {
 	Catalog   Catalog
 	Passwords Passwords
 	Now       Clock // nil means time.Now
+	// Attempts counts the attempts Limits bounds (nil: no limits).
+	Attempts Limiter
+	Limits   AttemptLimits
 }
 
 // New builds every command handler and wraps each in mws (outermost first).
@@ -64,12 +67,15 @@ func New(d Deps, mws ...rental.Middleware) Commands {
 	// later read from MySQL returns, or read models and MySQL would disagree.
 	now := func() time.Time { return clock().UTC().Truncate(time.Microsecond) }
 	return Commands{
-		RegisterUser:   rental.Decorate[RegisterUser, Result](RegisterUserHandler{d.Users, d.Passwords, now}, "RegisterUser", mws...),
-		OpenSession:    rental.Decorate[OpenSession, SessionOpened](&OpenSessionHandler{Users: d.Users, Sessions: d.Sessions, Passwords: d.Passwords, Now: now}, "OpenSession", mws...),
-		CloseSession:   rental.Decorate[CloseSession, struct{}](CloseSessionHandler{d.Sessions}, "CloseSession", mws...),
-		EditProfile:    rental.Decorate[EditProfile, Result](EditProfileHandler{d.Users, now}, "EditProfile", mws...),
-		ChangePassword: rental.Decorate[ChangePassword, Result](ChangePasswordHandler{d.Users, d.Sessions, d.Passwords, now}, "ChangePassword", mws...),
-		ImportUser:     rental.Decorate[ImportUser, Result](ImportUserHandler{d.Users, d.Passwords, now}, "ImportUser", mws...),
+		RegisterUser: rental.Decorate(limitAttempts[RegisterUser, Result](RegisterUserHandler{d.Users, d.Passwords, now},
+			d.Attempts, registrations(d.Limits)), "RegisterUser", mws...),
+		OpenSession: rental.Decorate(limitAttempts[OpenSession, SessionOpened](&OpenSessionHandler{Users: d.Users, Sessions: d.Sessions, Passwords: d.Passwords, Now: now},
+			d.Attempts, loginAttempts(d.Limits)), "OpenSession", mws...),
+		CloseSession: rental.Decorate[CloseSession, struct{}](CloseSessionHandler{d.Sessions}, "CloseSession", mws...),
+		EditProfile:  rental.Decorate[EditProfile, Result](EditProfileHandler{d.Users, now}, "EditProfile", mws...),
+		ChangePassword: rental.Decorate(limitAttempts[ChangePassword, Result](ChangePasswordHandler{d.Users, d.Sessions, d.Passwords, now},
+			d.Attempts, currentPasswordAttempts(d.Limits, func(c ChangePassword) Meta { return c.Meta })), "ChangePassword", mws...),
+		ImportUser: rental.Decorate[ImportUser, Result](ImportUserHandler{d.Users, d.Passwords, now}, "ImportUser", mws...),
 
 		CreateListing:      rental.Decorate[CreateListing, Result](CreateListingHandler{d.Listings, d.Catalog, now}, "CreateListing", mws...),
 		EditListing:        rental.Decorate[EditListing, Result](EditListingHandler{d.Listings, d.Catalog, now}, "EditListing", mws...),

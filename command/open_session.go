@@ -25,6 +25,7 @@ import (
 // password change) in the same step. The refusal comes only after the old
 // password matched, so it reveals nothing to someone who does not know it.
 type OpenSession struct {
+	Meta        // Client counts the attempt per address (attempts.go)
 	Login       string
 	Password    string
 	NewPassword string

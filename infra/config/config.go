@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/infra/redis"
 )
 
@@ -55,6 +56,11 @@ type Config struct {
 	// must be connected before the relay takes published events as safe and
 	// deletes their outbox rows: 1 behind Sentinel, 0 with one Redis.
 	RelayMinReplicas int
+	// Attempts bounds wrong passwords per account and per client address, and
+	// registrations per address, in a window (RENTAL_ATTEMPT_WINDOW,
+	// RENTAL_PASSWORD_ATTEMPTS_PER_ACCOUNT, RENTAL_PASSWORD_ATTEMPTS_PER_ADDRESS,
+	// RENTAL_REGISTRATIONS_PER_ADDRESS; 0 turns one off).
+	Attempts command.AttemptLimits
 
 	// What `rentalctl status` inspects besides the DSNs above.
 	MySQLNodes       []string // RENTAL_MYSQL_NODES: each node, "host:port" (writer's credentials) or a DSN
@@ -176,6 +182,16 @@ func FromLookup(lookup func(string) (string, bool)) (Config, error) {
 	minReplicas := 0
 	if len(c.Redis.Sentinels) > 0 {
 		minReplicas = 1
+	}
+	def := command.DefaultAttemptLimits
+	c.Attempts = command.AttemptLimits{
+		Window:                  duration("RENTAL_ATTEMPT_WINDOW", def.Window),
+		PasswordsPerAccount:     integer("RENTAL_PASSWORD_ATTEMPTS_PER_ACCOUNT", def.PasswordsPerAccount),
+		PasswordsPerAddress:     integer("RENTAL_PASSWORD_ATTEMPTS_PER_ADDRESS", def.PasswordsPerAddress),
+		RegistrationsPerAddress: integer("RENTAL_REGISTRATIONS_PER_ADDRESS", def.RegistrationsPerAddress),
+	}
+	if a := c.Attempts; a.Window < time.Second || a.PasswordsPerAccount < 0 || a.PasswordsPerAddress < 0 || a.RegistrationsPerAddress < 0 {
+		problems = append(problems, "RENTAL_ATTEMPT_WINDOW must be at least 1s and the attempt limits not negative")
 	}
 	c.RelayMinReplicas = integer("RENTAL_RELAY_MIN_REPLICAS", minReplicas)
 	if c.RelayMinReplicas < 0 {

@@ -40,7 +40,7 @@ func (h handlers) openSession(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	s, err := h.cmd.OpenSession.Handle(c.Request().Context(), command.OpenSession{Login: body.Login, Password: body.Password,
+	s, err := h.cmd.OpenSession.Handle(c.Request().Context(), command.OpenSession{Meta: meta(c), Login: body.Login, Password: body.Password,
 		NewPassword: body.NewPassword})
 	if err != nil {
 		return err

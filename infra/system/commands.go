@@ -6,6 +6,7 @@ import (
 	"github.com/zufang/rental/infra/mysql"
 	"github.com/zufang/rental/infra/nearcache"
 	"github.com/zufang/rental/infra/observe"
+	"github.com/zufang/rental/infra/redis"
 	"github.com/zufang/rental/infra/relay"
 )
 
@@ -24,5 +25,7 @@ func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ..
 		Listings: mysql.NewListingStore(runner, b.Catalog), Orders: mysql.NewOrderStore(runner, b.Catalog),
 		Favorites: mysql.NewFavoriteStore(runner), Views: mysql.NewViewStore(runner),
 		Catalog: b.Catalog, Passwords: command.Passwords{Cost: b.Cfg.BcryptCost},
+		// Attempt limits live in Redis, so every api replica counts the same attempts.
+		Attempts: redis.NewLimiter(b.Redis.Master, b.Cfg.Prefix, b.Log), Limits: b.Cfg.Attempts,
 	}, append([]rental.Middleware{observe.Logging(b.Log), rental.Deadline(b.Cfg.CommandTimeout)}, mws...)...)
 }

@@ -3,9 +3,11 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -35,8 +37,20 @@ func (p *pages) fail(c echo.Context, err error, again func(Form) error) error {
 		if again != nil {
 			return again(formOf(c).withError(err))
 		}
+	case rental.ETOOMANY:
+		if again != nil {
+			setRetryAfter(c, err)
+			return again(formOf(c).withError(err))
+		}
 	}
 	return err
+}
+
+// setRetryAfter says when a refused attempt may come again (whole seconds).
+func setRetryAfter(c echo.Context, err error) {
+	if wait := rental.ErrorRetryAfter(err); wait > 0 {
+		c.Response().Header().Set(echo.HeaderRetryAfter, strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	}
 }
 
 // status is the HTTP status of a page error.
@@ -48,6 +62,7 @@ var status = map[string]int{
 	rental.ECONFLICT:     http.StatusConflict,
 	rental.EINTERNAL:     http.StatusInternalServerError,
 	rental.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	rental.ETOOMANY:      http.StatusTooManyRequests,
 }
 
 // errorHandler draws every error of a page request as an HTML page.
@@ -81,6 +96,9 @@ func (p *pages) errorHandler(err error, c echo.Context) {
 		}
 	case rental.ECONFLICT:
 		e.Title, e.Message = "操作未完成", zhMessage(rental.ErrorMessage(err))
+	case rental.ETOOMANY:
+		setRetryAfter(c, err)
+		e.Title, e.Message = "操作太频繁", zhMessage(rental.ErrorMessage(err))
 	case rental.EUNAVAILABLE:
 		// The command may have taken effect: say so, so nobody books twice blindly.
 		e.Title, e.Message = "服务繁忙", "操作未能及时完成，可能已经生效，也可能没有。请稍后刷新页面确认，再决定是否重试。"
@@ -188,6 +206,8 @@ var zhPatterns = []struct {
 	re   *regexp.Regexp
 	repl string
 }{
+	{regexp.MustCompile(`^too many attempts: try again in (\d+) minute\(s\)$`), "尝试次数过多，请 $1 分钟后再试"},
+	{regexp.MustCompile(`^too many attempts: try again in (\d+) second\(s\)$`), "尝试次数过多，请 $1 秒后再试"},
 	{regexp.MustCompile(`^must be after start_date.*`), "必须晚于入住日期（退租日为离开当天）"},
 	{regexp.MustCompile(`^must not be in the past \(today is (\S+) in China\)$`), "不能早于今天（$1）"},
 	{regexp.MustCompile(`^must be within (\d+) days from today$`), "只能预订 $1 天之内入住"},

@@ -34,7 +34,7 @@ func (p *pages) loginForm(c echo.Context) error {
 // replaces it and opens the session in one step.
 func (p *pages) login(c echo.Context) error {
 	next := localPath(c.FormValue("next"), "/")
-	cmd := command.OpenSession{Login: c.FormValue("login"), Password: c.FormValue("password"), NewPassword: c.FormValue("new_password")}
+	cmd := command.OpenSession{Meta: meta(c), Login: c.FormValue("login"), Password: c.FormValue("password"), NewPassword: c.FormValue("new_password")}
 	mismatch := cmd.NewPassword != "" && cmd.NewPassword != c.FormValue("new_password2")
 	if mismatch {
 		// Check the old password first (the step is only for those who know
@@ -51,6 +51,9 @@ func (p *pages) login(c echo.Context) error {
 		case rental.EUNAUTHORIZED: // a wrong login or password is a refused form here, not "log in first"
 			f.Status, f.Message = http.StatusUnauthorized, zhMessage(rental.ErrorMessage(err))
 			return p.renderForm(c, "login", "登录", f, loginView{Next: next})
+		case rental.ETOOMANY: // the form again, with when to try again
+			setRetryAfter(c, err)
+			return p.renderForm(c, "login", "登录", f.withError(err), loginView{Next: next})
 		case rental.EINVALID:
 			fields := rental.ErrorFields(err)
 			if _, ok := fields["new_password"]; !ok {

@@ -38,7 +38,7 @@ func (p *pages) register(c echo.Context) error {
 	if err != nil {
 		return p.fail(c, err, again)
 	}
-	s, err := p.Commands.OpenSession.Handle(c.Request().Context(), command.OpenSession{Login: login, Password: form.Get("password")})
+	s, err := p.Commands.OpenSession.Handle(c.Request().Context(), command.OpenSession{Meta: meta(c), Login: login, Password: form.Get("password")})
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,8 @@ func tokenHashOf(c echo.Context) []byte {
 // the first result instead of acting twice; the same form sent with other
 // values is another command.
 func meta(c echo.Context) command.Meta {
-	m := command.Meta{Actor: actorOf(c), CommandID: rental.NewID(), CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	m := command.Meta{Actor: actorOf(c), CommandID: rental.NewID(), Client: c.RealIP(),
+		CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	if key := c.FormValue("_key"); key != "" && len(key) <= 64 {
 		vals, _ := c.FormParams()
 		rest := url.Values{}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bufio"
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/testing/testenv"
 )
@@ -340,4 +342,58 @@ func TestHardening_theLandlordRoleIsNeededForEveryLandlordMove(t *testing.T) {
 	// Taking the role back gives the moves back.
 	owner.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant", "landlord"}})
 	owner.Must(http.StatusOK, "POST", "/orders/"+oid+"/accept", nil)
+}
+
+func TestHardening_attemptsAreLimitedPerAccountAndAddressOnEveryReplica(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
+		c.Attempts = command.AttemptLimits{Window: 15 * time.Minute, PasswordsPerAccount: 3, PasswordsPerAddress: 6, RegistrationsPerAddress: 4}
+	}})
+	other := sys.StartAPI() // a second replica: the counts are shared
+	sys.Register("victim@example.com", "tenant")
+	from := func(addr string) []string { return []string{"X-Forwarded-For", addr} }
+	login := func(c *testenv.Client, who, pw, addr string) testenv.Response {
+		return c.Do("POST", "/sessions", map[string]any{"login": who, "password": pw}, from(addr)...)
+	}
+	tooMany := func(what string, r testenv.Response) {
+		t.Helper()
+		wait, _ := strconv.Atoi(r.Header.Get("Retry-After"))
+		if r.Status != http.StatusTooManyRequests || wait < 1 || wait > 15*60 || !strings.Contains(string(r.Body), `"too_many_requests"`) {
+			t.Fatalf("%s: %d (Retry-After %q) %s, want 429 with Retry-After", what, r.Status, r.Header.Get("Retry-After"), r.Body)
+		}
+	}
+
+	// Per account: three wrong passwords, then even the right one waits, on any replica, from anywhere.
+	for i := range 3 {
+		if r := login(sys.Client(), "victim@example.com", "wrong-password", "203.0.113.1"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i+1, r.Status)
+		}
+	}
+	tooMany("the right password after 3 wrong ones, on the other replica", login(other, "Victim@example.com", "correct-horse", "203.0.113.2"))
+
+	// Per address: wrong passwords for many accounts from one address.
+	for i := range 6 {
+		if r := login(other, fmt.Sprintf("nobody%d@example.com", i), "wrong-password", "203.0.113.9"); r.Status != http.StatusUnauthorized {
+			t.Fatalf("guess %d from one address: %d", i+1, r.Status)
+		}
+	}
+	tooMany("a seventh account from the same address", login(sys.Client(), "nobody9@example.com", "wrong-password", "203.0.113.9"))
+	if r := login(sys.Client(), "nobody9@example.com", "wrong-password", "203.0.113.10"); r.Status != http.StatusUnauthorized {
+		t.Fatalf("another address is not limited: %d", r.Status)
+	}
+
+	// Registrations per address (typos do not count).
+	sys.Client().Must(http.StatusBadRequest, "POST", "/users", map[string]any{"email": "typo", "password": "long-enough", "nickname": "n"}, from("198.51.100.7")...)
+	for i := range 4 {
+		sys.Client().Must(http.StatusCreated, "POST", "/users", map[string]any{"email": fmt.Sprintf("new%d@example.com", i), "password": "long-enough", "nickname": "n"}, from("198.51.100.7")...)
+	}
+	tooMany("a fifth registration from one address", other.Do("POST", "/users", map[string]any{"email": "new9@example.com", "password": "long-enough", "nickname": "n"}, from("198.51.100.7")...))
+
+	// The current password of a password change.
+	user, _ := sys.Register("changer@example.com", "tenant")
+	for i := range 3 {
+		if r := user.Do("PUT", "/users/me/password", map[string]any{"current_password": "guess-" + itoa(i), "new_password": "brand-new-pass"}, from("192.0.2.1")...); r.Status != http.StatusBadRequest {
+			t.Fatalf("wrong current password %d: %d", i+1, r.Status)
+		}
+	}
+	tooMany("the right current password after 3 wrong ones", user.Do("PUT", "/users/me/password", map[string]any{"current_password": "correct-horse", "new_password": "brand-new-pass"}, from("192.0.2.2")...))
 }
