@@ -83,12 +83,7 @@ func (f ListingFilter) Could(l *ListingFacts) bool {
 			return false
 		}
 	}
-	for _, g := range KeywordGrams(f.Keyword) {
-		if !strings.Contains(l.Text, g) {
-			return false
-		}
-	}
-	return true
+	return strings.Contains(l.Text, f.Keyword)
 }
 
 // Overlaps reports whether a dated filter's window shares a day with a stay.

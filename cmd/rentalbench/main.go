@@ -32,6 +32,7 @@ func main() {
 		load          = bench.DefaultLoad
 		cpuProfile    string
 		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
+		searchIndex   = bench.SearchIndexConfig{Listings: 100000, Stays: 20000, Searches: 2000, Edits: 20, Orders: 2, Budget: 2 * time.Millisecond}
 		orders        = bench.OrdersConfig{Listings: 6000, Clients: 32, Duration: 20 * time.Second}
 		booking       = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
 		replayEvents  int
@@ -86,6 +87,8 @@ func main() {
 				case "search":
 					search.Load = load
 					t, err = bench.Search(ctx, env, search)
+				case "searchindex":
+					t, err = bench.SearchIndex(ctx, env, searchIndex)
 				case "orders":
 					t, err = bench.Orders(ctx, env, orders)
 				case "booking":
@@ -111,8 +114,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "orders", "booking", "replay", "workers", "check"},
-		"scenarios to run, in order: reads, pages, lag, search, orders, booking, replay, workers, check")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "searchindex", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, pages, lag, search, searchindex, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
 	f.DurationVar(&lagDuration, "lag-duration", 15*time.Second, "how long the lag scenario sends commands at each rate")
@@ -129,6 +132,10 @@ func main() {
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")
+	f.IntVar(&searchIndex.Listings, "index-listings", searchIndex.Listings, "listings in the searchindex scenario")
+	f.IntVar(&searchIndex.Stays, "index-stays", searchIndex.Stays, "stays in the searchindex scenario")
+	f.IntVar(&searchIndex.Searches, "index-searches", searchIndex.Searches, "searches per phase of the searchindex scenario")
+	f.DurationVar(&searchIndex.Budget, "index-budget", searchIndex.Budget, "the longest a Redis call may take in the searchindex scenario (SLOWLOG; it fails past it)")
 	f.IntVar(&orders.Listings, "order-listings", orders.Listings, "listings in the orders scenario (each takes 11 orders at most)")
 	f.IntVar(&orders.Clients, "order-clients", orders.Clients, "concurrent clients in the orders scenario")
 	f.DurationVar(&orders.Duration, "order-duration", orders.Duration, "how long the orders scenario places orders")

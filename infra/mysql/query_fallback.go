@@ -115,11 +115,8 @@ func (s QueryFallback) SearchListings(ctx context.Context, f query.ListingFilter
 		where = append(where, "facility_mask & ? = ?")
 		args = append(args, mask, mask)
 	}
-	// The keyword's characters (one) or pairs of adjacent characters, each a
-	// substring of search_text (utf8mb4_bin: byte-wise), as the read model's
-	// n-gram index answers (query.KeywordGrams).
-	for _, g := range query.KeywordGrams(f.Keyword) {
-		add("INSTR(search_text, ?) > 0", g)
+	if f.Keyword != "" {
+		add("INSTR(search_text, ?) > 0", f.Keyword) // search_text is utf8mb4_bin: a byte-wise substring, as in Redis
 	}
 	if f.Dated() {
 		where = append(where, `NOT EXISTS (SELECT 1 FROM orders o WHERE o.listing_id = listings.id

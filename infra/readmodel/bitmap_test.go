@@ -91,11 +91,3 @@ func slice(vals []uint64, width, n int) sliced {
 	}
 	return s
 }
-
-func TestKeywordGrams_matchPutLuasGramsOfTheText(t *testing.T) {
-	got := textGrams("精装修\rab")
-	want := []string{"精", "装", "精装", "修", "装修", "a", "b", "ab"}
-	if !slices.Equal(got, want) {
-		t.Fatalf("grams %q, want %q", got, want)
-	}
-}

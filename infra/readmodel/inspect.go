@@ -97,12 +97,12 @@ const (
 	hashEntry    = '='
 	bitEntry     = '!'
 	slicedEntry  = '#'
-	gramEntry    = '*'
+	textEntry    = '$'
 	stayEntry    = '@'
 )
 
 func kindOf(suffix string) byte {
-	if suffix != "" && strings.IndexByte("+=!#*@", suffix[0]) >= 0 {
+	if suffix != "" && strings.IndexByte("+=!#$@", suffix[0]) >= 0 {
 		return suffix[0]
 	}
 	return plainEntry

@@ -7,17 +7,16 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	goredis "github.com/redis/go-redis/v9"
 )
 
-// The check of the search bitmaps (put.lua's '!', '#', '*' and '@' entries):
-// each document's bits at its listing's ordinal are compared one by one
-// (compareBits); the bitmaps of the filters and the bit-sliced values are
-// also counted (BITCOUNT against the documents that claim a bit), and a bit
-// no document claims is found and cleared like an extra member. N-gram and
-// availability bits are shared or derived, so they are only compared.
+// The check of the search index (put.lua's '!', '#', '$' and '@' entries):
+// each document's bits (and text) at its listing's ordinal are compared one
+// by one (compareBits); the bitmaps of the filters and the bit-sliced values
+// are also counted (BITCOUNT against the documents that claim a bit), and a
+// bit no document claims is found and cleared like an extra member. Texts
+// and availability bits are only compared.
 
 // sliceWidths are the widths of the bit-sliced families (search.go).
 var sliceWidths = map[string]int{"bm:p": priceBits, "bm:t": timeBits, "bm:k": bookingBits, "bm:v": viewBits}
@@ -48,32 +47,6 @@ func bitKeys(en entry) []string {
 		return keys
 	}
 	return nil
-}
-
-// textGrams are put.lua's n-grams of a text: every character and pair of
-// adjacent characters of each \r-separated field.
-func textGrams(text string) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(g string) {
-		if !seen[g] {
-			seen[g] = true
-			out = append(out, g)
-		}
-	}
-	for field := range strings.SplitSeq(text, "\r") {
-		prev := ""
-		for i, w := 0, 0; i < len(field); i += w {
-			_, w = utf8.DecodeRuneInString(field[i:])
-			ch := field[i : i+w]
-			add(ch)
-			if prev != "" {
-				add(prev + ch)
-			}
-			prev = ch
-		}
-	}
-	return out
 }
 
 // stayBits are the availability bits a held stay [start, end) sets (put.lua, avail).
@@ -110,6 +83,12 @@ func (in Inspector) ordinalsOf(ctx context.Context, ids []string) (map[string]in
 	return out, nil
 }
 
+type textWant struct {
+	doc, key, want string
+	ord            int64
+	cmd            *goredis.StringCmd
+}
+
 type bitWant struct {
 	doc, what string
 	key       string
@@ -123,7 +102,7 @@ func (in Inspector) compareBits(ctx context.Context, base string, exp []Expected
 	var ids []string
 	for _, e := range exp {
 		for _, en := range e.w.entries {
-			if k := kindOf(en.suffix); k == bitEntry || k == slicedEntry || k == gramEntry || k == stayEntry {
+			if k := kindOf(en.suffix); k == bitEntry || k == slicedEntry || k == textEntry || k == stayEntry {
 				ids = append(ids, en.member)
 			}
 		}
@@ -138,10 +117,11 @@ func (in Inspector) compareBits(ctx context.Context, base string, exp []Expected
 	}
 	var diffs []Difference
 	var wants []*bitWant
+	var texts []*textWant
 	for _, e := range exp {
 		for _, en := range e.w.entries {
 			kind := kindOf(en.suffix)
-			if kind != bitEntry && kind != slicedEntry && kind != gramEntry && kind != stayEntry {
+			if kind != bitEntry && kind != slicedEntry && kind != textEntry && kind != stayEntry {
 				continue
 			}
 			o := ords[en.member]
@@ -160,10 +140,9 @@ func (in Inspector) compareBits(ctx context.Context, base string, exp []Expected
 				for i := range sliceWidths[en.suffix[1:]] {
 					add(en.suffix[1:]+":"+strconv.Itoa(i), o, int64(v>>i&1))
 				}
-			case gramEntry:
-				for _, g := range textGrams(en.value) {
-					add(en.suffix[1:]+":"+g+":"+strconv.FormatInt(o/gramChunk, 10), o%gramChunk, 1)
-				}
+			case textEntry:
+				texts = append(texts, &textWant{doc: e.w.suffix, key: en.suffix[1:] + ":" + strconv.FormatInt(o/textChunk, 10),
+					ord: o, want: en.value})
 			case stayEntry:
 				for _, k := range stayBits(en.value) {
 					add(k, o, 1)
@@ -178,6 +157,22 @@ func (in Inspector) compareBits(ctx context.Context, base string, exp []Expected
 		}
 		if _, err := pipe.Exec(ctx); err != nil {
 			return nil, fmt.Errorf("reading search bitmaps to compare: %w", err)
+		}
+	}
+	for part := range slices.Chunk(texts, 5000) {
+		pipe := in.s.master.Pipeline()
+		for _, w := range part {
+			w.cmd = pipe.HGet(ctx, base+w.key, strconv.FormatInt(w.ord, 10))
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, goredis.Nil) {
+			return nil, fmt.Errorf("reading search texts to compare: %w", err)
+		}
+	}
+	for _, w := range texts {
+		if got, err := w.cmd.Result(); err != nil {
+			diffs = append(diffs, Difference{Key: w.doc, What: DiffIndex + " " + w.key, Want: w.want, Got: absent})
+		} else if got != w.want {
+			diffs = append(diffs, Difference{Key: w.doc, What: DiffIndex + " " + w.key, Want: w.want, Got: got})
 		}
 	}
 	for _, w := range wants {

@@ -56,15 +56,15 @@ func TestLayouts_coverEveryEntry(t *testing.T) {
 		for _, en := range w.entries {
 			kind := kindOf(en.suffix)
 			seen[kind]++
-			if kind == bitEntry || kind == slicedEntry || kind == gramEntry || kind == stayEntry {
-				// A bit of a counted bitmap belongs to one document; n-gram and
-				// availability bitmaps are shared and never counted.
+			if kind == bitEntry || kind == slicedEntry || kind == textEntry || kind == stayEntry {
+				// A bit of a counted bitmap belongs to one document; texts and
+				// availability bitmaps are only compared, never counted.
 				for _, key := range bitKeys(en) {
 					if got, ok := lay.index(key); !ok || got != bitEntry || lay.owner(key, en.member) != w.suffix {
 						t.Errorf("%s: bitmap %s is not counted as %s's (got %q, %v, %s)", w.projection, key, w.suffix, got, ok, lay.owner(key, en.member))
 					}
 				}
-				if _, ok := lay.index(en.suffix[1:]); (kind == gramEntry || kind == stayEntry) && ok {
+				if _, ok := lay.index(en.suffix[1:]); (kind == textEntry || kind == stayEntry) && ok {
 					t.Errorf("%s: shared bitmaps %s taken for an index of single documents", w.projection, en.suffix)
 				}
 				continue
@@ -85,7 +85,7 @@ func TestLayouts_coverEveryEntry(t *testing.T) {
 		}
 	}
 	if seen[plainEntry] == 0 || seen[hashEntry] == 0 || seen[countedEntry] == 0 || seen[bitEntry] == 0 || seen[slicedEntry] == 0 ||
-		seen[gramEntry] == 0 || seen[stayEntry] == 0 {
+		seen[textEntry] == 0 || seen[stayEntry] == 0 {
 		t.Fatalf("the sample states must write every kind of entry: %v", seen)
 	}
 }

@@ -37,11 +37,10 @@
 --   '#'      bit-sliced value: the score (an integer >= 0) written as one bit
 --            per slice, key suffix .. ':' .. i holding bit i, at the member's
 --            ordinal; a new value flips only the bits that differ
---   '*'      n-grams: the score is a text (fields separated by \r); every
---            character and every pair of adjacent characters of a field sets
---            a bit in key suffix .. ':' .. gram .. ':' .. chunk (4096
---            ordinals a chunk, so a rare gram costs a few hundred bytes); a
---            new text moves only the grams that differ
+--   '$'      a text at the ordinal: HSET key suffix .. ':' .. chunk, field
+--            ordinal, the score as value (512 ordinals a chunk); undone by HDEL.
+--            The search scans these texts for a keyword (search.go); a write
+--            costs one command whatever the text.
 --   '@'      a stay: the score is "<start day>|<end day>", the member its
 --            listing. Nothing is stored for it; when a stay comes or goes
 --            the listing's availability bits (bm:a:…, see avail below) are
@@ -127,21 +126,6 @@ local function bitsOf(v)
   return out
 end
 
--- grams returns the set of characters and pairs of adjacent characters of
--- each \r-separated field of text (UTF-8).
-local function grams(text)
-  local out = {}
-  for field in string.gmatch(text, '[^\r]+') do
-    local prev
-    for ch in string.gmatch(field, '[%z\1-\127\194-\244][\128-\191]*') do
-      out[ch] = true
-      if prev then out[prev .. ch] = true end
-      prev = ch
-    end
-  end
-  return out
-end
-
 local families = {}
 local function touch(key)
   local f = string.match(key, '^bm:([^:]+):')
@@ -153,8 +137,17 @@ local function setbit(base, key, ord, on)
   redis.call('SETBIT', base .. key, ord, on)
 end
 
-local function gramBit(base, key, gram, ord, on)
-  setbit(base, key .. ':' .. gram .. ':' .. math.floor(ord / 4096), ord % 4096, on)
+-- text keeps (or drops, value nil) the text at an ordinal; each chunk is a
+-- family of its own ("x:<chunk>"), so a reader reads again only the chunks
+-- whose texts changed.
+local function text(base, key, ord, value)
+  local chunk = math.floor(ord / 512)
+  families['x:' .. chunk] = true
+  if value then
+    redis.call('HSET', base .. key .. ':' .. chunk, ord, value)
+  else
+    redis.call('HDEL', base .. key .. ':' .. chunk, ord)
+  end
 end
 
 -- Availability of a listing, by day number d, at its ordinal:
@@ -231,7 +224,7 @@ for _, g in ipairs(gens) do
       local suffix, score, member = ARGV[11 + i * 3], ARGV[12 + i * 3], ARGV[13 + i * 3]
       local kind = string.sub(suffix, 1, 1)
       local k = string.sub(suffix, 2)
-      if kind == '#' or kind == '*' then scores[suffix .. '\t' .. member] = score end
+      if kind == '#' or kind == '$' then scores[suffix .. '\t' .. member] = score end
       if kind == '=' then
         redis.call('HSET', base .. k, member, score)
         kept[lines[i + 1]] = nil
@@ -250,8 +243,8 @@ for _, g in ipairs(gens) do
                 setbit(base, k .. ':' .. b, o, 0)
               end
             end
-          elseif kind == '*' then
-            for gram in pairs(grams(score)) do gramBit(base, k, gram, ordOf(member), 1) end
+          elseif kind == '$' then
+            text(base, k, ordOf(member), score)
           elseif kind == '@' then
             span(member, score)
           elseif kind ~= '+' then
@@ -267,12 +260,8 @@ for _, g in ipairs(gens) do
         for b in pairs(bitsOf(score)) do
           if not had[b] then setbit(base, k .. ':' .. b, ordOf(member), 1) end
         end
-      elseif kind == '*' then
-        local prev = was[suffix .. '\t' .. member]
-        local had = prev and grams(prev) or {}
-        for gram in pairs(grams(score)) do
-          if not had[gram] then gramBit(base, k, gram, ordOf(member), 1) end
-        end
+      elseif kind == '$' then
+        text(base, k, ordOf(member), score)
       elseif kind == '@' then
         span(member, score)
       else
@@ -295,11 +284,8 @@ for _, g in ipairs(gens) do
         for b in pairs(bitsOf(score)) do
           if not keep[b] then setbit(base, k .. ':' .. b, ordOf(member), 0) end
         end
-      elseif kind == '*' then
-        local keep = now and grams(now) or {}
-        for gram in pairs(grams(score)) do
-          if not keep[gram] then gramBit(base, k, gram, ordOf(member), 0) end
-        end
+      elseif kind == '$' then
+        if not now then text(base, k, ordOf(member), nil) end -- a new text of the same place is written
       elseif kind == '@' then
         span(member, score)
       elseif places[suffix .. '\t' .. member] then

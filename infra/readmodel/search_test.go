@@ -134,9 +134,7 @@ func (w world) answer(f query.ListingFilter) ([]uuid.UUID, int) {
 		for _, fac := range f.Facilities {
 			ok = ok && slices.Contains(st.Facilities, fac)
 		}
-		for _, g := range query.KeywordGrams(f.Keyword) {
-			ok = ok && strings.Contains(st.SearchText(), g)
-		}
+		ok = ok && strings.Contains(st.SearchText(), f.Keyword)
 		for _, stay := range w.stays[st.ID] {
 			ok = ok && !(f.Dated() && stay[0].Before(f.To) && stay[1].After(f.From))
 		}

@@ -177,7 +177,7 @@ func (s *Store) putArgs(gen string, w write, repair bool) []any {
 // arg is the entry's score (or, for a hash field, its value) as put.lua gets
 // it, and as the document's ix lists it.
 func (e entry) arg() string {
-	if k := kindOf(e.suffix); k == hashEntry || k == gramEntry || k == stayEntry {
+	if k := kindOf(e.suffix); k == hashEntry || k == textEntry || k == stayEntry {
 		return e.value
 	}
 	return strconv.FormatFloat(e.score, 'f', -1, 64)
@@ -239,7 +239,7 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 		out = append(out, bit("bm:f:"+f, id))
 	}
 	out = append(out, bitSliced("bm:p", st.Price, id), bitSliced("bm:t", published, id), bitSliced("bm:k", st.Bookings, id),
-		entry{suffix: "*bm:g", member: id, value: gramText(st)},
+		entry{suffix: "$bm:x", member: id, value: gramText(st)},
 		counted("sg:title", st.Title, 1))
 	if st.Block != "" {
 		out = append(out, counted("sg:block", st.Block, 1))
@@ -266,9 +266,10 @@ func bitSliced(suffix string, v int64, id string) entry {
 	return entry{suffix: "#" + suffix, score: float64(max(v, 0)), member: id}
 }
 
-// gramText is the listing's search text as put.lua takes it for its n-grams:
-// fields separated by \r, which no keyword holds (nor \t, \n), so no gram
-// spans two fields.
+// gramText is the listing's search text as the read model keeps it: its
+// fields separated by \r instead of \n (and a tab made \r too), so it stays
+// on one line of the document's entries. No keyword holds \r, \n or \t, so
+// it matches this text exactly where it matches SearchText.
 func gramText(st events.ListingState) string { return crText(st.SearchText()) }
 
 // crText turns the line breaks and tabs of a text into \r: one line without

@@ -1,0 +1,432 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/zufang/rental"
+	"github.com/zufang/rental/command"
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/ops/demo"
+	"github.com/zufang/rental/infra/readmodel"
+	"github.com/zufang/rental/query"
+)
+
+// SearchIndexConfig shapes the search-index scenario.
+type SearchIndexConfig struct {
+	Listings, Stays int
+	Searches        int           // per phase
+	Edits, Orders   int           // per second during the live phase
+	Budget          time.Duration // the longest a Redis call may take (SLOWLOG)
+}
+
+// SearchIndex measures the search index alone, on the read models of a
+// large catalogue written straight into Redis (no commands, no MySQL): what
+// each write and each search costs Redis, how long a search takes, and the
+// slowest call Redis logged, for diverse searches (random scopes, filters,
+// keywords, windows, sorts and pages, each repeating rarely), first with
+// every bitmap read afresh, then while listings are edited and orders
+// placed. It fails when Redis logged a call longer than Budget: with a
+// private redis-server (--private-redis), SLOWLOG holds this run's calls only.
+func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, error) {
+	base, err := env.Open(ctx)
+	if err != nil {
+		return Table{}, err
+	}
+	rm, cat := base.RM, base.Catalog
+	for _, p := range readmodel.Projections {
+		gen, err := rm.StartRebuild(ctx, p)
+		if err != nil {
+			return Table{}, err
+		}
+		if _, err := rm.Switch(ctx, p, gen); err != nil {
+			return Table{}, err
+		}
+	}
+	rdb := goredis.NewClient(&goredis.Options{Addr: env.Redis.Addr})
+	defer rdb.Close()
+	if env.Redis.Private() {
+		// Every call over the budget is logged, and nothing else.
+		if err := rdb.ConfigSet(ctx, "slowlog-log-slower-than", strconv.FormatInt(cfg.Budget.Microseconds(), 10)).Err(); err != nil {
+			return Table{}, err
+		}
+		defer rdb.ConfigSet(context.Background(), "slowlog-log-slower-than", "100")
+	}
+	r := rand.New(rand.NewPCG(12, 1))
+	t := Table{
+		Title: fmt.Sprintf("The search index: %d listings, %d stays, straight into Redis; %d diverse searches a phase", cfg.Listings, cfg.Stays, cfg.Searches),
+		Header: []string{"phase", "calls", "Redis time per call", "Redis calls per call", "p50", "p99", "max", "Redis calls over " + ms(cfg.Budget),
+			"slowest logged"},
+	}
+	mem0 := usedMemory(ctx, rdb)
+
+	// Listings, written as a replay would (batches of 500).
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	states := make([]events.ListingState, cfg.Listings)
+	for i := range states {
+		patch := demo.Listing(r, cat)
+		l, _, err := command.NewListing(uuid.Must(uuid.NewV7()), uuid.New(), patch, cat, now)
+		if err != nil {
+			return Table{}, err
+		}
+		if _, err := l.PublishSince(now, now.Add(-time.Duration(r.Int64N(int64(365*24*time.Hour))))); err != nil {
+			return Table{}, err
+		}
+		st := l.State(cat)
+		st.Version = 2
+		states[i] = st
+	}
+	row, err := measure(ctx, rdb, env.Redis, true, "writes: listings (put.lua, batches of 500)", cfg.Listings, func(lat *[]time.Duration) error {
+		for part := range slices.Chunk(states, 500) {
+			b, flush := rm.Batch()
+			t0 := time.Now()
+			for _, st := range part {
+				if _, err := b.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+					return err
+				}
+			}
+			if err := flush(ctx); err != nil {
+				return err
+			}
+			*lat = append(*lat, time.Since(t0)/time.Duration(len(part)))
+		}
+		return nil
+	})
+	if err != nil {
+		return Table{}, err
+	}
+	t.Add(row...)
+	memListings := usedMemory(ctx, rdb)
+
+	// The longest a listing write can be: every searched text field at its
+	// longest (title 100, block and community 64, traffic 500 characters),
+	// each a different character, so each brings its own n-grams.
+	longest := make([]events.ListingState, 20)
+	for i := range longest {
+		text := func(n int) string {
+			rs := make([]rune, n)
+			for j := range rs {
+				rs[j] = rune(0x4E00 + r.IntN(20000))
+			}
+			return string(rs)
+		}
+		st := states[r.IntN(len(states))]
+		st.ID, st.Title, st.Block, st.Community, st.Traffic = uuid.Must(uuid.NewV7()), text(100), text(64), text(64), text(500)
+		longest[i] = st
+	}
+	row, err = measure(ctx, rdb, env.Redis, true, "writes: listings with every searched text at its longest (one at a time)", len(longest),
+		func(lat *[]time.Duration) error {
+			for _, st := range longest {
+				t0 := time.Now()
+				if _, err := rm.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+					return err
+				}
+				*lat = append(*lat, time.Since(t0))
+			}
+			return nil
+		})
+	if err != nil {
+		return Table{}, err
+	}
+	t.Add(row...)
+
+	// Stays of a year, starting in the next 200 days, at most one at a time per listing.
+	today := events.Today(time.Now())
+	held := map[uuid.UUID][][2]time.Time{}
+	var orders []events.OrderState
+	for len(orders) < cfg.Stays {
+		l := states[r.IntN(len(states))].ID
+		start := today.AddDate(0, 0, 1+r.IntN(200))
+		end := command.AddMonths(start, 12)
+		if slices.ContainsFunc(held[l], func(s [2]time.Time) bool { return s[0].Before(end) && s[1].After(start) }) {
+			continue
+		}
+		held[l] = append(held[l], [2]time.Time{start, end})
+		orders = append(orders, events.OrderState{ID: uuid.Must(uuid.NewV7()), Version: 2, ListingID: l, TenantID: uuid.New(),
+			LandlordID: uuid.New(), Status: events.OrderStatusWaitPayment, StartDate: start.Format(events.DateLayout),
+			EndDate: end.Format(events.DateLayout), CreatedAt: now, UpdatedAt: now})
+	}
+	row, err = measure(ctx, rdb, env.Redis, true, "writes: stays (put.lua, batches of 500)", len(orders), func(lat *[]time.Duration) error {
+		for part := range slices.Chunk(orders, 500) {
+			b, flush := rm.Batch()
+			t0 := time.Now()
+			for _, o := range part {
+				if _, err := b.PutOrder(ctx, readmodel.Current, o, nil); err != nil {
+					return err
+				}
+			}
+			if err := flush(ctx); err != nil {
+				return err
+			}
+			*lat = append(*lat, time.Since(t0)/time.Duration(len(part)))
+		}
+		return nil
+	})
+	if err != nil {
+		return Table{}, err
+	}
+	t.Add(row...)
+	// Views of a third of the listings.
+	b, flush := rm.Batch()
+	for i, st := range states {
+		if i%3 == 0 {
+			if _, err := b.PutListingViews(ctx, readmodel.Current, events.ListingViewsState{ID: events.ListingViewsID(st.ID), Version: 1,
+				ListingID: st.ID, Views: int64(r.IntN(500))}, nil); err != nil {
+				return Table{}, err
+			}
+		}
+	}
+	if err := flush(ctx); err != nil {
+		return Table{}, err
+	}
+	memAll := usedMemory(ctx, rdb)
+
+	search := func(f query.ListingFilter) error {
+		ids, _, err := rm.SearchListings(ctx, f)
+		if err != nil {
+			return fmt.Errorf("searching %+v: %w", f, err)
+		}
+		_, err = rm.Listings(ctx, ids) // the page's documents, as the query reads them
+		return err
+	}
+	// First one search, so the api's ordinal table is read (once per process).
+	t0 := time.Now()
+	if err := search(query.ListingFilter{Sort: query.SortNewest, Page: 1, PageSize: 20}); err != nil {
+		return Table{}, err
+	}
+	firstSearch := time.Since(t0)
+	filters := make([]query.ListingFilter, cfg.Searches)
+	for i := range filters {
+		filters[i] = randomSearch(r, cat, today)
+	}
+	row, err = measure(ctx, rdb, env.Redis, false, "searches, every bitmap read afresh", len(filters), func(lat *[]time.Duration) error {
+		for _, f := range filters {
+			rm.ForgetSearchBitmaps()
+			t0 := time.Now()
+			if err := search(f); err != nil {
+				return err
+			}
+			*lat = append(*lat, time.Since(t0))
+		}
+		return nil
+	})
+	if err != nil {
+		return Table{}, err
+	}
+	t.Add(row...)
+
+	// Live: edits and orders arrive while the searches run, one at a time.
+	for i := range filters {
+		filters[i] = randomSearch(r, cat, today)
+	}
+	var writes []time.Duration
+	edits, placed := 0, 0
+	start := time.Now()
+	row, err = measure(ctx, rdb, env.Redis, false, fmt.Sprintf("searches, %d edits/s and %d orders/s meanwhile", cfg.Edits, cfg.Orders), len(filters),
+		func(lat *[]time.Duration) error {
+			for _, f := range filters {
+				elapsed := time.Since(start).Seconds()
+				for ; float64(edits) < elapsed*float64(cfg.Edits); edits++ {
+					i := r.IntN(len(states))
+					st := states[i]
+					st.Version++
+					st.Price = max(500, st.Price+int64(100*(r.IntN(11)-5)))
+					states[i] = st
+					w0 := time.Now()
+					if _, err := rm.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+						return err
+					}
+					writes = append(writes, time.Since(w0))
+				}
+				for ; float64(placed) < elapsed*float64(cfg.Orders); placed++ {
+					l := states[r.IntN(len(states))].ID
+					s := today.AddDate(0, 0, 201+r.IntN(150))
+					o := events.OrderState{ID: uuid.Must(uuid.NewV7()), Version: 1, ListingID: l, TenantID: uuid.New(), LandlordID: uuid.New(),
+						Status: events.OrderStatusWaitAccept, StartDate: s.Format(events.DateLayout),
+						EndDate: command.AddMonths(s, 1+r.IntN(35)).Format(events.DateLayout), CreatedAt: now, UpdatedAt: now}
+					w0 := time.Now()
+					if _, err := rm.PutOrder(ctx, readmodel.Current, o, nil); err != nil {
+						return err
+					}
+					writes = append(writes, time.Since(w0))
+				}
+				t0 := time.Now()
+				if err := search(f); err != nil {
+					return err
+				}
+				*lat = append(*lat, time.Since(t0))
+			}
+			return nil
+		})
+	if err != nil {
+		return Table{}, err
+	}
+	t.Add(row...)
+	w := percentiles(writes)
+	t.Notes = append(t.Notes,
+		fmt.Sprintf("Live phase: %d listing edits (a new price) and %d orders (stays of 1 to 36 months) written meanwhile, one put.lua each: p50 %s, p99 %s, max %s (round trip).",
+			edits, placed, ms(w[0]), ms(w[2]), ms(w[3])),
+		fmt.Sprintf("The first search of the process read the ordinal table (%d ordinals) in %s.", cfg.Listings, ms(firstSearch)),
+		fmt.Sprintf("Redis memory: %.0f MB for the listings (%.2f KB each, documents, rankings, charts and bitmaps), %.0f MB with the stays and views.",
+			float64(memListings-mem0)/1e6, float64(memListings-mem0)/1e3/float64(cfg.Listings), float64(memAll-mem0)/1e6),
+		"\"Redis time per call\" is INFO commandstats' time over the phase divided by its writes or searches: a write's put.lua (its "+
+			"\"Redis calls\" are the commands the script runs), a search's HMGETs, MGETs and GETs (the counters, the bitmaps that changed, the page's "+
+			"documents). p50/p99/max are the round trip as the api sees it (the writes: per document of a batch). \"Over\" counts SLOWLOG entries of "+
+			"this private redis-server, which logs every call longer than the budget.",
+		fmt.Sprintf("Searches: scope all, a city or a district; a price window (70%%); bedrooms, rent type, 1-3 facilities (a quarter each); "+
+			"a keyword from the demo's vocabulary (a fifth); dates in the next year, 1 to %d days long (half); any of the five sorts; pages 1-5, "+
+			"and one in ten deep (page 20-2000, 50 a page).", events.MaxStayDays))
+	if env.Redis.Private() {
+		if n, err := rdb.SlowLogGet(ctx, -1).Result(); err == nil && len(n) > 0 {
+			return t, fmt.Errorf("%d Redis calls took longer than %s, the slowest %s", len(n), cfg.Budget, describeCall(slowest(n).Args))
+		}
+	}
+	return t, nil
+}
+
+func slowest(logs []goredis.SlowLog) goredis.SlowLog {
+	var w goredis.SlowLog
+	for _, l := range logs {
+		if l.Duration > w.Duration {
+			w = l
+		}
+	}
+	return w
+}
+
+// measure runs a phase of n writes or searches and returns its row: the
+// Redis time and calls per item (INFO commandstats), the latencies fn
+// recorded, and what SLOWLOG logged. A write's time is its put.lua (EVALSHA,
+// with the commands it runs, counted as its calls); a search's the HMGETs,
+// MGETs and GETs it sends (no script: the writes of the live phase add only
+// their two GETs of the generation each).
+func measure(ctx context.Context, rdb *goredis.Client, redis *Redis, writes bool, name string, n int, fn func(lat *[]time.Duration) error) ([]any, error) {
+	rdb.Do(ctx, "SLOWLOG", "RESET")
+	rdb.ConfigResetStat(ctx)
+	var lat []time.Duration
+	if err := fn(&lat); err != nil {
+		return nil, err
+	}
+	stats := commandStats(ctx, rdb)
+	var usec float64
+	var calls int64
+	for cmd, st := range stats {
+		switch {
+		case writes && cmd == "evalsha":
+			usec += st.usec
+		case writes:
+			calls += st.calls
+		case cmd == "hmget" || cmd == "mget" || cmd == "get":
+			usec += st.usec
+			calls += st.calls
+		}
+	}
+	p := percentiles(lat)
+	over, worst := "-", "- (shared Redis)"
+	if redis.Private() {
+		logs, err := rdb.SlowLogGet(ctx, -1).Result()
+		if err != nil {
+			return nil, err
+		}
+		over, worst = strconv.Itoa(len(logs)), "none"
+		if len(logs) > 0 {
+			s := slowest(logs)
+			worst = ms(s.Duration) + " " + describeCall(s.Args)
+		}
+	}
+	return []any{name, n, fmt.Sprintf("%.0f µs", usec/float64(n)), fmt.Sprintf("%.1f", float64(calls)/float64(n)), p[0], p[2], p[3], over, worst}, nil
+}
+
+type cmdStat struct {
+	calls int64
+	usec  float64
+}
+
+// commandStats reads INFO commandstats by command.
+func commandStats(ctx context.Context, rdb *goredis.Client) map[string]cmdStat {
+	info, err := rdb.Info(ctx, "commandstats").Result()
+	out := map[string]cmdStat{}
+	if err != nil {
+		return out
+	}
+	for line := range strings.SplitSeq(info, "\n") {
+		name, stats, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || !strings.HasPrefix(name, "cmdstat_") {
+			continue
+		}
+		var st cmdStat
+		for kv := range strings.SplitSeq(stats, ",") {
+			k, v, _ := strings.Cut(kv, "=")
+			switch k {
+			case "calls":
+				st.calls, _ = strconv.ParseInt(v, 10, 64)
+			case "usec":
+				st.usec, _ = strconv.ParseFloat(v, 64)
+			}
+		}
+		out[strings.TrimPrefix(name, "cmdstat_")] = st
+	}
+	return out
+}
+
+func usedMemory(ctx context.Context, rdb *goredis.Client) int64 {
+	info, _ := rdb.Info(ctx, "memory").Result()
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// randomSearch is one of the diverse searches of the scenario.
+func randomSearch(r *rand.Rand, cat *rental.Catalog, today time.Time) query.ListingFilter {
+	f := query.ListingFilter{Sort: []string{query.SortNewest, query.SortPriceAsc, query.SortPriceDesc, query.SortBookings, query.SortViews}[r.IntN(5)],
+		Page: 1 + r.IntN(5), PageSize: 20}
+	cities := cat.Cities()
+	city := cities[r.IntN(len(cities))]
+	switch r.IntN(3) {
+	case 1:
+		f.City = city.Code
+	case 2:
+		f.City, f.District = city.Code, city.Districts[r.IntN(len(city.Districts))].Code
+	}
+	if r.IntN(10) < 7 {
+		f.PriceMin = int64(500 + 100*r.IntN(60))
+		f.PriceMax = f.PriceMin + int64(500+100*r.IntN(40))
+	}
+	if r.IntN(4) == 0 {
+		b := 1 + r.IntN(4)
+		f.Bedrooms = &b
+	}
+	if r.IntN(4) == 0 {
+		f.RentType = []string{"whole", "shared"}[r.IntN(2)]
+	}
+	if r.IntN(4) == 0 {
+		facs := cat.Facilities()
+		for range 1 + r.IntN(3) {
+			f.Facilities = append(f.Facilities, facs[r.IntN(len(facs))].Code)
+		}
+	}
+	if r.IntN(5) == 0 {
+		f.Keyword = []string{"近地铁", "精装修", "拎包入住", "南北通透", "花园", "望京", "中关村", "整租", "合租", "室", "朝阳", "2室1厅",
+			"阳光花园", "陆家嘴", "地铁", "万科城"}[r.IntN(16)]
+	}
+	if r.IntN(2) == 0 {
+		f.From = today.AddDate(0, 0, r.IntN(365))
+		f.To = f.From.AddDate(0, 0, 1+r.IntN(events.MaxStayDays))
+	}
+	if r.IntN(10) == 0 {
+		f.Page, f.PageSize = 20+r.IntN(1980), 50
+	}
+	return f
+}
