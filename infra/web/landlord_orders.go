@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -49,12 +48,8 @@ func (o incomingOrder) LandlordNext() string {
 
 type incomingOrdersView struct {
 	landlordSection
-	Orders  []incomingOrder
-	Total   int
-	Status  string
-	Filters []orderFilter
-	Pager   pager
-	Back    string
+	orderList
+	Orders []incomingOrder
 	// Refused is the order whose reject form was refused; Reject holds it.
 	Refused uuid.UUID
 	Reject  Form
@@ -68,38 +63,15 @@ func (p *pages) incomingOrders(c echo.Context) error {
 }
 
 func (p *pages) drawIncoming(c echo.Context, status string, page int, v incomingOrdersView) error {
-	if !validOrderStatus(status) {
-		status = ""
-	}
-	b, err := p.Queries.MyOrders.Handle(c.Request().Context(), query.MyOrders{
-		Actor: actorOf(c), Role: query.RoleLandlord, Status: status, Page: page, PageSize: ordersPerPage,
-		Fresh: version(c) > 0 || v.Reject.Failed(),
-	})
+	const path = "/landlord/orders"
+	orders, list, err := p.readOrders(c, query.RoleLandlord, path, status, page, version(c) > 0 || v.Reject.Failed())
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Items []events.OrderState `json:"items"`
-		Total int                 `json:"total"`
+	v.landlordSection, v.orderList = newLandlordSection(c, path), list
+	for _, o := range orders {
+		v.Orders = append(v.Orders, incomingOrder{o})
 	}
-	if err := decode(b, &res); err != nil {
-		return err
-	}
-	const path = "/landlord/orders"
-	v.landlordSection = newLandlordSection(c, path)
-	v.Total, v.Status, v.Back = res.Total, status, listURL(path, status, page)
-	now := time.Now()
-	for _, st := range res.Items {
-		v.Orders = append(v.Orders, incomingOrder{p.orderView(st, actorOf(c), now)})
-	}
-	for _, s := range orderFilterStatuses {
-		name := "全部"
-		if s != "" {
-			name = orderState(s)
-		}
-		v.Filters = append(v.Filters, orderFilter{Status: s, Name: name, URL: listURL(path, s, 1), Current: s == status})
-	}
-	v.Pager = newPager(page, ordersPerPage, res.Total, func(n int) string { return listURL(path, status, n) })
 	if v.Reject.Values == nil {
 		v.Reject.Values = map[string][]string{}
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -112,80 +111,20 @@ func (o orderView) Next() string {
 	return ""
 }
 
-// orderFilter is one status tab of the orders list.
-type orderFilter struct {
-	Status, Name, URL string
-	Current           bool
-}
-
-var orderFilterStatuses = []string{"", events.OrderStatusWaitAccept, events.OrderStatusWaitPayment, events.OrderStatusPaid,
-	events.OrderStatusWaitComment, events.OrderStatusComplete, events.OrderStatusCanceled, events.OrderStatusRejected}
-
 type ordersView struct {
 	meSection
-	Orders  []orderView
-	Total   int
-	Status  string
-	Filters []orderFilter
-	Pager   pager
-	Back    string // this page, where an action comes back to
+	orderList
+	Orders []orderView
 }
 
 // myOrders lists the tenant's orders, newest first, in one status or all,
 // each with the actions its state allows. After an action (?v=) the list is
 // read from MySQL's writer so it already shows it.
 func (p *pages) myOrders(c echo.Context) error {
-	status, page := c.QueryParam("status"), pageParam(c)
-	if !validOrderStatus(status) {
-		status = ""
-	}
-	b, err := p.Queries.MyOrders.Handle(c.Request().Context(), query.MyOrders{
-		Actor: actorOf(c), Role: query.RoleTenant, Status: status, Page: page, PageSize: ordersPerPage, Fresh: version(c) > 0,
-	})
+	orders, list, err := p.readOrders(c, query.RoleTenant, "/me/orders", c.QueryParam("status"), pageParam(c), version(c) > 0)
 	if err != nil {
 		return err
 	}
-	var res struct {
-		Items []events.OrderState `json:"items"`
-		Total int                 `json:"total"`
-	}
-	if err := decode(b, &res); err != nil {
-		return err
-	}
-	listURL := func(status string, page int) string {
-		q := url.Values{}
-		if status != "" {
-			q.Set("status", status)
-		}
-		if page > 1 {
-			q.Set("page", strconv.Itoa(page))
-		}
-		if len(q) == 0 {
-			return "/me/orders"
-		}
-		return "/me/orders?" + q.Encode()
-	}
-	v := ordersView{meSection: newMeSection(c, "/me/orders"), Total: res.Total, Status: status, Back: listURL(status, page)}
-	now := time.Now()
-	for _, st := range res.Items {
-		v.Orders = append(v.Orders, p.orderView(st, actorOf(c), now))
-	}
-	for _, s := range orderFilterStatuses {
-		name := "全部"
-		if s != "" {
-			name = orderState(s)
-		}
-		v.Filters = append(v.Filters, orderFilter{Status: s, Name: name, URL: listURL(s, 1), Current: s == status})
-	}
-	v.Pager = newPager(page, ordersPerPage, res.Total, func(n int) string { return listURL(status, n) })
+	v := ordersView{meSection: newMeSection(c, "/me/orders"), orderList: list, Orders: orders}
 	return p.render(c, http.StatusOK, "me_orders", "我的订单", v)
-}
-
-func validOrderStatus(s string) bool {
-	for _, st := range events.OrderStatuses {
-		if s == st {
-			return true
-		}
-	}
-	return false
 }
