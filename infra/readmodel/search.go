@@ -47,6 +47,7 @@ const (
 	viewBits    = 40
 	textChunk   = 128 // texts per hash (put.lua): HGETALL of one costs Redis ~60 µs with every text at its longest
 	searchMGet  = 32  // bitmaps per MGET: at most ~400 KB at 100,000 listings
+	searchBatch = 4   // MGETs per pipeline
 	textBatch   = 64  // chunks of texts per pipeline (~1.5 MB of demo texts)
 )
 
@@ -262,29 +263,33 @@ func (r *searchRead) fetch(ctx context.Context) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	var cmds []*goredis.SliceCmd
-	err := r.s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
-		pipe := c.Pipeline()
-		cmds = cmds[:0]
-		for part := range slices.Chunk(missing, searchMGet) {
-			cmds = append(cmds, pipe.MGet(ctx, part...))
+	// searchBatch MGETs a round trip (~1.6 MB at 100,000 listings), for the
+	// read timeout's sake on a busy machine.
+	for batch := range slices.Chunk(missing, searchMGet*searchBatch) {
+		var cmds []*goredis.SliceCmd
+		err := r.s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+			pipe := c.Pipeline()
+			cmds = cmds[:0]
+			for part := range slices.Chunk(batch, searchMGet) {
+				cmds = append(cmds, pipe.MGet(ctx, part...))
+			}
+			_, err := pipe.Exec(ctx)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("reading the search index: %w", err)
 		}
-		_, err := pipe.Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("reading the search index: %w", err)
-	}
-	i := 0
-	for _, c := range cmds {
-		for _, v := range c.Val() {
-			k := missing[i]
-			i++
-			str, _ := v.(string)
-			b := make(bitmap, (len(r.ords.ids)+63)/64)
-			fromRedis(b, str, 0)
-			r.s.bitCache.put(k, cachedBits{ver: r.want[k], b: b})
-			r.got[k] = b
+		i := 0
+		for _, c := range cmds {
+			for _, v := range c.Val() {
+				k := batch[i]
+				i++
+				str, _ := v.(string)
+				b := make(bitmap, (len(r.ords.ids)+63)/64)
+				fromRedis(b, str, 0)
+				r.s.bitCache.put(k, cachedBits{ver: r.want[k], b: b})
+				r.got[k] = b
+			}
 		}
 	}
 	return nil
