@@ -88,7 +88,7 @@ func (s *Store) sendFresh(ctx context.Context) error {
 			end++
 		}
 		part := queued[start:end]
-		args := []any{s.keyspace(first.w.projection), first.gen, len(part)}
+		args := []any{s.keyspace(first.w.projection), first.gen, textChunk, len(part)}
 		for _, f := range part {
 			summary := "0"
 			if _, sum, ok := strings.Cut(f.w.notice, "\t"); ok {

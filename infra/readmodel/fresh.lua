@@ -13,19 +13,21 @@
 -- and the counted entries summed per member, one ZINCRBY each.
 --
 -- ARGV[1] key prefix of the projection   ARGV[2] generation (never the live one)
--- ARGV[3] number of documents, then per document:
+-- ARGV[3] texts per chunk (search.go's textChunk, as put.lua's text)
+-- ARGV[4] number of documents, then per document:
 --   doc key suffix, version, doc JSON, status, owner,
 --   summary ('1' .. summary, or '0': no field f), ix (as put.lua keeps it),
 --   m, then m triples: op .. key suffix, value, member, op being
 --     'z' ZADD key value member      '+' ZINCRBY key value member (summed)
 --     'h' HSET key member value      'b' SETBIT key <ordinal of member> 1
---     't' HSET key:<ordinal/512> <ordinal of member> value
+--     't' HSET key:<ordinal / ARGV[3]> <ordinal of member> value
 -- Returns the positions (from 1) of the documents not written: the
 -- generation holds them already, or is live; the caller sends those
 -- through put.lua.
 local prefix, gen = ARGV[1], ARGV[2]
 local base = prefix .. gen .. ':'
-local ndocs = tonumber(ARGV[3])
+local perChunk = tonumber(ARGV[3])
+local ndocs = tonumber(ARGV[4])
 local left = {}
 
 if redis.call('GET', prefix .. 'gen') == gen then
@@ -65,7 +67,7 @@ local function list(t, key)
   return l
 end
 
-local i = 4
+local i = 5
 for d = 1, ndocs do
   local key = base .. ARGV[i]
   local m = tonumber(ARGV[i + 7])
@@ -95,7 +97,7 @@ for d = 1, ndocs do
         l[#l + 1] = 1
       elseif op == 't' then
         local o = ordOf(member)
-        local l = list(hset, k .. ':' .. math.floor(o / 512))
+        local l = list(hset, k .. ':' .. math.floor(o / perChunk))
         l[#l + 1] = o
         l[#l + 1] = value
       end

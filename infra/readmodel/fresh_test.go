@@ -62,7 +62,7 @@ func TestRebuildBatch_writesWhatPutWritesAndLeavesHeldDocumentsToPut(t *testing.
 	s := newStore(t)
 	var states []events.ListingState
 	landlord := uuid.New()
-	for i := range 150 {
+	for i := range 400 { // more than a chunk of texts (textChunk) are published
 		st := listing(uuid.New(), 3, int64(1000+37*i), []string{"haidian", "chaoyang"}[i%2],
 			[]string{events.StatusPublished, events.StatusPublished, events.StatusDraft, events.StatusDeleted}[i%4])
 		st.LandlordID = landlord
