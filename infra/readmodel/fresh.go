@@ -26,6 +26,8 @@ var (
 const (
 	freshDocs = 64
 	freshOps  = 1200
+	// freshPerPipe is how many calls one pipeline carries.
+	freshPerPipe = 8
 )
 
 // RebuildBatch is Batch for a replay: writes into a named generation that is
@@ -62,7 +64,7 @@ func (s *Store) queueFresh(gen string, w write) bool {
 	return true
 }
 
-// sendFresh sends the queued writes to fresh.lua in one pipeline, and queues
+// sendFresh sends the queued writes to fresh.lua in pipelines, and queues
 // those it left (the generation holds them already) for put.lua.
 func (s *Store) sendFresh(ctx context.Context) error {
 	queued := *s.fresh
@@ -73,12 +75,19 @@ func (s *Store) sendFresh(ctx context.Context) error {
 	if err := freshScript.Load(ctx, s.master).Err(); err != nil {
 		return fmt.Errorf("loading the rebuild script: %w", err)
 	}
-	pipe := s.master.Pipeline()
 	type call struct {
 		writes []freshWrite
 		cmd    *goredis.Cmd
 	}
 	var calls []call
+	pipe, sent := s.master.Pipeline(), 0
+	send := func() error {
+		if _, err := pipe.Exec(ctx); err != nil {
+			return fmt.Errorf("sending %d read-model writes into a new generation: %w", len(queued), err)
+		}
+		sent = len(calls)
+		return nil
+	}
 	for start := 0; start < len(queued); {
 		first := queued[start]
 		end, ops := start, 0
@@ -99,9 +108,18 @@ func (s *Store) sendFresh(ctx context.Context) error {
 		}
 		calls = append(calls, call{writes: part, cmd: freshScript.EvalSha(ctx, pipe, nil, args...)})
 		start = end
+		// A pipeline of a few calls at a time: a whole batch at once (megabytes)
+		// can outlast the client's write timeout while Redis runs the first calls.
+		if len(calls)-sent == freshPerPipe {
+			if err := send(); err != nil {
+				return err
+			}
+		}
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return fmt.Errorf("sending %d read-model writes into a new generation: %w", len(queued), err)
+	if len(calls) > sent {
+		if err := send(); err != nil {
+			return err
+		}
 	}
 	for _, c := range calls {
 		left, err := c.cmd.Int64Slice()
