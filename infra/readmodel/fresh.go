@@ -17,7 +17,7 @@ import (
 var (
 	//go:embed fresh.lua
 	freshSource string
-	freshScript = goredis.NewScript(freshSource)
+	freshScript = goredis.NewScript(ordsSource + freshSource)
 )
 
 // A fresh.lua call holds at most freshDocs documents and freshOps

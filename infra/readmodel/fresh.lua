@@ -35,26 +35,8 @@ if redis.call('GET', prefix .. 'gen') == gen then
   return left
 end
 
--- Ordinals of listings, shared by every projection and generation (as put.lua).
-local ordKey = string.match(prefix, '^(.*rm:)[^:]+:$') .. 'ord'
-local ords = {}
-local function ordOf(id)
-  local o = ords[id]
-  if o then return o end
-  o = redis.call('HGET', ordKey, id)
-  if not o then
-    o = redis.call('INCR', ordKey .. ':seq') - 1
-    redis.call('HSET', ordKey, id, o)
-    redis.call('HSET', ordKey .. ':id', o, id)
-    if o == 0 then
-      local t = redis.call('TIME')
-      redis.call('SET', ordKey .. ':space', t[1] .. '.' .. t[2])
-    end
-  end
-  o = tonumber(o)
-  ords[id] = o
-  return o
-end
+-- Ordinals of listings, shared by every projection and generation (ords.lua).
+local ordOf = ordinals(prefix)
 
 -- What the call writes, by operation and key: argument lists.
 local zadd, hset, bits, sums, order = {}, {}, {}, {}, {}

@@ -18,9 +18,11 @@ import (
 // that also moves the document's index entries (see put.lua).
 
 var (
+	//go:embed ords.lua
+	ordsSource string
 	//go:embed put.lua
 	putSource string
-	putScript = goredis.NewScript(putSource)
+	putScript = goredis.NewScript(ordsSource + putSource)
 )
 
 // entry is one index membership of a document; see put.lua for the kinds
