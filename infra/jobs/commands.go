@@ -50,10 +50,15 @@ func (j ForgetCommands) RunOnce(ctx context.Context) (int, error) {
 	if window == 0 {
 		window = 24 * time.Hour
 	}
-	before := now().UTC().Add(-window)
+	return forgetInBatches(ctx, j.Records.ForgetCommands, now().UTC().Add(-window))
+}
+
+// forgetInBatches calls forget with batches of 1,000 until one forgets
+// fewer, and returns how many it forgot in all.
+func forgetInBatches(ctx context.Context, forget func(context.Context, time.Time, int) (int, error), before time.Time) (int, error) {
 	forgotten := 0
 	for {
-		n, err := j.Records.ForgetCommands(ctx, before, 1000)
+		n, err := forget(ctx, before, 1000)
 		forgotten += n
 		if err != nil || n < 1000 {
 			return forgotten, err

@@ -344,6 +344,78 @@ func TestHardening_theLandlordRoleIsNeededForEveryLandlordMove(t *testing.T) {
 	owner.Must(http.StatusOK, "POST", "/orders/"+oid+"/accept", nil)
 }
 
+func TestHardening_viewsCountDistinctViewersAndHotOnlyBookingsThatHeld(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("counts-owner@example.com", "landlord")
+	tenant, _ := sys.Register("counts-tenant@example.com", "tenant")
+	other, _ := sys.Register("counts-other@example.com", "tenant")
+	listing := publishedListing(t, sys, landlord, flat("计数", 3000))
+
+	// One tenant reads the listing 20 times: one view; another tenant: two.
+	for range 20 {
+		tenant.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+	}
+	other.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+	base := sys.Open()
+	defer base.Close()
+	testenv.Eventually(t, 10*time.Second, func() string {
+		var n int
+		if err := base.Pools.Writer.QueryRow(`SELECT COUNT(*) FROM listing_viewers`).Scan(&n); err != nil || n != 2 {
+			return fmt.Sprintf("viewers recorded: %d %v", n, err)
+		}
+		if d := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing, nil); d["views"] != float64(2) {
+			return fmt.Sprintf("views %v, want 2", d["views"])
+		}
+		return ""
+	})
+	// Later reads by the same two change nothing. The views of one api are
+	// recorded in the order they were noted: once other's history shows a
+	// listing read after them, every one of them is in MySQL.
+	for range 5 {
+		tenant.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+		other.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+	}
+	last := publishedListing(t, sys, landlord, flat("最后看的", 3000))
+	other.Must(http.StatusOK, "GET", "/listings/"+last, nil)
+	testenv.Eventually(t, 10*time.Second, func() string {
+		if items := other.Must(http.StatusOK, "GET", "/users/me/history", nil)["items"].([]any); len(items) == 0 ||
+			items[0].(map[string]any)["listing"].(map[string]any)["id"] != last {
+			return fmt.Sprintf("the last read is not recorded yet: %v", items)
+		}
+		return ""
+	})
+	var views int
+	if err := base.Pools.Writer.QueryRow(`SELECT views FROM listing_views WHERE listing_id = UNHEX(REPLACE(?, '-', ''))`, listing).Scan(&views); err != nil || views != 2 {
+		t.Fatalf("views after more reads by the same viewers: %d %v, want 2", views, err)
+	}
+	if d := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing, nil); d["views"] != float64(2) {
+		t.Fatalf("views shown after more reads by the same viewers: %v, want 2", d["views"])
+	}
+
+	// Placing and cancelling an order five times, and one the landlord
+	// rejects, count no booking; a paid one counts one.
+	start := in(5)
+	for range 5 {
+		id := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+		tenant.Must(http.StatusOK, "POST", "/orders/"+id+"/cancel", nil)
+	}
+	rejected := other.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/orders/"+rejected+"/reject", map[string]any{"reason": "不租"})
+	l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=8", nil) // 2 + six placements
+	if l["bookings"] != float64(0) {
+		t.Fatalf("orders canceled or rejected count no booking: %v", l["bookings"])
+	}
+	held := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/orders/"+held+"/accept", nil)
+	if l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=9", nil); l["bookings"] != float64(0) {
+		t.Fatalf("an order not paid yet counts no booking: %v", l["bookings"])
+	}
+	tenant.Must(http.StatusOK, "POST", "/orders/"+held+"/pay", nil)
+	if l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=10", nil); l["bookings"] != float64(1) {
+		t.Fatalf("a paid order is a booking that held: %v", l["bookings"])
+	}
+}
+
 func TestHardening_attemptsAreLimitedPerAccountAndAddressOnEveryReplica(t *testing.T) {
 	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
 		c.Attempts = command.AttemptLimits{Window: 15 * time.Minute, PasswordsPerAccount: 3, PasswordsPerAddress: 6, RegistrationsPerAddress: 4}
