@@ -416,6 +416,58 @@ func TestHardening_viewsCountDistinctViewersAndHotOnlyBookingsThatHeld(t *testin
 	}
 }
 
+func TestHardening_changingTheLoginNeedsThePasswordAndEndsOtherSessions(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
+		c.Attempts = command.AttemptLimits{Window: 15 * time.Minute, PasswordsPerAccount: 3}
+	}})
+	user, _ := sys.Register("mover@example.com", "tenant")
+	other := sys.Client()
+	other.Token = other.Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "mover@example.com", "password": "correct-horse"})["token"].(string)
+
+	// A nickname, or the same email again, needs no password.
+	user.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"nickname": "搬家", "email": "Mover@example.com"})
+	other.Must(http.StatusOK, "GET", "/users/me", nil)
+	for _, c := range []struct {
+		body map[string]any
+		want string
+	}{
+		{map[string]any{"email": "taken-over@example.com"}, "is needed"},
+		{map[string]any{"mobile": "13800138000"}, "is needed"},
+		{map[string]any{"email": "taken-over@example.com", "current_password": "wrong-horse"}, "does not match"},
+	} {
+		r := user.Do("PATCH", "/users/me", c.body)
+		if r.Status != http.StatusBadRequest {
+			t.Fatalf("%v: %d %s, want 400", c.body, r.Status, r.Body)
+		}
+		if msg, _ := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)["current_password"].(string); !strings.Contains(msg, c.want) {
+			t.Fatalf("%v: current_password says %q, want %q", c.body, msg, c.want)
+		}
+	}
+	// The other session still works: nothing changed.
+	other.Must(http.StatusOK, "GET", "/users/me", nil)
+
+	res := user.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"email": "moved@example.com", "current_password": "correct-horse"})
+	if r := other.Do("GET", "/users/me", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("another session after the email changed: %d, want 401", r.Status)
+	}
+	me := user.Must(http.StatusOK, "GET", "/users/me?min_version="+strconv.Itoa(int(res["version"].(float64))), nil)
+	if me["email"] != "moved@example.com" {
+		t.Fatalf("the session that changed it goes on, with the new email: %v", me)
+	}
+	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "moved@example.com", "password": "correct-horse"})
+
+	// Wrong current passwords count towards the account's attempts (one was
+	// counted above); a nickname edit, which checks none, still goes through.
+	for range 2 {
+		user.Must(http.StatusBadRequest, "PATCH", "/users/me", map[string]any{"email": "x@example.com", "current_password": "guess"})
+	}
+	r := user.Do("PATCH", "/users/me", map[string]any{"email": "x@example.com", "current_password": "correct-horse"})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the right password after 3 wrong ones: %d %s, want 429", r.Status, r.Body)
+	}
+	user.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"nickname": "还能改名"})
+}
+
 func TestHardening_attemptsAreLimitedPerAccountAndAddressOnEveryReplica(t *testing.T) {
 	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
 		c.Attempts = command.AttemptLimits{Window: 15 * time.Minute, PasswordsPerAccount: 3, PasswordsPerAddress: 6, RegistrationsPerAddress: 4}
