@@ -76,16 +76,46 @@ func TestHardening_anIdempotencyKeyReusedForAnotherRequestIsRefused(t *testing.T
 	if again["id"] != first["id"] {
 		t.Fatalf("the same request under the same key answers the first result: %v %v", first, again)
 	}
-	// Another anonymous caller, same key, another body: refused, naming the key, never alice's id.
+	// The same key, another body, from the same address: refused, naming the key, never alice's id.
 	r := sys.Client().Do("POST", "/users", bob, "Idempotency-Key", "signup-1")
 	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"Idempotency-Key"`) {
 		t.Fatalf("the key reused for another body: %d %s, want 409 naming Idempotency-Key", r.Status, r.Body)
 	}
-	second := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-2")
+	// Another anonymous caller (another address) who picked the same key: no collision.
+	second := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-1", "X-Forwarded-For", "198.51.100.20")
 	if second["id"] == first["id"] {
 		t.Fatal("bob must get an account of his own")
 	}
 	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "bob@example.com", "password": "bob-password-1"})
+	// Bob retrying from his address gets his first result.
+	if again := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-1", "X-Forwarded-For", "198.51.100.20"); again["id"] != second["id"] {
+		t.Fatalf("bob's retry answers bob's first result: %v %v", again, second)
+	}
+}
+
+func TestHardening_onlyExactKeysAndCanonicalIDsSoAnUpperCaseIDReRunsNothing(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	landlord, _ := sys.Register("exact@example.com", "landlord")
+	if r := landlord.Do("POST", "/listings", map[string]any{"Title": "大写键", "price": 3000}); r.Status != http.StatusBadRequest ||
+		!strings.Contains(string(r.Body), `"Title"`) {
+		t.Fatalf("a key in another case: %d %s, want 400 naming Title", r.Status, r.Body)
+	}
+	id := landlord.Must(http.StatusCreated, "POST", "/listings", flat("规范编号", 3000))["id"].(string)
+	first := landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil, "Idempotency-Key", "pub-1")
+	landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/unpublish", nil)
+	for _, other := range []string{strings.ToUpper(id), "{" + id + "}", "urn:uuid:" + id} {
+		r := landlord.Do("POST", "/listings/"+other+"/publish", nil, "Idempotency-Key", "pub-1")
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"id"`) {
+			t.Fatalf("publishing %s under the same key: %d %s, want 400 naming id", other, r.Status, r.Body)
+		}
+	}
+	// The canonical retry answers the first result; the listing stays unpublished (version 3).
+	if again := landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil, "Idempotency-Key", "pub-1"); again["version"] != first["version"] {
+		t.Fatalf("the retry answers the first result: %v, want %v", again, first)
+	}
+	if l := landlord.Must(http.StatusOK, "GET", "/listings/"+id+"?min_version=3", nil); l["status"] != "unpublished" || l["version"] != float64(3) {
+		t.Fatalf("nothing ran again: %v %v", l["status"], l["version"])
+	}
 }
 
 func TestHardening_aListingAnOrderHoldsCannotBeDeletedAndUnpublishingStrandsNoOrder(t *testing.T) {
