@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/zufang/rental/events"
-	"github.com/zufang/rental/infra/periodic"
 )
 
 // ViewerRecords forgets which users a listing counted on days before a day.
@@ -28,15 +27,7 @@ type ForgetViewers struct {
 
 // Run forgets old viewers until ctx ends.
 func (j ForgetViewers) Run(ctx context.Context) {
-	every := j.Interval
-	if every == 0 {
-		every = 10 * time.Minute
-	}
-	periodic.Run(ctx, every, func(ctx context.Context) {
-		if n, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			j.Log.Warn("forgetting old listing viewers failed; will retry", "err", err, "forgotten", n)
-		}
-	})
+	forgetEvery(ctx, j.Interval, j.Log, "old listing viewers", j.RunOnce)
 }
 
 // RunOnce forgets the viewers of every day before yesterday and returns how many.

@@ -10,16 +10,11 @@ import (
 
 	"github.com/zufang/rental/infra/jobs"
 	"github.com/zufang/rental/infra/mysql"
-	"github.com/zufang/rental/infra/testing/testenv"
 )
 
 func TestForgetViewers_keepsTodayAndYesterdayInChina(t *testing.T) {
 	ctx := context.Background()
-	db, err := mysql.Open(ctx, testenv.Database(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t)
 	// 20:00 UTC is 04:00 the next day in China: today is the 24th there.
 	now := time.Date(2026, 11, 23, 20, 0, 0, 0, time.UTC)
 	listing := uuid.New()
