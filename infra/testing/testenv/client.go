@@ -64,12 +64,9 @@ func CheckedAnswers() int64 {
 // to the API's document, failing t on a mismatch; jar may be nil. For a test
 // that speaks HTTP itself (pages with cookies, a multipart upload).
 func Checked(t testing.TB, jar http.CookieJar) *http.Client {
-	return &http.Client{Jar: jar, Transport: &contract.Transport{Contract: Contract(t), Fail: failer(t)}}
+	return &http.Client{Jar: jar, Transport: &contract.Transport{Contract: Contract(t),
+		Fail: func(err error) { t.Errorf("%v", err) }}} // Errorf: a request may run on another goroutine
 }
-
-// failer reports a mismatch with Errorf, not Fatalf: a request may run on
-// another goroutine than the test's (PostAll).
-func failer(t testing.TB) func(error) { return func(err error) { t.Errorf("%v", err) } }
 
 // Response is a finished request.
 type Response struct {
@@ -126,8 +123,10 @@ func (c *Client) Send(req *http.Request) Response {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	hc := http.DefaultClient
+	var mismatch error
 	if c.contract != nil {
-		hc = &http.Client{Transport: &contract.Transport{Contract: c.contract, Fail: failer(c.t), AnswerOnly: c.answerOnly}}
+		hc = &http.Client{Transport: &contract.Transport{Contract: c.contract, AnswerOnly: c.answerOnly,
+			Fail: func(err error) { mismatch = err }}}
 	}
 	res, err := hc.Do(req)
 	if err != nil {
@@ -135,6 +134,11 @@ func (c *Client) Send(req *http.Request) Response {
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	if mismatch != nil {
+		// Reported here, not in the transport, so the failure names the test's
+		// line; Errorf, as Do may run on another goroutine (PostAll).
+		c.t.Errorf("%v", mismatch)
+	}
 	return Response{Status: res.StatusCode, Header: res.Header, Body: raw}
 }
 
