@@ -233,6 +233,7 @@ func TestTenant_editsTheProfileAndPasswordWithMessagesBesideTheFields(t *testing
 	}
 	p.Shot("me-profile-error")
 	p.Type("#f-mobile", "13912345678")
+	p.Type("#f-login_password", password) // a new mobile is a new login: it needs the password
 	p.Click("#profile-submit")
 	if p.Text("#me-notice") != "资料已保存。" || p.Text("#nav-me") != "小编" || p.Value("#f-mobile") != "13912345678" {
 		t.Fatalf("after saving: %q", p.Body())
