@@ -18,7 +18,6 @@ import (
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
-	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/nearcache"
 	"github.com/zufang/rental/query"
 )
@@ -77,31 +76,20 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 		return Table{}, err
 	}
 	// Stays of a year starting in the next 200 days, as the search scenario books them.
-	today := events.Today(time.Now())
-	var booked atomic.Int64
-	if err := parallel(ctx, 16, cfg.Stays, func(_, _ int, r *rand.Rand) error {
-		start := today.AddDate(0, 0, 1+r.IntN(200))
-		_, err := cmds.PlaceOrder.Handle(ctx, command.PlaceOrder{Meta: command.Meta{Actor: renter}, ListingID: listings[r.IntN(len(listings))].id,
-			StartDate: start.Format(events.DateLayout), EndDate: command.AddMonths(start, 12).Format(events.DateLayout)})
-		if rental.ErrorCode(err) == rental.ECONFLICT {
-			return nil
-		}
-		if err == nil {
-			booked.Add(1)
-		}
-		return err
-	}); err != nil {
+	ids := make([]uuid.UUID, len(listings))
+	for i, l := range listings {
+		ids[i] = l.id
+	}
+	booked, err := bookStays(ctx, cmds, renter, ids, cfg.Stays)
+	if err != nil {
 		return Table{}, fmt.Errorf("booking stays: %w", err)
 	}
+	today := events.Today(time.Now())
 	if err := waitIndexed(ctx, base, len(listings)); err != nil {
 		return Table{}, err
 	}
 	seeded := time.Since(t0)
-	redisOnly, err := env.StartAPI(ctx, func(c *config.Config) { c.NearCache = false })
-	if err != nil {
-		return Table{}, err
-	}
-	mysqlOnly, err := env.StartAPI(ctx, func(c *config.Config) { c.ReadModels = false })
+	redisOnly, mysqlOnly, err := env.StartComparisons(ctx)
 	if err != nil {
 		return Table{}, err
 	}
@@ -144,7 +132,7 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 
 	t := Table{
 		Title: fmt.Sprintf("Search under live traffic: %d listings, %d stays, %d distinct queries a set drawn at random, %d edits/s and %d orders/s meanwhile; wrk -t%d -c%d -d%s, side by side",
-			len(listings), booked.Load(), cfg.Queries, cfg.Edits, cfg.Orders, cfg.Load.Threads, cfg.Load.Connections, cfg.Load.Duration),
+			len(listings), booked, cfg.Queries, cfg.Edits, cfg.Orders, cfg.Load.Threads, cfg.Load.Connections, cfg.Load.Duration),
 		Header: []string{"searches", "served by", "req/s", "p50", "p99", "errors", "vs MySQL", "Redis CPU", "Redis calls over 2 ms", "slowest Redis call",
 			"near cache hits"},
 	}

@@ -174,18 +174,20 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		return Table{}, err
 	}
 	t.Add(row...)
-	// Views of a third of the listings.
-	b, flush := rm.Batch()
-	for i, st := range states {
-		if i%3 == 0 {
-			if _, err := b.PutListingViews(ctx, readmodel.Current, events.ListingViewsState{ID: events.ListingViewsID(st.ID), Version: 1,
-				ListingID: st.ID, Views: int64(r.IntN(500))}, nil); err != nil {
-				return Table{}, err
+	// Views of a third of the listings (batches of 500, as the writes above).
+	for part := range slices.Chunk(states, 1500) {
+		b, flush := rm.Batch()
+		for i, st := range part {
+			if i%3 == 0 {
+				if _, err := b.PutListingViews(ctx, readmodel.Current, events.ListingViewsState{ID: events.ListingViewsID(st.ID), Version: 1,
+					ListingID: st.ID, Views: int64(r.IntN(500))}, nil); err != nil {
+					return Table{}, err
+				}
 			}
 		}
-	}
-	if err := flush(ctx); err != nil {
-		return Table{}, err
+		if err := flush(ctx); err != nil {
+			return Table{}, err
+		}
 	}
 	memAll := usedMemory(ctx, rdb)
 
