@@ -198,8 +198,10 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 	}
 	t.Notes = append(t.Notes,
 		fmt.Sprintf("Meanwhile, through the command handlers of the near-cached api (relay, worker, change notices): %d listing edits (%.1f/s: a new price, "+
-			"now and then a new title), %d orders placed (%.1f/s; %d refused as overlapping a stay: 409), %d commands failed otherwise.",
-			w.edits.Load(), float64(w.edits.Load())/took, w.orders.Load(), float64(w.orders.Load())/took, w.conflicts.Load(), w.failed.Load()),
+			"now and then a new title), %d orders placed (%.1f/s; %d refused as overlapping a stay: 409), %d commands failed otherwise, "+
+			"%d not sent (64 under way).",
+			w.edits.Load(), float64(w.edits.Load())/took, w.orders.Load(), float64(w.orders.Load())/took, w.conflicts.Load(), w.failed.Load(),
+			w.skipped.Load()),
 		fmt.Sprintf("Searches: scope all, a city or a district; a price window (70%%); bedrooms, rent type, 1-3 facilities (a quarter each); a keyword "+
 			"(a fifth); any of the five sorts; pages 1-5, one in ten deep (page 20-2000, 50 a page); dated: a stay in the next year of 1 to %d days. "+
 			"Each wrk thread draws from the %d queries of its set at random, so a query repeats rarely; the near cache keeps an answer at most 5 s and "+
@@ -281,10 +283,13 @@ type liveWriter struct {
 	today    time.Time
 
 	edits, orders, conflicts, failed atomic.Int64
+	skipped                          atomic.Int64 // ticks past 64 commands under way
 }
 
-// every calls fn perSecond times a second, on schedule (a late call does not
-// push the next ones back), until ctx ends.
+// every starts fn perSecond times a second, on schedule: each call runs on
+// its own goroutine, so a slow command (a loaded machine takes hundreds of
+// milliseconds) does not lower the rate; past 64 calls under way a tick is
+// skipped and counted. It returns when ctx ends and the calls are done.
 func (w *liveWriter) every(ctx context.Context, perSecond int, fn func(ctx context.Context, r *rand.Rand)) {
 	if perSecond <= 0 {
 		return
@@ -292,12 +297,27 @@ func (w *liveWriter) every(ctx context.Context, perSecond int, fn func(ctx conte
 	r := rand.New(rand.NewPCG(uint64(perSecond), 5))
 	tick := time.NewTicker(time.Second / time.Duration(perSecond))
 	defer tick.Stop()
+	var calls sync.WaitGroup
+	defer calls.Wait()
+	busy := make(chan struct{}, 64)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			fn(ctx, r)
+			select {
+			case busy <- struct{}{}:
+			default:
+				w.skipped.Add(1)
+				continue
+			}
+			own := rand.New(rand.NewPCG(r.Uint64(), 5))
+			calls.Add(1)
+			go func() {
+				defer calls.Done()
+				defer func() { <-busy }()
+				fn(ctx, own)
+			}()
 		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
 )
 
 // ReadsConfig shapes the read benchmark.
