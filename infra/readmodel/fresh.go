@@ -21,11 +21,12 @@ var (
 )
 
 // A fresh.lua call holds at most freshDocs documents and freshOps
-// operations: a call runs alone on Redis, so it is kept short (about a
-// millisecond for 16 listings on this machine; docs/BENCHMARKS.md).
+// operations: a call runs alone on Redis, so it is kept short (a listing
+// is 60-80 operations and costs Redis ~100 µs in a fresh generation, so a
+// call of about 8 listings stays under a millisecond; docs/BENCHMARKS.md).
 const (
 	freshDocs = 64
-	freshOps  = 1200
+	freshOps  = 600
 	// freshPerPipe is how many calls one pipeline carries.
 	freshPerPipe = 8
 )
