@@ -28,12 +28,14 @@ func demoLandlord(i int) string { return fmt.Sprintf("landlord%02d@example.com",
 
 func seedCmd() *cobra.Command {
 	var listings, landlords int
+	var withActivity bool
 	c := &cobra.Command{
 		Use:   "seed",
 		Short: "Create demo accounts and published listings through the normal command path",
 		Long: "Creates landlords landlord01@example.com…, tenant@example.com and the operator admin@example.com\n" +
 			"(password " + demoPassword + ")\n" +
-			"and tops the demo landlords' listings up to --listings. Running it again adds nothing.",
+			"and tops the demo landlords' listings up to --listings. With --activity (the default) renters\n" +
+			"renter01@example.com… view, favorite, book and review them once. Running it again adds nothing.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			base, err := openBase(ctx)
@@ -56,7 +58,8 @@ func seedCmd() *cobra.Command {
 				}
 				ids = append(ids, id)
 			}
-			if _, err := ensureUser(ctx, base, cmds, demoTenant, "租客", false, "tenant"); err != nil {
+			tenant, err := ensureUser(ctx, base, cmds, demoTenant, "租客", false, "tenant")
+			if err != nil {
 				return err
 			}
 			if _, err := ensureUser(ctx, base, cmds, demoAdmin, "运维", true, "tenant"); err != nil {
@@ -88,14 +91,25 @@ func seedCmd() *cobra.Command {
 				}
 				created++
 			}
+			var act activity
+			if withActivity {
+				ls, err := demoListings(ctx, base, ids)
+				if err != nil {
+					return err
+				}
+				if act, err = seedActivity(ctx, base, rel, cmds, ls, tenant, r); err != nil {
+					return err
+				}
+			}
 			waitForOutbox(ctx, base, 15*time.Second)
-			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new); log in as %s, %s or %s (operator) with password %s\n",
-				landlords, max(have, listings), created, demoLandlord(1), demoTenant, demoAdmin, demoPassword)
+			fmt.Fprintf(cmd.OutOrStdout(), "demo data: %d landlords, %d listings (%d new), %d views, %d favorites, %d orders, %d reviews; log in as %s, %s or %s (operator) with password %s\n",
+				landlords, max(have, listings), created, act.views, act.favorites, act.orders, act.reviews, demoLandlord(1), demoTenant, demoAdmin, demoPassword)
 			return nil
 		},
 	}
 	c.Flags().IntVar(&listings, "listings", 300, "published demo listings to have in all")
 	c.Flags().IntVar(&landlords, "landlords", 10, "demo landlord accounts")
+	c.Flags().BoolVar(&withActivity, "activity", true, "also give the demo listings a past, once: renters' views, favorites, orders in every state and reviews")
 	return c
 }
 

@@ -288,7 +288,7 @@ func (t *Tx) commitSteps(evs []events.Envelope, result []byte) []step {
 			correlation_id, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			e.ID[:], string(e.Type), e.AggregateType, e.AggregateID[:], e.Version,
 			e.OccurredAt, e.Actor, e.CorrelationID, []byte(e.Payload))
-		add(-1, "INSERT INTO outbox (seq, created_at) VALUES (LAST_INSERT_ID(), ?)", t.now)
+		add(-1, insertOutbox, t.now)
 	}
 	if t.started {
 		add(-1, "UPDATE command_dedup SET result = ? WHERE id = ?", result, t.cmdID[:])

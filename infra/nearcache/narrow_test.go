@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/query"
 )
 
@@ -46,6 +48,26 @@ func searches() map[string]query.SearchListings {
 	}
 }
 
+// listingNotice is the notice of a listing changed from before to after
+// (nil: not published), as put.lua publishes it.
+func listingNotice(id uuid.UUID, version int64, before, after *query.ListingFacts) string {
+	return readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: id, Version: version,
+		Change: query.Change{Listing: &query.ListingChange{ID: id, Before: before, After: after}}}.String()
+}
+
+// orderNotice is the notice of a new order of listing whose stay went from
+// before to after (nil: holds no dates).
+func orderNotice(listing uuid.UUID, version int64, before, after *query.Stay) string {
+	return readmodel.ChangeNotice{Kind: readmodel.NoticeOrder, ID: uuid.New(), Version: version,
+		Change: query.Change{Stay: &query.StayChange{Listing: listing, Before: before, After: after}}}.String()
+}
+
+func stay(from, to string) *query.Stay {
+	a, _ := time.Parse(events.DateLayout, from)
+	b, _ := time.Parse(events.DateLayout, to)
+	return &query.Stay{Start: a, End: b}
+}
+
 // cacheAll computes and keeps every search; it returns those computed again
 // by the next pass, after a notice.
 func cacheAll(t *testing.T, c *Cache) func() []string {
@@ -82,8 +104,11 @@ func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *
 	id := uuid.New()
 	// From Haidian at 3,000 (2 bedrooms, whole, wifi, "精装") to Chaoyang at
 	// 5,000 (3 bedrooms, wifi and ac, still "精装").
-	c.notice("listing " + id.String() + " 4\tbeijing|chaoyang|5000|3|whole|wifi,ac|南北 精装\rchaoyang" +
-		"\tbeijing|haidian|3000|2|whole|wifi|精装两居\rhaidian")
+	chaoyang := &query.ListingFacts{City: "beijing", District: "chaoyang", Price: 5000, Bedrooms: 3, RentType: "whole",
+		Facilities: []string{"wifi", "ac"}, Text: "南北 精装\rchaoyang"}
+	haidian := &query.ListingFacts{City: "beijing", District: "haidian", Price: 3000, Bedrooms: 2, RentType: "whole",
+		Facilities: []string{"wifi"}, Text: "精装两居\rhaidian"}
+	c.notice(listingNotice(id, 4, haidian, chaoyang))
 	want := []string{"2 bedrooms", "3 bedrooms", "all", "beijing", "chaoyang", "haidian", "haidian in january", "january",
 		"keyword 精装", "march", "price 2500-3500", "price from 4800", "wifi", "wifi+ac"}
 	slices.Sort(want)
@@ -91,19 +116,19 @@ func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *
 		t.Fatalf("retired %v,\nwant     %v", got, want)
 	}
 	// Unpublished: only what could hold it before.
-	c.notice("listing " + id.String() + " 5\t-\tbeijing|chaoyang|5000|3|whole|wifi,ac|南北 精装\rchaoyang")
+	c.notice(listingNotice(id, 5, chaoyang, nil))
 	want = []string{"3 bedrooms", "all", "beijing", "chaoyang", "january", "keyword 精装", "march", "price from 4800", "wifi", "wifi+ac"}
 	slices.Sort(want)
 	if got := pass(); !slices.Equal(got, want) {
 		t.Fatalf("retired %v,\nwant     %v", got, want)
 	}
 	// A draft edited: nothing.
-	c.notice("listing " + uuid.NewString() + " 2\t-\t-")
+	c.notice(listingNotice(uuid.New(), 2, nil, nil))
 	if got := pass(); len(got) != 0 {
 		t.Fatalf("a listing never published retires nothing: %v", got)
 	}
 	// A notice that does not say (written before notices did, or by the check): everything.
-	c.notice("listing " + id.String() + " 6")
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: id, Version: 6}.String())
 	if got := pass(); len(got) != len(searches()) {
 		t.Fatalf("an unknown change retires every search: %v", got)
 	}
@@ -112,19 +137,19 @@ func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *
 func TestPages_anOrderRetiresOnlyTheDatedSearchesItsStayOverlaps(t *testing.T) {
 	c := newLive(&fakeModels{})
 	pass := cacheAll(t, c)
-	listing := uuid.NewString()
+	listing := uuid.New()
 	// Placed for February, then canceled: neither touches January (which
 	// ends on February 1st, exclusive) nor March.
-	c.notice("order " + uuid.NewString() + " 1\t" + listing + "|2027-02-01|2027-03-01\t-")
+	c.notice(orderNotice(listing, 1, nil, stay("2027-02-01", "2027-03-01")))
 	if got := pass(); len(got) != 0 {
 		t.Fatalf("a stay in February retires no search: %v", got)
 	}
-	c.notice("order " + uuid.NewString() + " 1\t" + listing + "|2027-01-20|2027-03-02\t-")
+	c.notice(orderNotice(listing, 1, nil, stay("2027-01-20", "2027-03-02")))
 	want := []string{"haidian in january", "january", "march", "shanghai in march"}
 	if got := pass(); !slices.Equal(got, want) {
 		t.Fatalf("retired %v, want %v", got, want)
 	}
-	c.notice("order " + uuid.NewString() + " 2\t-\t" + listing + "|2027-03-31|2027-06-01")
+	c.notice(orderNotice(listing, 2, stay("2027-03-31", "2027-06-01"), nil))
 	want = []string{"march", "shanghai in march"}
 	if got := pass(); !slices.Equal(got, want) {
 		t.Fatalf("a stay given back retires the searches it overlapped: %v, want %v", got, want)
@@ -145,7 +170,7 @@ func TestPages_anAnswerComputedWhileAChangeItCouldHoldArrivedIsNotKept(t *testin
 	haidian := query.SearchListings{Filter: query.ListingFilter{City: "beijing", District: "haidian"}}
 	shanghai := query.SearchListings{Filter: query.ListingFilter{City: "shanghai"}}
 	during = func() {
-		c.notice("listing " + uuid.NewString() + " 2\tbeijing|haidian|3000|2|whole||t\t-")
+		c.notice(listingNotice(uuid.New(), 2, nil, &query.ListingFacts{City: "beijing", District: "haidian", Price: 3000, Bedrooms: 2, RentType: "whole", Text: "t"}))
 	}
 	run(context.Background(), haidian)
 	run(context.Background(), shanghai)
@@ -203,7 +228,7 @@ func TestBookedRanges_keptUntilAnOrderOfThatListingChanges(t *testing.T) {
 	if inner.calls != 2 {
 		t.Fatalf("kept per listing: %d reads", inner.calls)
 	}
-	c.notice("order " + uuid.NewString() + " 1\t" + a.String() + "|2027-02-01|2027-03-01\t-")
+	c.notice(orderNotice(a, 1, nil, stay("2027-02-01", "2027-03-01")))
 	read(a)
 	read(b)
 	if inner.calls != 3 {

@@ -45,7 +45,11 @@ type Config struct {
 
 // Cache is the near cache. Run must be running for it to serve anything.
 type Cache struct {
-	inner   query.ReadModels
+	// ReadModels answers what the cache does not keep: it overrides the
+	// reads it caches (documents, view counts, booked dates) and passes
+	// the rest, per user or read rarely, straight on. A read added to the
+	// port passes through until it is given a method here.
+	query.ReadModels
 	client  goredis.UniversalClient
 	channel string
 	log     *slog.Logger
@@ -114,7 +118,7 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 		onGeneration = func() {}
 	}
 	c := &Cache{
-		inner: inner, client: client, channel: channel, onGeneration: onGeneration,
+		ReadModels: inner, client: client, channel: channel, onGeneration: onGeneration,
 		log:    log.With("component", "nearcache"),
 		docs:   expirable.NewLRU[uuid.UUID, entry](cfg.Documents, nil, cfg.TTL),
 		views:  expirable.NewLRU[uuid.UUID, query.Count](cfg.Documents, nil, cfg.TTL),
@@ -332,7 +336,7 @@ func (c *Cache) Listing(ctx context.Context, id uuid.UUID) (query.Doc, error) {
 	if d, ok := c.cached(id); ok {
 		return d, nil
 	}
-	d, err := c.inner.Listing(ctx, id)
+	d, err := c.ReadModels.Listing(ctx, id)
 	if err == nil {
 		c.remember(id, d)
 	}
@@ -354,7 +358,7 @@ func (c *Cache) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, err
 	if len(missing) == 0 {
 		return out, nil
 	}
-	docs, err := c.inner.Listings(ctx, missing)
+	docs, err := c.ReadModels.Listings(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
@@ -363,10 +367,6 @@ func (c *Cache) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, err
 		c.remember(missing[j], d)
 	}
 	return out, nil
-}
-
-func (c *Cache) SearchListings(ctx context.Context, f query.ListingFilter) ([]uuid.UUID, int, error) {
-	return c.inner.SearchListings(ctx, f)
 }
 
 // Pages is a query middleware that keeps whole answers of shared queries
@@ -415,14 +415,6 @@ func (c *Cache) Pages() rental.Middleware {
 	}
 }
 
-func (c *Cache) LandlordListings(ctx context.Context, landlord uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
-	return c.inner.LandlordListings(ctx, landlord, offset, limit)
-}
-
-func (c *Cache) User(ctx context.Context, id uuid.UUID) (query.Doc, error) {
-	return c.inner.User(ctx, id)
-}
-
 // ListingViews is cached like a document: a notice of a newer count leaves a
 // marker, so a read that raced with it is not kept.
 func (c *Cache) ListingViews(ctx context.Context, listing uuid.UUID) (query.Count, error) {
@@ -433,7 +425,7 @@ func (c *Cache) ListingViews(ctx context.Context, listing uuid.UUID) (query.Coun
 		}
 	}
 	c.misses.Add(1)
-	v, err := c.inner.ListingViews(ctx, listing)
+	v, err := c.ReadModels.ListingViews(ctx, listing)
 	if err == nil && c.live.Load() {
 		c.mu.Lock()
 		if m, ok := c.views.Peek(listing); !ok || m.Version <= v.Version {
@@ -442,32 +434,6 @@ func (c *Cache) ListingViews(ctx context.Context, listing uuid.UUID) (query.Coun
 		c.mu.Unlock()
 	}
 	return v, err
-}
-
-// The rest is per user, or read rarely: it goes straight to the read models.
-
-func (c *Cache) Favorited(ctx context.Context, user, listing uuid.UUID) (bool, error) {
-	return c.inner.Favorited(ctx, user, listing)
-}
-
-func (c *Cache) Favorites(ctx context.Context, user uuid.UUID, offset, limit int) ([]uuid.UUID, int, error) {
-	return c.inner.Favorites(ctx, user, offset, limit)
-}
-
-func (c *Cache) History(ctx context.Context, user uuid.UUID) (query.Doc, error) {
-	return c.inner.History(ctx, user)
-}
-
-func (c *Cache) Order(ctx context.Context, id uuid.UUID) (query.Doc, error) {
-	return c.inner.Order(ctx, id)
-}
-
-func (c *Cache) Orders(ctx context.Context, ids []uuid.UUID) ([]query.Doc, error) {
-	return c.inner.Orders(ctx, ids)
-}
-
-func (c *Cache) UserOrders(ctx context.Context, user uuid.UUID, role, status string, offset, limit int) ([]uuid.UUID, int, error) {
-	return c.inner.UserOrders(ctx, user, role, status, offset, limit)
 }
 
 // BookedRanges keeps a listing's booked dates per window until an order of
@@ -486,7 +452,7 @@ func (c *Cache) BookedRanges(ctx context.Context, listing uuid.UUID, from, to ti
 	seq := c.staysSeq
 	c.mu.Unlock()
 	c.misses.Add(1)
-	r, err := c.inner.BookedRanges(ctx, listing, from, to)
+	r, err := c.ReadModels.BookedRanges(ctx, listing, from, to)
 	if err != nil || !c.live.Load() {
 		return r, err
 	}
@@ -504,24 +470,4 @@ func (c *Cache) BookedRanges(ctx context.Context, listing uuid.UUID, from, to ti
 	}
 	now.windows[w] = r
 	return r, nil
-}
-
-func (c *Cache) Reviews(ctx context.Context, listing uuid.UUID, offset, limit int) ([][]byte, int, error) {
-	return c.inner.Reviews(ctx, listing, offset, limit)
-}
-
-func (c *Cache) TopListings(ctx context.Context, by string, limit int) ([]uuid.UUID, error) {
-	return c.inner.TopListings(ctx, by, limit)
-}
-
-func (c *Cache) NearPrice(ctx context.Context, city, district string, price int64, limit int) ([]uuid.UUID, error) {
-	return c.inner.NearPrice(ctx, city, district, price, limit)
-}
-
-func (c *Cache) Suggest(ctx context.Context, q string, limit int) ([]query.NameCount, []query.NameCount, error) {
-	return c.inner.Suggest(ctx, q, limit)
-}
-
-func (c *Cache) DistrictStats(ctx context.Context, city, district string) (query.ChartData, error) {
-	return c.inner.DistrictStats(ctx, city, district)
 }

@@ -2,8 +2,8 @@ package nearcache
 
 import (
 	"context"
-	"encoding/hex"
 	"log/slog"
+	"reflect"
 	"testing"
 	"time"
 
@@ -142,12 +142,12 @@ func TestSessions_cachedUntilRevoked(t *testing.T) {
 	if auth.calls != 1 {
 		t.Fatalf("a session is looked up once, got %d lookups", auth.calls)
 	}
-	s.notice("token " + hex.EncodeToString([]byte("h1")))
+	s.notice(announcement{token: []byte("h1")}.String())
 	s.Authenticate(context.Background(), []byte("h1"))
 	if auth.calls != 2 {
 		t.Fatalf("a revoked token is looked up again, got %d lookups", auth.calls)
 	}
-	s.notice("user 01a20a2c-ad76-7a8f-9b67-e317225ecffd")
+	s.notice(announcement{user: uuid.MustParse("01a20a2c-ad76-7a8f-9b67-e317225ecffd")}.String())
 	s.Authenticate(context.Background(), []byte("h1"))
 	if auth.calls != 3 {
 		t.Fatalf("a changed user's sessions are looked up again, got %d lookups", auth.calls)
@@ -158,11 +158,25 @@ func TestSessions_aLookupThatRacedWithARevocationIsNotKept(t *testing.T) {
 	c := newLive(&fakeModels{})
 	auth := &fakeAuth{}
 	s := c.Sessions(auth, nil, "")
-	auth.during = func() { s.notice("token " + hex.EncodeToString([]byte("h2"))) }
+	auth.during = func() { s.notice(announcement{token: []byte("h2")}.String()) }
 	s.Authenticate(context.Background(), []byte("h2"))
 	auth.during = nil
 	s.Authenticate(context.Background(), []byte("h2"))
 	if auth.calls != 2 {
 		t.Fatalf("the raced lookup must not be cached, got %d lookups", auth.calls)
+	}
+}
+
+func TestAnnouncement_formatAndParseRoundTrip(t *testing.T) {
+	for _, a := range []announcement{{token: []byte("h1")}, {token: []byte{}}, {user: uuid.New()}} {
+		got, ok := parseAnnouncement(a.String())
+		if !ok || !reflect.DeepEqual(got, a) {
+			t.Errorf("%q reads back as %+v (ok %v), want %+v", a.String(), got, ok, a)
+		}
+	}
+	for _, msg := range []string{"", "token zz", "user not-a-uuid", "listing 01a20a2c-ad76-7a8f-9b67-e317225ecffd 2"} {
+		if a, ok := parseAnnouncement(msg); ok {
+			t.Errorf("%q reads as %+v", msg, a)
+		}
 	}
 }

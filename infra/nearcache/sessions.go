@@ -75,18 +75,48 @@ func (s *Sessions) Authenticate(ctx context.Context, tokenHash []byte) (rental.A
 	return a, err
 }
 
-// notice applies an announcement: "token <hex hash>" or "user <id>".
-func (s *Sessions) notice(payload string) {
-	kind, rest, _ := strings.Cut(payload, " ")
+// announcement is what a replica tells the others on the sessions channel:
+// a revoked token ("token <hex hash>") or a changed user ("user <id>"),
+// one of the two. Its String is the message; parseAnnouncement reads it back.
+type announcement struct {
+	token []byte
+	user  uuid.UUID
+}
+
+func (a announcement) String() string {
+	if a.token != nil {
+		return "token " + hex.EncodeToString(a.token)
+	}
+	return "user " + a.user.String()
+}
+
+// parseAnnouncement reads a message; ok is false for one it cannot read.
+func parseAnnouncement(msg string) (a announcement, ok bool) {
+	kind, rest, _ := strings.Cut(msg, " ")
+	var err error
 	switch kind {
 	case "token":
-		if hash, err := hex.DecodeString(rest); err == nil {
-			s.forgetToken(hash)
+		a.token, err = hex.DecodeString(rest)
+		if a.token == nil {
+			a.token = []byte{}
 		}
 	case "user":
-		if id, err := uuid.Parse(rest); err == nil {
-			s.forgetUser(id)
-		}
+		a.user, err = uuid.Parse(rest)
+	default:
+		return announcement{}, false
+	}
+	return a, err == nil
+}
+
+// notice applies an announcement.
+func (s *Sessions) notice(msg string) {
+	a, ok := parseAnnouncement(msg)
+	switch {
+	case !ok:
+	case a.token != nil:
+		s.forgetToken(a.token)
+	default:
+		s.forgetUser(a.user)
 	}
 }
 
@@ -111,8 +141,8 @@ func (s *Sessions) purge() {
 
 // announce tells the other replicas; a failure is harmless for them as long
 // as their notices are down too (they do not cache then), and is logged.
-func (s *Sessions) announce(ctx context.Context, msg string) {
-	if err := s.master.Publish(ctx, s.channel, msg).Err(); err != nil {
+func (s *Sessions) announce(ctx context.Context, a announcement) {
+	if err := s.master.Publish(ctx, s.channel, a.String()).Err(); err != nil {
 		s.c.log.Warn("announcing a session change failed", "err", err)
 	}
 }
@@ -136,14 +166,14 @@ type sessionStore struct {
 func (d sessionStore) Revoke(ctx context.Context, tokenHash []byte) error {
 	err := d.SessionStore.Revoke(ctx, tokenHash)
 	d.s.forgetToken(tokenHash)
-	d.s.announce(ctx, "token "+hex.EncodeToString(tokenHash))
+	d.s.announce(ctx, announcement{token: tokenHash})
 	return err
 }
 
 func (d sessionStore) RevokeAllExcept(ctx context.Context, userID uuid.UUID, keep []byte) error {
 	err := d.SessionStore.RevokeAllExcept(ctx, userID, keep)
 	d.s.forgetUser(userID)
-	d.s.announce(ctx, "user "+userID.String())
+	d.s.announce(ctx, announcement{user: userID})
 	return err
 }
 
@@ -156,7 +186,7 @@ func (d userStore) Update(ctx context.Context, meta command.Meta, id uuid.UUID, 
 	res, err := d.UserStore.Update(ctx, meta, id, fn)
 	if err == nil {
 		d.s.forgetUser(id)
-		d.s.announce(ctx, "user "+id.String())
+		d.s.announce(ctx, announcement{user: id})
 	}
 	return res, err
 }

@@ -10,8 +10,8 @@ import (
 
 // Backlog is what the pipeline holds at a moment, read when Prometheus scrapes.
 type Backlog struct {
-	// Outbox returns the outbox rows not yet confirmed published and when the oldest was written.
-	Outbox func(ctx context.Context) (rows int64, oldest time.Time, err error)
+	// Outbox returns the outbox rows not yet confirmed published and the age of the oldest.
+	Outbox func(ctx context.Context) (rows int64, oldest time.Duration, err error)
 	// Streams returns each event stream's length and, per consumer group, its pending and undelivered entries.
 	Streams func(ctx context.Context) ([]StreamStat, error)
 	// DeadLetters returns how many dead letters wait.
@@ -73,12 +73,8 @@ func (c backlogCollector) Collect(ch chan<- prometheus.Metric) {
 		if rows, oldest, err := c.b.Outbox(ctx); err != nil {
 			failed("outbox", err)
 		} else {
-			age := 0.0
-			if rows > 0 {
-				age = max(0, time.Since(oldest).Seconds())
-			}
 			gauge(outboxRowsDesc, float64(rows))
-			gauge(outboxAgeDesc, age)
+			gauge(outboxAgeDesc, max(0, oldest.Seconds()))
 		}
 	}
 	if c.b.Streams != nil {

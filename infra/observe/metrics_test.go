@@ -44,7 +44,7 @@ func exercised(t *testing.T) *observe.Metrics {
 	m.CounterFunc("near_cache_hits_total", "h", func() float64 { return 1 })
 	m.CounterFunc("near_cache_misses_total", "m", func() float64 { return 1 })
 	m.WatchBacklog(observe.Backlog{
-		Outbox: func(context.Context) (int64, time.Time, error) { return 1, time.Now(), nil },
+		Outbox: func(context.Context) (int64, time.Duration, error) { return 1, time.Second, nil },
 		Streams: func(context.Context) ([]observe.StreamStat, error) {
 			return []observe.StreamStat{{Stream: "s", Length: 1, Group: "g", Pending: 1, Lag: 1}}, nil
 		},

@@ -36,6 +36,14 @@ func TestChangeNotice_formatAndParseRoundTrip(t *testing.T) {
 			t.Errorf("%q reads back as %+v (ok %v), want %+v", n.String(), got, ok, n)
 		}
 	}
+	// put.lua adds "?" for a replaced document that kept no summary (written
+	// before notices said so): the change is unknown, whatever it is now.
+	for _, kind := range []string{readmodel.NoticeListing, readmodel.NoticeOrder} {
+		n, ok := readmodel.ParseChangeNotice(kind + " " + id.String() + " 3\t-\t?")
+		if !ok || (n.Change.Listing == nil || !n.Change.Listing.Unknown) && (n.Change.Stay == nil || !n.Change.Stay.Unknown) {
+			t.Errorf("a %s notice replacing a document without a summary reads as %+v (ok %v), want it unknown", kind, n, ok)
+		}
+	}
 	for _, s := range []string{"", "listing", "listing not-a-uuid 2", "token abcd"} {
 		if n, ok := readmodel.ParseChangeNotice(s); ok {
 			t.Errorf("%q reads as %+v", s, n)

@@ -14,7 +14,6 @@ package relay
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -190,29 +189,13 @@ func (r *Relay) confirmLoop(ctx context.Context) {
 	}
 }
 
-// execer is what both *sql.DB and *sql.Tx offer for the delete.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func (r *Relay) confirmAndDelete(ctx context.Context, db execer, seqs []int64) error {
+func (r *Relay) confirmAndDelete(ctx context.Context, db mysql.Execer, seqs []int64) error {
 	if err := r.confirm.Confirm(ctx); err != nil {
 		r.obs.ConfirmFailed()
 		return fmt.Errorf("confirming replication: %w", err)
 	}
-	list, err := json.Marshal(seqs)
-	if err != nil {
-		return fmt.Errorf("listing %d outbox rows: %w", len(seqs), err)
-	}
-	// The rows come from a JSON list joined to outbox by its key, not from
-	// "seq IN (...)": outbox is nearly empty most of the time, and on such
-	// statistics MariaDB deletes an IN list of 20 or more by scanning the
-	// whole table, waiting on every row another relay has locked; two such
-	// sweeps deadlocked (TestRelay_concurrentSweepsPublishEachRowOnce).
-	// Joined, each row is one lookup of the primary key whatever the statistics.
-	if _, err := db.ExecContext(ctx, `DELETE o FROM JSON_TABLE(?, '$[*]' COLUMNS (seq BIGINT UNSIGNED PATH '$')) AS j
-		STRAIGHT_JOIN outbox o ON o.seq = j.seq`, string(list)); err != nil {
-		return fmt.Errorf("deleting %d outbox rows: %w", len(seqs), err)
+	if err := mysql.DeleteOutbox(ctx, db, seqs); err != nil {
+		return err
 	}
 	r.obs.Confirmed(len(seqs))
 	return nil
@@ -247,14 +230,7 @@ func (r *Relay) sweepBatch(ctx context.Context, olderThan time.Time) (int, error
 		return 0, fmt.Errorf("beginning sweep: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT e.seq, e.id, e.type, e.aggregate_type, e.aggregate_id, e.version,
-		e.occurred_at, e.actor, e.correlation_id, e.payload
-		FROM outbox o JOIN event_log e ON e.seq = o.seq
-		WHERE o.created_at < ? ORDER BY o.seq LIMIT ? FOR UPDATE SKIP LOCKED`, olderThan, r.cfg.SweepBatch)
-	if err != nil {
-		return 0, fmt.Errorf("reading outbox: %w", err)
-	}
-	envs, err := mysql.ScanEnvelopes(rows)
+	envs, err := mysql.LockOutboxEvents(ctx, tx, olderThan, r.cfg.SweepBatch)
 	if err != nil {
 		return 0, err
 	}

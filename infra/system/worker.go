@@ -69,7 +69,9 @@ func (w *Worker) backlog() observe.Backlog {
 	streams := w.retention().Streams
 	dead := events.DeadLetterStream(b.Cfg.Prefix)
 	return observe.Backlog{
-		Outbox:      relay.Backlog(b.Pools.Writer),
+		Outbox: func(ctx context.Context) (int64, time.Duration, error) {
+			return mysql.OutboxBacklog(ctx, b.Pools.Writer)
+		},
 		Streams:     stream.Stats(b.Redis.Master, streams),
 		DeadLetters: func(ctx context.Context) (int64, error) { return b.Redis.Master.XLen(ctx, dead).Result() },
 		Rebuilding: func(ctx context.Context) (map[string]bool, error) {

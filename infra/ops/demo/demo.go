@@ -13,7 +13,6 @@ import (
 var (
 	communities = []string{"阳光花园", "金色家园", "翠湖小区", "华府名邸", "东方明珠苑", "绿城公寓", "锦绣江南",
 		"万科城", "保利花园", "碧桂园", "中海名城", "龙湖天街", "世纪城", "幸福里", "丽景湾"}
-	blocks      = []string{"中关村", "望京", "国贸", "陆家嘴", "徐家汇", "天河北", "珠江新城", "科技园", "车公庙", "春熙路", "高新南"}
 	orientation = []string{"南", "南北", "东", "西", "东南", "西南", "北"}
 	highlights  = []string{"近地铁", "精装修", "拎包入住", "随时看房", "南北通透", "采光好", "安静"}
 	traffic     = []string{"步行5分钟到地铁站", "距地铁站800米", "多条公交线路", "近高速入口"}
@@ -36,6 +35,7 @@ func Listing(r *rand.Rand, cat *rental.Catalog) command.ListingPatch {
 		price = price / 3
 	}
 	community := communities[r.IntN(len(communities))]
+	blocks := blocksOf(city, district)
 	block := blocks[r.IntN(len(blocks))]
 	rentName := map[string]string{command.RentWhole: "整租", command.RentShared: "合租"}[rent]
 	title := fmt.Sprintf("%s·%s %d室%d厅 %s", rentName, community, bedrooms, living, highlights[r.IntN(len(highlights))])

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	rentalmysql "github.com/zufang/rental/infra/mysql"
 )
 
 // Outbox is the backlog of committed events not yet confirmed on Redis.
@@ -46,12 +48,10 @@ func readOutbox(ctx context.Context, dsn string) Outbox {
 		return o
 	}
 	defer db.Close()
-	// The age is computed by the server: created_at is written in UTC, and
-	// the server's clock is the one that wrote it.
-	err = db.QueryRowContext(ctx, `SELECT COUNT(*),
-		COALESCE(TIMESTAMPDIFF(MICROSECOND, MIN(created_at), UTC_TIMESTAMP(6)), 0) / 1e6 FROM outbox`).Scan(&o.Rows, &o.OldestSeconds)
+	rows, age, err := rentalmysql.OutboxBacklog(ctx, db)
 	if err != nil {
-		o.Error = fmt.Sprintf("reading outbox: %v", err)
+		o.Error = err.Error()
 	}
+	o.Rows, o.OldestSeconds = rows, age.Seconds()
 	return o
 }
