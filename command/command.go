@@ -1,11 +1,13 @@
 // Package command is the write side. One file per use case holds the command,
 // its handler and its rules; aggregates (listing.go, user.go) hold the rules
 // that protect their state. Handlers change state only through the stores
-// (store.go), which run each command as one MySQL transaction that writes the
+// (ports.go), which run each command as one MySQL transaction that writes the
 // state rows, bumps the aggregate's version and appends its events.
 package command
 
 import (
+	"time"
+
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
@@ -47,4 +49,27 @@ type Result struct {
 	// Status is the status the domain gave a new order (PlaceOrder); it is
 	// recorded with the command, so a repeat answers the same.
 	Status string `json:"status,omitempty"`
+}
+
+// Clock lets tests fix "now".
+type Clock func() time.Time
+
+// requireRole is the one check every command only one role may run uses:
+// tenant-only, landlord-only, and admin-only (operators' tools and the
+// platform's own jobs, which act as rental.System).
+func requireRole(a rental.Actor, r rental.Role) error {
+	if a.Anonymous() {
+		return rental.Errorf(rental.EUNAUTHORIZED, "log in first")
+	}
+	if !a.Has(r) {
+		return rental.Errorf(rental.EFORBIDDEN, "only %s may do this", roleNames[r])
+	}
+	return nil
+}
+
+// roleNames name the holders of a role in a refusal.
+var roleNames = map[rental.Role]string{
+	rental.RoleTenant:   "a tenant",
+	rental.RoleLandlord: "a landlord",
+	rental.RoleAdmin:    "an operator",
 }
