@@ -32,6 +32,7 @@ func main() {
 		load          = bench.DefaultLoad
 		cpuProfile    string
 		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
+		live          = bench.LiveConfig{Listings: 100000, Stays: 20000, Queries: 20000, Edits: 20, Orders: 2, Load: bench.DefaultLoad}
 		searchIndex   = bench.SearchIndexConfig{Listings: 100000, Stays: 20000, Searches: 2000, Edits: 20, Orders: 2, Budget: 2 * time.Millisecond}
 		orders        = bench.OrdersConfig{Listings: 6000, Clients: 32, Duration: 20 * time.Second}
 		booking       = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
@@ -87,6 +88,9 @@ func main() {
 				case "search":
 					search.Load = load
 					t, err = bench.Search(ctx, env, search)
+				case "live":
+					live.Load = load
+					t, err = bench.Live(ctx, env, live)
 				case "searchindex":
 					t, err = bench.SearchIndex(ctx, env, searchIndex)
 				case "orders":
@@ -106,6 +110,9 @@ func main() {
 				}
 				env.Close()
 				if err != nil {
+					if len(t.Rows) > 0 {
+						fmt.Fprintln(out, t.Markdown()) // what was measured before the failure (a budget passed, say)
+					}
 					return fmt.Errorf("%s: %w", name, err)
 				}
 				fmt.Fprintln(out, t.Markdown())
@@ -114,8 +121,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "searchindex", "orders", "booking", "replay", "workers", "check"},
-		"scenarios to run, in order: reads, pages, lag, search, searchindex, orders, booking, replay, workers, check")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "searchindex", "live", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, pages, lag, search, searchindex, live, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
 	f.DurationVar(&lagDuration, "lag-duration", 15*time.Second, "how long the lag scenario sends commands at each rate")
@@ -132,6 +139,11 @@ func main() {
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")
+	f.IntVar(&live.Listings, "live-listings", live.Listings, "listings in the live scenario")
+	f.IntVar(&live.Stays, "live-stays", live.Stays, "stays booked (attempted) in the live scenario")
+	f.IntVar(&live.Queries, "live-queries", live.Queries, "distinct queries per set (dated, undated) in the live scenario")
+	f.IntVar(&live.Edits, "live-edits", live.Edits, "listing edits per second during the live scenario")
+	f.IntVar(&live.Orders, "live-orders", live.Orders, "orders placed per second during the live scenario")
 	f.IntVar(&searchIndex.Listings, "index-listings", searchIndex.Listings, "listings in the searchindex scenario")
 	f.IntVar(&searchIndex.Stays, "index-stays", searchIndex.Stays, "stays in the searchindex scenario")
 	f.IntVar(&searchIndex.Searches, "index-searches", searchIndex.Searches, "searches per phase of the searchindex scenario")

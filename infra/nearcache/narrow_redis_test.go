@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -51,6 +52,8 @@ func TestPages_noSearchKeptThroughAChangeAnswersOtherwiseThanAFreshOne(t *testin
 		st.Version++
 		st.City, st.District = a[0], a[1]
 		st.Price, st.Bedrooms = int64(1000*(1+r.IntN(6))), 1+r.IntN(3)
+		st.RentType = []string{"whole", "shared"}[r.IntN(2)]
+		st.Bookings += int64(r.IntN(2)) // listing.booked: the bookings sort moves
 		st.Title = []string{"精装两居", "花园洋房", "近地铁"}[r.IntN(3)]
 		st.Facilities = [][]string{nil, {"wifi"}, {"wifi", "ac"}}[r.IntN(3)]
 		st.Status = []string{events.StatusPublished, events.StatusPublished, events.StatusPublished, events.StatusUnpublished}[r.IntN(4)]
@@ -59,7 +62,7 @@ func TestPages_noSearchKeptThroughAChangeAnswersOtherwiseThanAFreshOne(t *testin
 	listings := make([]events.ListingState, 40)
 	for i := range listings {
 		published := at.Add(time.Duration(i) * time.Minute)
-		listings[i] = change(events.ListingState{ID: uuid.Must(uuid.NewV7()), LandlordID: uuid.New(), RentType: "whole",
+		listings[i] = change(events.ListingState{ID: uuid.Must(uuid.NewV7()), LandlordID: uuid.New(),
 			CreatedAt: at, UpdatedAt: at, PublishedAt: &published})
 		if _, err := rm.PutListing(ctx, readmodel.Current, listings[i], nil); err != nil {
 			t.Fatal(err)
@@ -77,7 +80,10 @@ func TestPages_noSearchKeptThroughAChangeAnswersOtherwiseThanAFreshOne(t *testin
 	})
 	var qs []query.SearchListings
 	for i := range 40 {
-		f := query.ListingFilter{Sort: []string{query.SortNewest, query.SortPriceAsc}[i%2], PageSize: 5}
+		f := query.ListingFilter{Sort: []string{query.SortNewest, query.SortPriceAsc, query.SortBookings, query.SortViews}[i%4], PageSize: 5}
+		if r.IntN(4) == 0 {
+			f.RentType = []string{"whole", "shared"}[r.IntN(2)]
+		}
 		switch r.IntN(3) {
 		case 0:
 			f.City = "shanghai"
@@ -120,9 +126,29 @@ func TestPages_noSearchKeptThroughAChangeAnswersOtherwiseThanAFreshOne(t *testin
 	})
 
 	kept, retired := 0, 0
-	for round := range 60 {
+	var placed []events.OrderState
+	views := map[uuid.UUID]events.ListingViewsState{}
+	for round := range 80 {
 		seen := c.Applied()
-		if round%3 == 0 {
+		switch {
+		case round%8 == 5 && len(placed) > 0:
+			// A stay given back: the tenant cancels.
+			i := r.IntN(len(placed))
+			o := placed[i]
+			placed = slices.Delete(placed, i, i+1)
+			o.Version, o.Status = 2, events.OrderStatusCanceled
+			if _, err := rm.PutOrder(ctx, readmodel.Current, o, nil); err != nil {
+				t.Fatal(err)
+			}
+		case round%8 == 7:
+			l := listings[r.IntN(len(listings))].ID
+			v := views[l]
+			v.ID, v.ListingID, v.Version, v.Views = events.ListingViewsID(l), l, v.Version+1, v.Views+int64(1+r.IntN(5))
+			views[l] = v
+			if _, err := rm.PutListingViews(ctx, readmodel.Current, v, nil); err != nil {
+				t.Fatal(err)
+			}
+		case round%3 == 0:
 			l := r.IntN(len(listings))
 			start := at.AddDate(0, 0, 20*r.IntN(15))
 			o := events.OrderState{ID: uuid.New(), Version: 1, ListingID: listings[l].ID, TenantID: uuid.New(), LandlordID: uuid.New(),
@@ -131,7 +157,8 @@ func TestPages_noSearchKeptThroughAChangeAnswersOtherwiseThanAFreshOne(t *testin
 			if _, err := rm.PutOrder(ctx, readmodel.Current, o, nil); err != nil {
 				t.Fatal(err)
 			}
-		} else {
+			placed = append(placed, o)
+		default:
 			l := r.IntN(len(listings))
 			listings[l] = change(listings[l])
 			if _, err := rm.PutListing(ctx, readmodel.Current, listings[l], nil); err != nil {

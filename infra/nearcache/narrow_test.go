@@ -45,6 +45,7 @@ func searches() map[string]query.SearchListings {
 		"march":              {Filter: query.ListingFilter{From: feb[0], To: feb[1]}},
 		"haidian in january": {Filter: query.ListingFilter{City: "beijing", District: "haidian", From: jan[0], To: jan[1]}},
 		"shanghai in march":  {Filter: query.ListingFilter{City: "shanghai", From: feb[0], To: feb[1], Page: 2}},
+		"by views":           {Filter: query.ListingFilter{Sort: query.SortViews}},
 	}
 }
 
@@ -109,7 +110,7 @@ func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *
 	haidian := &query.ListingFacts{City: "beijing", District: "haidian", Price: 3000, Bedrooms: 2, RentType: "whole",
 		Facilities: []string{"wifi"}, Text: "精装两居\rhaidian"}
 	c.notice(listingNotice(id, 4, haidian, chaoyang))
-	want := []string{"2 bedrooms", "3 bedrooms", "all", "beijing", "chaoyang", "haidian", "haidian in january", "january",
+	want := []string{"2 bedrooms", "3 bedrooms", "all", "beijing", "by views", "chaoyang", "haidian", "haidian in january", "january",
 		"keyword 精装", "march", "price 2500-3500", "price from 4800", "wifi", "wifi+ac"}
 	slices.Sort(want)
 	if got := pass(); !slices.Equal(got, want) {
@@ -117,7 +118,7 @@ func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *
 	}
 	// Unpublished: only what could hold it before.
 	c.notice(listingNotice(id, 5, chaoyang, nil))
-	want = []string{"3 bedrooms", "all", "beijing", "chaoyang", "january", "keyword 精装", "march", "price from 4800", "wifi", "wifi+ac"}
+	want = []string{"3 bedrooms", "all", "beijing", "by views", "chaoyang", "january", "keyword 精装", "march", "price from 4800", "wifi", "wifi+ac"}
 	slices.Sort(want)
 	if got := pass(); !slices.Equal(got, want) {
 		t.Fatalf("retired %v,\nwant     %v", got, want)
@@ -131,6 +132,66 @@ func TestPages_aListingChangeRetiresOnlyTheSearchesItCouldMatchBeforeOrAfter(t *
 	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeListing, ID: id, Version: 6}.String())
 	if got := pass(); len(got) != len(searches()) {
 		t.Fatalf("an unknown change retires every search: %v", got)
+	}
+}
+
+// facts is a published listing as a search tells it.
+func facts(city, district string, price int64, bedrooms int, rent string, facilities []string, text string) *query.ListingFacts {
+	return &query.ListingFacts{City: city, District: district, Price: price, Bedrooms: bedrooms, RentType: rent, Facilities: facilities, Text: text}
+}
+
+// Each filtered field, changed alone, retires exactly the searches that
+// could hold the listing before or after (bounds included, as the filters
+// include them), and a view count only the searches sorted by views.
+func TestPages_eachFilteredFieldRetiresExactlyTheSearchesItCouldMatch(t *testing.T) {
+	wifi, wifiAC, ac := []string{"wifi"}, []string{"wifi", "ac"}, []string{"ac"}
+	for _, tc := range []struct {
+		name          string
+		before, after *query.ListingFacts // nil: not published
+		want          []string
+	}{
+		{"rent type", facts("shanghai", "pudong", 6000, 1, "whole", nil, "loft"), facts("shanghai", "pudong", 6000, 1, "shared", nil, "loft"),
+			[]string{"shanghai", "price from 4800", "shared", "shanghai in march"}},
+		{"price across the bounds", facts("shanghai", "pudong", 3500, 1, "whole", nil, "loft"), facts("shanghai", "pudong", 4000, 1, "whole", nil, "loft"),
+			[]string{"shanghai", "price 2500-3500", "price 4000-4500", "shanghai in march"}},
+		{"price just out of every window", facts("shanghai", "pudong", 3501, 1, "whole", nil, "loft"), facts("shanghai", "pudong", 3999, 1, "whole", nil, "loft"),
+			[]string{"shanghai", "shanghai in march"}},
+		{"price up to a minimum", facts("shanghai", "pudong", 4799, 1, "whole", nil, "loft"), facts("shanghai", "pudong", 4800, 1, "whole", nil, "loft"),
+			[]string{"shanghai", "price from 4800", "shanghai in march"}},
+		{"a keyword dropped from the text", facts("beijing", "dongcheng", 3000, 1, "whole", nil, "花园洋房"), facts("beijing", "dongcheng", 3000, 1, "whole", nil, "洋房"),
+			[]string{"beijing", "dongcheng", "price 2500-3500", "keyword 花园"}},
+		{"a keyword added to the text", facts("beijing", "dongcheng", 3000, 1, "whole", nil, "洋房"), facts("beijing", "dongcheng", 3000, 1, "whole", nil, "精装洋房"),
+			[]string{"beijing", "dongcheng", "price 2500-3500", "keyword 精装"}},
+		{"a facility added", facts("shanghai", "pudong", 1000, 1, "whole", wifi, "x"), facts("shanghai", "pudong", 1000, 1, "whole", wifiAC, "x"),
+			[]string{"shanghai", "wifi", "wifi+ac", "shanghai in march"}},
+		{"bedrooms", facts("shanghai", "pudong", 1000, 2, "whole", nil, "x"), facts("shanghai", "pudong", 1000, 3, "whole", nil, "x"),
+			[]string{"shanghai", "2 bedrooms", "3 bedrooms", "shanghai in march"}},
+		{"district within a city", facts("beijing", "haidian", 1000, 1, "whole", nil, "x"), facts("beijing", "dongcheng", 1000, 1, "whole", nil, "x"),
+			[]string{"beijing", "haidian", "dongcheng", "haidian in january"}},
+		{"city", facts("beijing", "chaoyang", 1000, 1, "whole", nil, "x"), facts("shanghai", "pudong", 1000, 1, "whole", nil, "x"),
+			[]string{"beijing", "chaoyang", "shanghai", "shanghai in march"}},
+		{"published", nil, facts("beijing", "haidian", 4200, 3, "shared", ac, "精装"),
+			[]string{"beijing", "haidian", "price 4000-4500", "3 bedrooms", "shared", "keyword 精装", "haidian in january"}},
+		{"deleted", facts("beijing", "haidian", 4200, 3, "shared", ac, "精装"), nil,
+			[]string{"beijing", "haidian", "price 4000-4500", "3 bedrooms", "shared", "keyword 精装", "haidian in january"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newLive(&fakeModels{})
+			pass := cacheAll(t, c)
+			c.notice(listingNotice(uuid.New(), 3, tc.before, tc.after))
+			// The unscoped searches could hold any listing (any may be free in a window).
+			want := append([]string{"all", "by views", "january", "march"}, tc.want...)
+			slices.Sort(want)
+			if got := pass(); !slices.Equal(got, want) {
+				t.Fatalf("retired %v,\nwant     %v", got, want)
+			}
+		})
+	}
+	c := newLive(&fakeModels{})
+	pass := cacheAll(t, c)
+	c.notice(readmodel.ChangeNotice{Kind: readmodel.NoticeViews, ID: uuid.New(), Version: 9}.String())
+	if got := pass(); !slices.Equal(got, []string{"by views"}) {
+		t.Fatalf("a view count retires the searches sorted by views only: %v", got)
 	}
 }
 
@@ -153,6 +214,28 @@ func TestPages_anOrderRetiresOnlyTheDatedSearchesItsStayOverlaps(t *testing.T) {
 	want = []string{"march", "shanghai in march"}
 	if got := pass(); !slices.Equal(got, want) {
 		t.Fatalf("a stay given back retires the searches it overlapped: %v, want %v", got, want)
+	}
+	// The ends are exclusive: a stay leaving on January 1st, or arriving on
+	// April 1st, holds no day of January or March; one night does.
+	for _, tc := range []struct {
+		stay *query.Stay
+		want []string
+	}{
+		{stay("2026-12-01", "2027-01-01"), nil},
+		{stay("2027-04-01", "2027-05-01"), nil},
+		{stay("2027-01-31", "2027-02-01"), []string{"haidian in january", "january"}},
+		{stay("2027-03-31", "2027-04-01"), []string{"march", "shanghai in march"}},
+	} {
+		c.notice(orderNotice(listing, 1, nil, tc.stay))
+		if got := pass(); !slices.Equal(got, tc.want) {
+			t.Fatalf("a stay %v retired %v, want %v", tc.stay, got, tc.want)
+		}
+	}
+	// Moved from January to March: both.
+	c.notice(orderNotice(listing, 3, stay("2027-01-10", "2027-01-20"), stay("2027-03-10", "2027-03-20")))
+	want = []string{"haidian in january", "january", "march", "shanghai in march"}
+	if got := pass(); !slices.Equal(got, want) {
+		t.Fatalf("a stay moved retires the windows it left and entered: %v, want %v", got, want)
 	}
 }
 
@@ -190,13 +273,25 @@ func TestPages_equivalentSearchesShareOneAnswer(t *testing.T) {
 		return query.Body{JSON: []byte(`{}`), Source: query.FromRedis}, nil
 	})
 	for _, f := range []query.ListingFilter{
-		{Keyword: " 精装 ", Facilities: []string{"wifi", "ac"}},
-		{Keyword: "精装", Facilities: []string{"ac", "wifi", "ac"}, Sort: query.SortNewest, Page: 1, PageSize: query.DefaultPageSize},
+		{Keyword: " 精装 Loft", Facilities: []string{"wifi", "ac"}},
+		{Keyword: "精装 loft", Facilities: []string{"ac", "wifi", "ac"}, Sort: query.SortNewest, Page: 1, PageSize: query.DefaultPageSize},
+		{Keyword: "精装 LOFT\u3000", Facilities: []string{"ac", "wifi"}, Page: 1},
 	} {
 		run(context.Background(), query.SearchListings{Filter: f})
 	}
 	if computed != 1 {
-		t.Fatalf("one answer for both spellings, computed %d", computed)
+		t.Fatalf("one answer for every spelling, computed %d", computed)
+	}
+	// What differs in meaning does not share.
+	for _, f := range []query.ListingFilter{
+		{Keyword: "精装 loft", Facilities: []string{"ac"}},
+		{Keyword: "精装 loft", Facilities: []string{"ac", "wifi"}, Page: 2},
+		{Keyword: "精装 loft", Facilities: []string{"ac", "wifi"}, Sort: query.SortViews},
+	} {
+		run(context.Background(), query.SearchListings{Filter: f})
+	}
+	if computed != 4 {
+		t.Fatalf("three other searches, three answers: computed %d in all", computed)
 	}
 }
 

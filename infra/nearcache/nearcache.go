@@ -71,8 +71,9 @@ type Cache struct {
 	stays    *expirable.LRU[uuid.UUID, *staysEntry]
 	staysSeq uint64 // order notices so far
 
-	hits, misses atomic.Uint64
-	applied      atomic.Uint64 // change notices applied
+	hits, misses         atomic.Uint64
+	pageHits, pageMisses atomic.Uint64 // of those, the shared answers (Pages)
+	applied              atomic.Uint64 // change notices applied
 
 	// sessions, when set, is kept current by the announcements on sessionChannel.
 	sessions       *Sessions
@@ -137,6 +138,11 @@ func (c *Cache) advance(dep string) { c.epochs[dep].Add(1) }
 
 // Stats returns hits and misses so far.
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
+
+// PageStats returns the hits and misses of shared answers (searches, home,
+// suggestions, charts) so far: Stats counts documents too, which a search
+// page reads by the page.
+func (c *Cache) PageStats() (hits, misses uint64) { return c.pageHits.Load(), c.pageMisses.Load() }
 
 // Applied returns how many change notices the cache has applied.
 func (c *Cache) Applied() uint64 { return c.applied.Load() }
@@ -394,10 +400,12 @@ func (c *Cache) Pages() rental.Middleware {
 			if c.live.Load() {
 				if e, ok := c.pages.Get(key); ok && slices.Equal(e.epochs, epochs) {
 					c.hits.Add(1)
+					c.pageHits.Add(1)
 					return e.body, nil
 				}
 			}
 			c.misses.Add(1)
+			c.pageMisses.Add(1)
 			c.mu.Lock()
 			since := c.seq
 			c.mu.Unlock()

@@ -38,7 +38,7 @@
 --            per slice, key suffix .. ':' .. i holding bit i, at the member's
 --            ordinal; a new value flips only the bits that differ
 --   '$'      a text at the ordinal: HSET key suffix .. ':' .. chunk, field
---            ordinal, the score as value (512 ordinals a chunk); undone by HDEL.
+--            ordinal, the score as value (128 ordinals a chunk); undone by HDEL.
 --            The search scans these texts for a keyword (search.go); a write
 --            costs one command whatever the text.
 --   '@'      a stay: the score is "<start day>|<end day>", the member its
@@ -141,7 +141,7 @@ end
 -- family of its own ("x:<chunk>"), so a reader reads again only the chunks
 -- whose texts changed.
 local function text(base, key, ord, value)
-  local chunk = math.floor(ord / 512)
+  local chunk = math.floor(ord / 128)
   families['x:' .. chunk] = true
   if value then
     redis.call('HSET', base .. key .. ':' .. chunk, ord, value)

@@ -22,7 +22,7 @@ import (
 //	  bm:s:all, bm:s:c:<city>, bm:s:d:<city>:<district>   published listings in each scope
 //	  bm:b:<bedrooms>, bm:r:<w|s>, bm:f:<facility>        the filters
 //	  bm:p:<i>, bm:t:<i>, bm:k:<i>                        price, publication time (ms), bookings: bit i of each
-//	  bm:x:<chunk>                                        hash: each listing's search text by ordinal, 512 a chunk
+//	  bm:x:<chunk>                                        hash: each listing's search text by ordinal, 128 a chunk
 //	views generation   bm:v:<i>   view counts, bit-sliced
 //	orders generation  bm:a:…     days held, stays' starts and ends (put.lua, avail)
 //	bmv (each generation): a counter per family (the letter after bm:; x:<chunk> for each chunk of texts),
@@ -34,7 +34,7 @@ import (
 // every order as bit-sliced comparisons, the dates from checkpoints and
 // starts, a keyword by scanning the texts of the listings the other filters
 // kept (the chunks of texts whose counter moved are read again: HGETALL of
-// at most 512 fields). The page is found by selecting its first and last
+// at most 128 fields). The page is found by selecting its first and last
 // rank in the order (selectRank), so no Redis call reads more than a bounded
 // number of bytes, and the api's own cost grows with the bitmaps (and a
 // keyword's candidates), not with the page depth.
@@ -45,13 +45,23 @@ const (
 	timeBits    = 42 // publication time in ms, until 2109
 	bookingBits = 24
 	viewBits    = 40
-	textChunk   = 512 // texts per hash (put.lua): HGETALL of one stays well under a millisecond
+	textChunk   = 128 // texts per hash (put.lua): HGETALL of one costs Redis ~60 µs with every text at its longest
 	searchMGet  = 32  // bitmaps per MGET: at most ~400 KB at 100,000 listings
+	searchBatch = 4   // MGETs per pipeline
+	textBatch   = 64  // chunks of texts per pipeline (~1.5 MB of demo texts)
 )
 
-// searchLayout marks a generation whose documents write the search bitmaps;
-// an older one (built before them) is searched by MySQL until a replay.
-const searchLayout = "bitmaps-1"
+// searchLayout marks a generation whose documents write the search bitmaps
+// as this code reads them (bitmaps-2: texts 128 a chunk, not 512); an older
+// one is searched by MySQL until a replay.
+const searchLayout = "bitmaps-2"
+
+// readsLayout reports whether this code searches a generation of projection
+// with that layout marker: bitmaps-1 differs from bitmaps-2 only in the
+// listings' texts (512 a chunk), so the orders and views built then still do.
+func readsLayout(projection, layout string) bool {
+	return layout == searchLayout || (projection != Listings && layout == "bitmaps-1")
+}
 
 // families of bitmaps (the bmv fields).
 var families = []string{"s", "b", "r", "f", "p", "t", "k", "g", "v", "a"}
@@ -213,10 +223,12 @@ func (r *searchRead) begin(ctx context.Context) error {
 		return fmt.Errorf("reading the search index's counters: %w", err)
 	}
 	r.vers = map[string]map[string]string{}
-	for base, c := range vers {
-		if layouts[base].Val() != searchLayout {
+	for p, base := range r.bases {
+		if !readsLayout(p, layouts[base].Val()) {
 			return query.ErrMiss // built before the search bitmaps: MySQL until a replay
 		}
+	}
+	for base, c := range vers {
 		v := map[string]string{}
 		for i, x := range c.Val() {
 			str, _ := x.(string)
@@ -251,29 +263,33 @@ func (r *searchRead) fetch(ctx context.Context) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	var cmds []*goredis.SliceCmd
-	err := r.s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
-		pipe := c.Pipeline()
-		cmds = cmds[:0]
-		for part := range slices.Chunk(missing, searchMGet) {
-			cmds = append(cmds, pipe.MGet(ctx, part...))
+	// searchBatch MGETs a round trip (~1.6 MB at 100,000 listings), for the
+	// read timeout's sake on a busy machine.
+	for batch := range slices.Chunk(missing, searchMGet*searchBatch) {
+		var cmds []*goredis.SliceCmd
+		err := r.s.read(ctx, func(ctx context.Context, c goredis.UniversalClient) error {
+			pipe := c.Pipeline()
+			cmds = cmds[:0]
+			for part := range slices.Chunk(batch, searchMGet) {
+				cmds = append(cmds, pipe.MGet(ctx, part...))
+			}
+			_, err := pipe.Exec(ctx)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("reading the search index: %w", err)
 		}
-		_, err := pipe.Exec(ctx)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("reading the search index: %w", err)
-	}
-	i := 0
-	for _, c := range cmds {
-		for _, v := range c.Val() {
-			k := missing[i]
-			i++
-			str, _ := v.(string)
-			b := make(bitmap, (len(r.ords.ids)+63)/64)
-			fromRedis(b, str, 0)
-			r.s.bitCache.put(k, cachedBits{ver: r.want[k], b: b})
-			r.got[k] = b
+		i := 0
+		for _, c := range cmds {
+			for _, v := range c.Val() {
+				k := batch[i]
+				i++
+				str, _ := v.(string)
+				b := make(bitmap, (len(r.ords.ids)+63)/64)
+				fromRedis(b, str, 0)
+				r.s.bitCache.put(k, cachedBits{ver: r.want[k], b: b})
+				r.got[k] = b
+			}
 		}
 	}
 	return nil
@@ -415,12 +431,15 @@ func (r *searchRead) keyword(ctx context.Context, m bitmap, keyword string) erro
 			stale = append(stale, i)
 		}
 	}
-	if len(stale) > 0 {
+	// A pipeline of textBatch chunks at a time: reading every text (a cold
+	// api) is ~15 MB at 100,000 listings, too much for one round trip's
+	// read timeout on a busy machine.
+	for part := range slices.Chunk(stale, textBatch) {
 		var cmds []*goredis.MapStringStringCmd
 		err := r.s.read(ctx, func(ctx context.Context, cl goredis.UniversalClient) error {
 			pipe := cl.Pipeline()
 			cmds = cmds[:0]
-			for _, i := range stale {
+			for _, i := range part {
 				cmds = append(cmds, pipe.HGetAll(ctx, base+"bm:x:"+strconv.Itoa(chunks[i])))
 			}
 			_, err := pipe.Exec(ctx)
@@ -429,7 +448,7 @@ func (r *searchRead) keyword(ctx context.Context, m bitmap, keyword string) erro
 		if err != nil {
 			return fmt.Errorf("reading the listings' texts: %w", err)
 		}
-		for j, i := range stale {
+		for j, i := range part {
 			c := chunks[i]
 			t := make([]string, textChunk)
 			for field, text := range cmds[j].Val() {

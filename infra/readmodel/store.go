@@ -17,7 +17,7 @@
 //	P rm:listings:g:ix:listing:d:<c>:<d>:price  zset by price in a district (similar listings)
 //	P rm:listings:g:ix:landlord:<id>            zset of a landlord's listings by creation time
 //	P rm:listings:g:bm:…, bmv                   the search's bitmaps by listing ordinal (search.go)
-//	P rm:<projection>:g:layout                  "bitmaps-1": the generation writes the search bitmaps
+//	P rm:<projection>:g:layout                  "bitmaps-2": the generation writes the search bitmaps
 //	P rm:ord, rm:ord:id, rm:ord:seq, rm:ord:space  listing ordinals, shared by every generation (ords.go)
 //	P rm:listings:g:sg:block|sg:title           counted zsets: published listings per block / title (suggest)
 //	P rm:listings:g:st:<city>:<district>:…      district charts: pts (zset area → "id|area|price"),

@@ -128,6 +128,36 @@ func TestRead_missingKeysAndUnbuiltModelsAreMisses(t *testing.T) {
 	}
 }
 
+// A generation whose layout this code does not read is searched by MySQL
+// (a miss) until a replay: bitmaps-1 kept the listings' texts 512 a chunk,
+// its orders and views as they are now.
+func TestSearch_aGenerationOfAnotherLayoutIsAMiss(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	rdb := testenv.Redis(t, testenv.RedisAddr())
+	mustPut(t, s, listing(uuid.New(), 1, 3000, "haidian", events.StatusPublished))
+	dated := query.ListingFilter{Sort: "new", Page: 1, PageSize: 10, From: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC),
+		To: time.Date(2027, 2, 1, 0, 0, 0, 0, time.UTC)}
+	mark := func(projection, layout string) {
+		t.Helper()
+		live, _, err := s.Generations(ctx, projection)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := rdb.Set(ctx, s.Prefix()+"rm:"+projection+":"+live+":layout", layout, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mark(readmodel.Orders, "bitmaps-1")
+	if ids, _, err := s.SearchListings(ctx, dated); err != nil || len(ids) != 1 {
+		t.Fatalf("orders of bitmaps-1 are read as they are: %v %v", ids, err)
+	}
+	mark(readmodel.Listings, "bitmaps-1")
+	if _, _, err := s.SearchListings(ctx, dated); !errors.Is(err, query.ErrMiss) {
+		t.Fatalf("listings of bitmaps-1 (texts 512 a chunk) are a miss: %v", err)
+	}
+}
+
 func TestRebuild_writesDuringARebuildReachBothGenerations(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()

@@ -70,26 +70,33 @@ func (e *Env) Close() {
 // StartAPI serves an api replica configured by adjust (nil: as configured)
 // and returns its base URL.
 func (e *Env) StartAPI(ctx context.Context, adjust func(*config.Config)) (string, error) {
+	url, _, err := e.StartAPIServer(ctx, adjust)
+	return url, err
+}
+
+// StartAPIServer is StartAPI that also returns the replica (its near cache,
+// say).
+func (e *Env) StartAPIServer(ctx context.Context, adjust func(*config.Config)) (string, *apiserver.API, error) {
 	cfg := e.Cfg
 	if adjust != nil {
 		adjust(&cfg)
 	}
 	base, err := system.Open(ctx, cfg, e.Log)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	api, err := apiserver.New(base)
 	if err != nil {
 		base.Close()
-		return "", err
+		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		base.Close()
-		return "", err
+		return "", nil, err
 	}
 	e.run(func(ctx context.Context) { _ = api.Serve(ctx, ln) }, base.Close)
-	return "http://" + ln.Addr().String(), nil
+	return "http://" + ln.Addr().String(), api, nil
 }
 
 // StartPipeline runs an api replica and workers replicas named

@@ -286,7 +286,8 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 			"and one in ten deep (page 20-2000, 50 a page).", events.MaxStayDays))
 	if env.Redis.Private() {
 		if n, err := rdb.SlowLogGet(ctx, -1).Result(); err == nil && len(n) > 0 {
-			return t, fmt.Errorf("%d Redis calls took longer than %s, the slowest %s", len(n), cfg.Budget, describeCall(slowest(n).Args))
+			s := slowest(n)
+			return t, fmt.Errorf("%d Redis calls took longer than %s, the slowest %s %s", len(n), cfg.Budget, ms(s.Duration), describeCall(s.Args))
 		}
 	}
 	return t, nil

@@ -33,6 +33,17 @@ type Throughput struct {
 // Wrk runs wrk against base, taking request paths in turn from paths, and
 // parses its summary.
 func Wrk(ctx context.Context, load Load, base string, paths []string) (Throughput, error) {
+	return runWrk(ctx, load, base, paths, false)
+}
+
+// WrkRandom is Wrk taking the paths at random, each wrk thread from a
+// sequence of its own: a path then repeats only by chance, not once per
+// thread as Wrk's turns make it.
+func WrkRandom(ctx context.Context, load Load, base string, paths []string) (Throughput, error) {
+	return runWrk(ctx, load, base, paths, true)
+}
+
+func runWrk(ctx context.Context, load Load, base string, paths []string, random bool) (Throughput, error) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return Throughput{}, fmt.Errorf("wrk is not installed (apt-get install wrk): %w", err)
 	}
@@ -46,7 +57,14 @@ func Wrk(ctx context.Context, load Load, base string, paths []string) (Throughpu
 	for _, p := range paths {
 		fmt.Fprintf(&script, "  %q,\n", p)
 	}
-	script.WriteString("}\ni = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+	if random {
+		// setup runs in the main state, once per thread; init in each thread's own.
+		script.WriteString("}\nthreads = 0\nsetup = function(thread)\n  threads = threads + 1\n  thread:set(\"id\", threads)\nend\n" +
+			"init = function(args)\n  math.randomseed(7919 * id + os.time())\nend\n" +
+			"request = function()\n  return wrk.format(\"GET\", paths[math.random(#paths)])\nend\n")
+	} else {
+		script.WriteString("}\ni = 0\nrequest = function()\n  i = i + 1\n  return wrk.format(\"GET\", paths[(i % #paths) + 1])\nend\n")
+	}
 	lua := filepath.Join(dir, "paths.lua")
 	if err := os.WriteFile(lua, []byte(script.String()), 0o644); err != nil {
 		return Throughput{}, err
