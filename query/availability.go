@@ -22,6 +22,18 @@ type Availability struct {
 	From, To  time.Time // zero: from today (China), for a year
 }
 
+// CacheKey and DependsOn make a published listing's booked dates a Shared
+// query (every listing page draws its calendar from them): an order change
+// retires them (the near cache keeps each listing's ranges until an order of
+// that listing changes, so recomputing is cheap), a listing change too (it
+// may have been unpublished). Without dates the key says so, and the near
+// cache's entries live seconds, not past a day's end.
+func (q Availability) CacheKey() string {
+	return "availability|" + q.ListingID.String() + "|" + day(q.From) + "|" + day(q.To)
+}
+
+func (Availability) DependsOn() []string { return []string{DependsListings, DependsOrders} }
+
 type AvailabilityHandler struct {
 	RM       ReadModels
 	Fallback Fallback
@@ -48,7 +60,8 @@ func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, 
 		return Body{}, rental.InvalidField("to", fmt.Sprintf("must be at most %d days after from", events.MaxStayDays))
 	}
 	ld := ListingDetailHandler{RM: h.RM, Fallback: h.Fallback, Repair: h.Repair}
-	if _, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID}); err != nil {
+	_, status, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID})
+	if err != nil {
 		return Body{}, err
 	}
 	source := FromRedis
@@ -68,5 +81,5 @@ func (h AvailabilityHandler) Handle(ctx context.Context, q Availability) (Body, 
 	if err != nil {
 		return Body{}, fmt.Errorf("encoding availability: %w", err)
 	}
-	return Body{JSON: body, Source: source}, nil
+	return Body{JSON: body, Source: source, Private: status != events.StatusPublished}, nil
 }

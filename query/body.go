@@ -11,6 +11,10 @@ type Body struct {
 	JSON    []byte
 	Version int64  // the document's version, when the answer is one document
 	Source  string // where the answer came from (see the From constants)
+	// Private: this answer depends on who asked (a landlord reading what hangs
+	// off their own unpublished listing), so a cache must not give it to
+	// anyone else even when the query is Shared.
+	Private bool
 }
 
 // Where an answer came from; exposed in the X-Read-Source header and in metrics.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
 )
 
 // ListingReviews pages through the reviews of a listing, newest first. The
@@ -18,6 +20,18 @@ type ListingReviews struct {
 	Page      int
 	PageSize  int
 }
+
+// CacheKey and DependsOn make the reviews of a published listing a Shared
+// query (every listing page reads them): a review arrives with an order
+// change, a listing that is unpublished goes with a listing change. The
+// notice of an order that no longer holds dates does not name its listing,
+// so any order change retires every listing's reviews.
+func (q ListingReviews) CacheKey() string {
+	page, size, _ := normalizePage(q.Page, q.PageSize)
+	return "reviews|" + q.ListingID.String() + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(size)
+}
+
+func (ListingReviews) DependsOn() []string { return []string{DependsListings, DependsOrders} }
 
 type ListingReviewsHandler struct {
 	RM       ReadModels
@@ -31,12 +45,14 @@ func (h ListingReviewsHandler) Handle(ctx context.Context, q ListingReviews) (Bo
 		return Body{}, err
 	}
 	ld := ListingDetailHandler{RM: h.RM, Fallback: h.Fallback, Repair: h.Repair}
-	if _, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID}); err != nil {
+	_, status, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID})
+	if err != nil {
 		return Body{}, err
 	}
+	private := status != events.StatusPublished
 	offset := (page - 1) * size
 	if items, total, err := h.RM.Reviews(ctx, q.ListingID, offset, size); err == nil {
-		return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis}, nil
+		return Body{JSON: pageJSON(items, total, page, size), Source: FromRedis, Private: private}, nil
 	}
 	reviews, total, err := h.Fallback.Reviews(ctx, q.ListingID, offset, size)
 	if err != nil {
@@ -48,5 +64,5 @@ func (h ListingReviewsHandler) Handle(ctx context.Context, q ListingReviews) (Bo
 			return Body{}, fmt.Errorf("encoding a review: %w", err)
 		}
 	}
-	return Body{JSON: pageJSON(items, total, page, size), Source: FromMySQL}, nil
+	return Body{JSON: pageJSON(items, total, page, size), Source: FromMySQL, Private: private}, nil
 }

@@ -27,6 +27,12 @@ const (
 	similarCandidates = 40
 )
 
+// CacheKey and DependsOn make the similar listings of a published listing a
+// Shared query (every listing page reads them); any listing change retires
+// them, since the query does not know the district it will look in.
+func (q SimilarListings) CacheKey() string  { return "similar|" + q.ListingID.String() }
+func (SimilarListings) DependsOn() []string { return []string{DependsListings} }
+
 type SimilarListingsHandler struct {
 	RM       ReadModels
 	Fallback Fallback
@@ -35,7 +41,7 @@ type SimilarListingsHandler struct {
 
 func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (Body, error) {
 	ld := ListingDetailHandler{RM: h.RM, Fallback: h.Fallback, Repair: h.Repair}
-	b, _, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID})
+	b, status, _, err := ld.listing(ctx, ListingDetail{Actor: q.Actor, ID: q.ListingID})
 	if err != nil {
 		return Body{}, err
 	}
@@ -61,7 +67,7 @@ func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (
 	if err != nil {
 		return Body{}, err
 	}
-	return Body{JSON: pageJSON(items, len(items), 1, SimilarSize), Source: source}, nil
+	return Body{JSON: pageJSON(items, len(items), 1, SimilarSize), Source: source, Private: status != events.StatusPublished}, nil
 }
 
 func gap(a, b int64) int64 {

@@ -381,7 +381,8 @@ func (c *Cache) Listings(ctx context.Context, ids []uuid.UUID) ([]query.Doc, err
 // computed, so a change that lands meanwhile retires it; a query.Narrow
 // answer judges the changes of listings and orders itself (Cache.changed),
 // and the changes logged while it was computed are judged before it is
-// kept. Only answers from the read models are kept; a MySQL fallback is not.
+// kept. Only answers from the read models are kept; a MySQL fallback is not,
+// nor an answer marked Private (it depends on who asked).
 func (c *Cache) Pages() rental.Middleware {
 	return func(name string, next rental.Next) rental.Next {
 		return func(ctx context.Context, cmd any) (any, error) {
@@ -410,7 +411,7 @@ func (c *Cache) Pages() rental.Middleware {
 			since := c.seq
 			c.mu.Unlock()
 			res, err := next(ctx, cmd)
-			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && c.live.Load() {
+			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && !b.Private && c.live.Load() {
 				e := pageEntry{epochs: epochs, body: b, narrow: narrow}
 				if narrow != nil {
 					c.keep(key, e, since)

@@ -87,3 +87,21 @@ func TestPages_aSharedAnswerIsRetiredOnlyByWhatItDependsOn(t *testing.T) {
 		t.Fatalf("a view retires an answer sorted by views: computed %d times", computed)
 	}
 }
+
+func TestPages_aPrivateAnswerIsNeverKept(t *testing.T) {
+	c := newLive(&fakeModels{})
+	computed := 0
+	next := func(context.Context, any) (any, error) {
+		computed++
+		// A landlord reading the reviews of their own draft: only they may see it.
+		return query.Body{JSON: []byte(`{"items":[]}`), Source: query.FromRedis, Private: true}, nil
+	}
+	run := c.Pages()("q", next)
+	q := sharedQuery{deps: []string{query.DependsListings}}
+	for range 3 {
+		run(context.Background(), q)
+	}
+	if computed != 3 {
+		t.Fatalf("a private answer was served from the cache: computed %d times for 3 reads", computed)
+	}
+}

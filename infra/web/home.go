@@ -35,36 +35,41 @@ func (p *pages) home(c echo.Context) error {
 			SameSite: http.SameSiteLaxMode, Secure: secure(c)})
 	}
 	v := homeView{City: city}
+	var answers []query.Body
 	for _, s := range []struct {
 		sort string
 		into *[]listingView
 	}{{query.SortBookings, &v.Hot}, {query.SortViews, &v.MostViewed}, {query.SortNewest, &v.Newest}} {
-		res, err := p.searchPage(c, query.ListingFilter{City: city.Code, Sort: s.sort, PageSize: homeSize})
+		res, b, err := p.searchPage(c, query.ListingFilter{City: city.Code, Sort: s.sort, PageSize: homeSize})
 		if err != nil {
 			return err
 		}
 		*s.into, v.Total = res.Items, res.Total
+		answers = append(answers, b)
 	}
 	for _, cty := range p.cities {
 		n := v.Total
 		if cty.Code != city.Code {
-			res, err := p.searchPage(c, query.ListingFilter{City: cty.Code, PageSize: 1})
+			res, b, err := p.searchPage(c, query.ListingFilter{City: cty.Code, PageSize: 1})
 			if err != nil {
 				return err
 			}
 			n = res.Total
+			answers = append(answers, b)
 		}
 		v.Counts = append(v.Counts, cityCount{City: cty, Count: n})
 	}
-	return p.render(c, http.StatusOK, "home", "", v)
+	key := p.answers.key("home", city.Code, answers...)
+	return p.renderShared(c, key, "home", "", Form{}, func() (any, error) { return v, nil })
 }
 
-// searchPage runs the search query and decodes its page.
-func (p *pages) searchPage(c echo.Context, f query.ListingFilter) (listingPage, error) {
+// searchPage runs the search query and decodes its page (once per answer:
+// the page is shared, its items are not to be written to).
+func (p *pages) searchPage(c echo.Context, f query.ListingFilter) (listingPage, query.Body, error) {
 	b, err := p.Queries.SearchListings.Handle(c.Request().Context(), query.SearchListings{Filter: f})
 	if err != nil {
-		return listingPage{}, err
+		return listingPage{}, b, err
 	}
-	var res listingPage
-	return res, decode(b, &res)
+	res, err := decodeOnce[listingPage](p, b)
+	return res, b, err
 }

@@ -43,12 +43,12 @@ func (q quoteView) Stay() string {
 // A refusal draws the form again with the message beside the date it is
 // about, keeping what was typed.
 func (p *pages) bookListing(c echo.Context) error {
-	l, err := p.loadListing(c)
+	l, lb, err := p.loadListing(c)
 	if err != nil {
 		return err
 	}
 	start, end := c.FormValue("start_date"), c.FormValue("end_date")
-	again := func(f Form) error { return p.drawDetail(c, f.Status, l, f, nil) }
+	again := func(f Form) error { return p.drawDetail(c, f.Status, l, lb, f, nil) }
 	if c.FormValue("step") != "confirm" {
 		stay, amount, err := command.Quote(start, end, l.Price, l.MinMonths, p.now())
 		if err != nil {
@@ -58,7 +58,7 @@ func (p *pages) bookListing(c echo.Context) error {
 			return p.fail(c, err, again)
 		}
 		q := &quoteView{Start: start, End: end, Months: stay.Months, Days: stay.Days, Monthly: l.Price, Amount: amount, Deposit: l.Deposit}
-		return p.drawDetail(c, 200, l, formOf(c), q)
+		return p.drawDetail(c, 200, l, lb, formOf(c), q)
 	}
 	res, err := p.Commands.PlaceOrder.Handle(c.Request().Context(), command.PlaceOrder{
 		Meta: meta(c), ListingID: l.ID, StartDate: start, EndDate: end,

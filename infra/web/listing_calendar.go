@@ -3,10 +3,7 @@ package web
 import (
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/zufang/rental/events"
-	"github.com/zufang/rental/query"
 )
 
 // calMonth is one month of the availability calendar: weeks of seven days
@@ -29,23 +26,9 @@ type bookedRange struct {
 	EndDate   string `json:"end_date"`
 }
 
-// calendar is the coming calendarMonths months from this one, the days that
-// orders hold marked booked (query.Availability).
-func (p *pages) calendar(c echo.Context, l listingView) ([]calMonth, error) {
-	today := events.Today(p.now())
-	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	end := first.AddDate(0, calendarMonths, 0)
-	b, err := p.Queries.Availability.Handle(c.Request().Context(), query.Availability{Actor: actorOf(c), ListingID: l.ID, From: today, To: end})
-	if err != nil {
-		return nil, err
-	}
-	var av struct {
-		Booked []bookedRange `json:"booked"`
-	}
-	if err := decode(b, &av); err != nil {
-		return nil, err
-	}
-	return calendarMonthsOf(first, calendarMonths, today, av.Booked), nil
+// availabilityAnswer is what the page reads of query.Availability.
+type availabilityAnswer struct {
+	Booked []bookedRange `json:"booked"`
 }
 
 // calendarMonthsOf lays out n months from first; a day is booked when a

@@ -74,26 +74,26 @@ var detailNotices = map[string]string{
 
 // listingDetail is a listing's page.
 func (p *pages) listingDetail(c echo.Context) error {
-	l, err := p.loadListing(c)
+	l, b, err := p.loadListing(c)
 	if err != nil {
 		return err
 	}
-	return p.drawDetail(c, http.StatusOK, l, Form{}, nil)
+	return p.drawDetail(c, http.StatusOK, l, b, Form{}, nil)
 }
 
 // loadListing reads the listing of the path, at least at ?v= after a change.
-func (p *pages) loadListing(c echo.Context) (listingView, error) {
+func (p *pages) loadListing(c echo.Context) (listingView, query.Body, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		return listingView{}, err
+		return listingView{}, query.Body{}, err
 	}
 	b, err := p.Queries.ListingDetail.Handle(c.Request().Context(), query.ListingDetail{Actor: actorOf(c), ID: id, MinVersion: version(c)})
 	if err != nil {
-		return listingView{}, err
+		return listingView{}, query.Body{}, err
 	}
-	var l listingView
-	if err := decode(b, &l); err != nil {
-		return listingView{}, err
+	l, err := decodeOnce[listingView](p, b)
+	if err != nil {
+		return listingView{}, query.Body{}, err
 	}
 	// The favorite just changed (the redirect says so): show what the user did,
 	// even if the read model has not caught up yet.
@@ -103,18 +103,76 @@ func (p *pages) loadListing(c echo.Context) (listingView, error) {
 	case "unfavorited":
 		l.Favorited = false
 	}
-	return l, nil
+	return l, b, nil
+}
+
+// detailAnswers are the answers a listing's page is drawn from, besides the
+// listing's own: they name its content for a visitor (answers.go).
+type detailAnswers struct {
+	reviews, availability, similar, charts query.Body
+	reviewPage                             int
+	today, calendarStart                   time.Time
 }
 
 // drawDetail draws the page with the booking form as given (empty, refused,
 // or a preview with its quote).
-func (p *pages) drawDetail(c echo.Context, status int, l listingView, book Form, q *quoteView) error {
+func (p *pages) drawDetail(c echo.Context, status int, l listingView, lb query.Body, book Form, q *quoteView) error {
+	ans, err := p.detailAnswers(c, l)
+	if err != nil {
+		return err
+	}
+	title := l.FullPlace() + " " + l.Layout()
+	view := func() (any, error) { return p.detailView(c, l, ans, book, q) }
+	if status != http.StatusOK || q != nil || book.Status != 0 || len(book.Values) > 0 {
+		v, err := view()
+		if err != nil {
+			return err
+		}
+		return p.render(c, status, "listing_detail", title, v)
+	}
+	key := p.answers.key("listing_detail", c.Request().URL.RequestURI()+"|"+ans.today.Format(events.DateLayout),
+		lb, ans.reviews, ans.availability, ans.similar, ans.charts)
+	return p.renderShared(c, key, "listing_detail", title, Form{}, view)
+}
+
+// detailAnswers runs the queries the page needs beside the listing's.
+func (p *pages) detailAnswers(c echo.Context, l listingView) (detailAnswers, error) {
 	ctx := c.Request().Context()
+	a := actorOf(c)
+	ans := detailAnswers{reviewPage: 1, today: events.Today(p.now())}
+	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n > 1 {
+		ans.reviewPage = n
+	}
+	var err error
+	if ans.reviews, err = p.Queries.ListingReviews.Handle(ctx, query.ListingReviews{Actor: a, ListingID: l.ID, Page: ans.reviewPage, PageSize: reviewsPerPage}); err != nil {
+		return ans, err
+	}
+	ans.calendarStart = time.Date(ans.today.Year(), ans.today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if ans.availability, err = p.Queries.Availability.Handle(ctx, query.Availability{Actor: a, ListingID: l.ID,
+		From: ans.today, To: ans.calendarStart.AddDate(0, calendarMonths, 0)}); err != nil {
+		return ans, err
+	}
+	if l.Status == events.StatusPublished {
+		if ans.similar, err = p.Queries.SimilarListings.Handle(ctx, query.SimilarListings{Actor: a, ListingID: l.ID}); err != nil {
+			return ans, err
+		}
+	}
+	if l.District != "" {
+		ans.charts, err = p.Queries.DistrictStats.Handle(ctx, query.DistrictStats{City: l.City, District: l.District})
+		if err != nil && rental.ErrorCode(err) != rental.ENOTFOUND {
+			return ans, err
+		}
+	}
+	return ans, nil
+}
+
+// detailView decodes the answers into what the page draws.
+func (p *pages) detailView(c echo.Context, l listingView, ans detailAnswers, book Form, q *quoteView) (detailView, error) {
 	a := actorOf(c)
 	v := detailView{
 		L: l, Published: l.Status == events.StatusPublished, Visitor: a.Anonymous(),
 		Own: a.UserID != uuid.Nil && a.UserID == l.LandlordID, Book: book, Quote: q,
-		Today: events.Today(p.now()).Format(events.DateLayout), Notice: detailNotices[c.QueryParam("done")],
+		Today: ans.today.Format(events.DateLayout), Notice: detailNotices[c.QueryParam("done")],
 		LoginURL: "/login?next=" + l.URL(),
 	}
 	v.CanBook = v.Published && !v.Own && a.Has(rental.RoleTenant)
@@ -122,52 +180,33 @@ func (p *pages) drawDetail(c echo.Context, status int, l listingView, book Form,
 	for _, f := range p.facilities {
 		v.Facilities = append(v.Facilities, facilityView{Code: f.Code, Name: f.Name, Has: l.HasFacility(f.Code), Icon: facilityIcon(f.Code)})
 	}
-
-	page := 1
-	if n, err := strconv.Atoi(c.QueryParam("page")); err == nil && n > 1 {
-		page = n
+	var err error
+	if v.Reviews, err = decodeOnce[reviewPage](p, ans.reviews); err != nil {
+		return v, err
 	}
-	rb, err := p.Queries.ListingReviews.Handle(ctx, query.ListingReviews{Actor: a, ListingID: l.ID, Page: page, PageSize: reviewsPerPage})
-	if err != nil {
-		return err
-	}
-	if err := decode(rb, &v.Reviews); err != nil {
-		return err
-	}
-	v.ReviewPage = newPager(page, reviewsPerPage, v.Reviews.Total, func(n int) string {
+	v.ReviewPage = newPager(ans.reviewPage, reviewsPerPage, v.Reviews.Total, func(n int) string {
 		return l.URL() + "?page=" + strconv.Itoa(n) + "#reviews"
 	})
-
-	if v.Months, err = p.calendar(c, l); err != nil {
-		return err
+	av, err := decodeOnce[availabilityAnswer](p, ans.availability)
+	if err != nil {
+		return v, err
 	}
-
-	if v.Published {
-		sb, err := p.Queries.SimilarListings.Handle(ctx, query.SimilarListings{Actor: a, ListingID: l.ID})
+	v.Months = calendarMonthsOf(ans.calendarStart, calendarMonths, ans.today, av.Booked)
+	if ans.similar.JSON != nil {
+		similar, err := decodeOnce[listingPage](p, ans.similar)
 		if err != nil {
-			return err
-		}
-		var similar listingPage
-		if err := decode(sb, &similar); err != nil {
-			return err
+			return v, err
 		}
 		v.Similar = similar.Items
 	}
-
-	if l.District != "" {
-		cb, err := p.Queries.DistrictStats.Handle(ctx, query.DistrictStats{City: l.City, District: l.District})
-		if err != nil && rental.ErrorCode(err) != rental.ENOTFOUND {
-			return err
+	if ans.charts.JSON != nil {
+		st, err := decodeOnce[districtStats](p, ans.charts)
+		if err != nil {
+			return v, err
 		}
-		if err == nil {
-			var st districtStats
-			if err := decode(cb, &st); err != nil {
-				return err
-			}
-			v.Charts = newDistrictCharts(st, l)
-		}
+		v.Charts = newDistrictCharts(st, l)
 	}
-	return p.render(c, status, "listing_detail", l.FullPlace()+" "+l.Layout(), v)
+	return v, nil
 }
 
 // photosOf is the gallery: the cover first, then the other photos in order.

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -122,6 +123,31 @@ func (p *pages) draw(c echo.Context, status int, name string, pg Page) error {
 	if !ok {
 		return fmt.Errorf("no template %q", name)
 	}
+	pg, err := p.withLayout(c, pg)
+	if err != nil {
+		return err
+	}
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout", pg); err != nil {
+		return fmt.Errorf("drawing page %s: %w", name, err)
+	}
+	return p.send(c, status, buf.Bytes())
+}
+
+func (p *pages) send(c echo.Context, status int, page []byte) error {
+	h := c.Response().Header()
+	h.Set(echo.HeaderCacheControl, "private, no-cache")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	// With the length known the body goes out as it is, not in chunks.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(page)))
+	return c.HTMLBlob(status, page)
+}
+
+// withLayout fills in what the layout draws: the tokens, the user, the city.
+func (p *pages) withLayout(c echo.Context, pg Page) (Page, error) {
 	pg.CSRF, pg.Key, pg.Actor = csrfOf(c), rental.NewID().String(), actorOf(c)
 	pg.Cities, pg.City = p.cities, p.currentCity(c)
 	pg.Path = c.Request().URL.RequestURI()
@@ -132,21 +158,62 @@ func (p *pages) draw(c echo.Context, status int, name string, pg Page) error {
 		v, _ := c.Get(userVersionKey).(int64)
 		u, err := p.currentUser(c, v)
 		if err != nil && rental.ErrorCode(err) != rental.ENOTFOUND {
-			return err
+			return pg, err
 		}
 		pg.User = u
 	}
+	return pg, nil
+}
+
+// renderShared draws a page (200) that, for a visitor who is not logged in,
+// is a function of key alone (the answers it reads and the request,
+// answers.go) but for the visitor's CSRF token: it is drawn once per key,
+// kept with a stand-in where the token goes, and sent with each visitor's
+// own token put in. view builds the page's data; it runs only when the page
+// must be drawn. A logged-in user's page is drawn afresh every time.
+func (p *pages) renderShared(c echo.Context, key fragmentKey, name, title string, f Form, view func() (any, error)) error {
+	if !actorOf(c).Anonymous() || f.Status != 0 {
+		data, err := view()
+		if err != nil {
+			return err
+		}
+		return p.renderForm(c, name, title, f, data)
+	}
+	key.request += "|" + p.currentCity(c).Code // the top bar's city
+	kept, ok := p.answers.pages.Get(key)
+	if !ok {
+		data, err := view()
+		if err != nil {
+			return err
+		}
+		t, ok := p.tpl[name]
+		if !ok {
+			return fmt.Errorf("no template %q", name)
+		}
+		pg, err := p.withLayout(c, Page{Title: title, Form: f, Data: data})
+		if err != nil {
+			return err
+		}
+		// The page is kept for every visitor: it must hold no one's token.
+		pg.CSRF, pg.Key = p.answers.stand, ""
+		var buf bytes.Buffer
+		if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
+			return fmt.Errorf("drawing page %s: %w", name, err)
+		}
+		kept = bytes.Split(buf.Bytes(), []byte(p.answers.stand))
+		p.answers.pages.Add(key, kept)
+	}
+	token := csrfOf(c)
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer buffers.Put(buf)
-	if err := t.ExecuteTemplate(buf, "layout", pg); err != nil {
-		return fmt.Errorf("drawing page %s: %w", name, err)
+	for i, part := range kept {
+		if i > 0 {
+			buf.WriteString(token)
+		}
+		buf.Write(part)
 	}
-	h := c.Response().Header()
-	h.Set(echo.HeaderCacheControl, "private, no-cache")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	return c.HTMLBlob(status, buf.Bytes())
+	return p.send(c, http.StatusOK, buf.Bytes())
 }
 
 // CityCookie remembers the city the user chose.

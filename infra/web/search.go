@@ -72,10 +72,15 @@ func (p *pages) search(c echo.Context) error {
 	if v.Sort == "" {
 		v.Sort = query.SortNewest
 	}
+	title := "找房"
+	if v.Keyword != "" {
+		title = v.Keyword + " - 搜索"
+	}
 	form := Form{Values: vals}
+	var answer query.Body
 	var err error
 	if len(bad) == 0 {
-		v.Result, err = p.searchPage(c, f)
+		v.Result, answer, err = p.searchPage(c, f)
 	} else {
 		err = rental.Invalid(bad)
 	}
@@ -86,23 +91,22 @@ func (p *pages) search(c echo.Context) error {
 		form = form.withError(err)
 		v.Failed = true
 	}
-	for _, s := range sortNames {
-		q := copyValues(vals)
-		q.Set("sort", s.code)
-		v.Sorts = append(v.Sorts, sortOption{Code: s.code, Name: s.name, URL: "/listings?" + q.Encode(), Current: s.code == v.Sort})
-	}
-	v.Pager = newPager(v.Result.Page, v.Result.PageSize, v.Result.Total, func(page int) string {
-		q := copyValues(vals)
-		if page > 1 {
-			q.Set("page", strconv.Itoa(page))
+	view := func() (any, error) {
+		for _, s := range sortNames {
+			q := copyValues(vals)
+			q.Set("sort", s.code)
+			v.Sorts = append(v.Sorts, sortOption{Code: s.code, Name: s.name, URL: "/listings?" + q.Encode(), Current: s.code == v.Sort})
 		}
-		return "/listings?" + q.Encode()
-	})
-	title := "找房"
-	if v.Keyword != "" {
-		title = v.Keyword + " - 搜索"
+		v.Pager = newPager(v.Result.Page, v.Result.PageSize, v.Result.Total, func(page int) string {
+			q := copyValues(vals)
+			if page > 1 {
+				q.Set("page", strconv.Itoa(page))
+			}
+			return "/listings?" + q.Encode()
+		})
+		return v, nil
 	}
-	return p.renderForm(c, "search", title, form, v)
+	return p.renderShared(c, p.answers.key("search", c.Request().URL.RequestURI(), answer), "search", title, form, view)
 }
 
 // filterOf turns the URL into the search query's filter; what cannot be

@@ -21,6 +21,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -68,6 +69,8 @@ type pages struct {
 	cities     []rental.City
 	facilities []rental.Facility
 	facility   map[string]rental.Facility
+	answers    *answers
+	cityHTML   map[string]template.HTML // the top bar's city options, by the current city
 }
 
 // Mount registers every page route, /assets/* and (with Photos) /photos/* on
@@ -76,10 +79,11 @@ func Mount(e *echo.Echo, d Deps) error {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	p := &pages{Deps: d, facility: map[string]rental.Facility{}}
+	p := &pages{Deps: d, facility: map[string]rental.Facility{}, answers: newAnswers()}
 	if err := p.loadCatalog(); err != nil {
 		return err
 	}
+	p.drawCityOptions()
 	var err error
 	if p.assets, err = loadAssets(); err != nil {
 		return err
