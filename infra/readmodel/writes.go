@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/zufang/rental/events"
@@ -35,36 +34,35 @@ type entry struct {
 
 // docs is how the states of one aggregate type become writes: the one
 // table row behind its projector's Put, the check's Expect and a query's
-// Repair, so the three cannot drift. build gets the state's JSON.
-type docs[S any] struct {
-	what  string // in errors: "encoding <what> <id>"
-	id    func(S) uuid.UUID
-	build func(s *Store, st S, doc []byte) (write, error)
-}
+// Repair, so the three cannot drift. It builds the write without the
+// document's body, which write adds.
+type docs[S any] func(s *Store, st S) (write, error)
 
 // The aggregates the read models hold (orders.go and activity.go have the
 // builders of the last four).
 var (
-	listingDocs  = docs[events.ListingState]{"listing", func(st events.ListingState) uuid.UUID { return st.ID }, (*Store).listingWrite}
-	userDocs     = docs[events.UserState]{"user", func(st events.UserState) uuid.UUID { return st.ID }, (*Store).userWrite}
-	orderDocs    = docs[events.OrderState]{"order", func(st events.OrderState) uuid.UUID { return st.ID }, (*Store).orderWrite}
-	favoriteDocs = docs[events.FavoriteState]{"favorite", func(st events.FavoriteState) uuid.UUID { return st.ID }, (*Store).favoriteWrite}
-	viewsDocs    = docs[events.ListingViewsState]{"views of", func(st events.ListingViewsState) uuid.UUID { return st.ListingID },
-		(*Store).listingViewsWrite}
-	historyDocs = docs[events.HistoryState]{"history of", func(st events.HistoryState) uuid.UUID { return st.UserID }, (*Store).historyWrite}
+	listingDocs  = docs[events.ListingState]((*Store).listingWrite)
+	userDocs     = docs[events.UserState]((*Store).userWrite)
+	orderDocs    = docs[events.OrderState]((*Store).orderWrite)
+	favoriteDocs = docs[events.FavoriteState]((*Store).favoriteWrite)
+	viewsDocs    = docs[events.ListingViewsState]((*Store).listingViewsWrite)
+	historyDocs  = docs[events.HistoryState]((*Store).historyWrite)
 )
 
 // write builds the write of st. doc is st's JSON when the caller has it (an
 // event's payload is its state encoded by the same type, so encoding it
 // again would only cost time); nil encodes st now.
 func (d docs[S]) write(s *Store, st S, doc []byte) (write, error) {
-	if doc == nil {
-		var err error
-		if doc, err = json.Marshal(st); err != nil {
-			return write{}, fmt.Errorf("encoding %s %s: %w", d.what, d.id(st), err)
+	w, err := d(s, st)
+	if err != nil {
+		return write{}, err
+	}
+	if w.doc = doc; doc == nil {
+		if w.doc, err = json.Marshal(st); err != nil {
+			return write{}, fmt.Errorf("encoding %s: %w", w.suffix, err)
 		}
 	}
-	return d.build(s, st, doc)
+	return w, nil
 }
 
 // put applies st to generation gen (Current: live and building). It returns
@@ -127,15 +125,14 @@ type write struct {
 	entries    []entry
 }
 
-func (s *Store) listingWrite(st events.ListingState, doc []byte) (write, error) {
-	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version, doc: doc,
+func (s *Store) listingWrite(st events.ListingState) (write, error) {
+	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version,
 		status: st.Status, owner: st.LandlordID.String(), notice: docNotice(NoticeListing, st.ID, st.Version, listingSummary(st)),
 		entries: s.listingEntries(st)}, nil
 }
 
-func (s *Store) userWrite(st events.UserState, doc []byte) (write, error) {
-	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, doc: doc,
-		notice: docNotice(NoticeUser, st.ID, st.Version)}, nil
+func (s *Store) userWrite(st events.UserState) (write, error) {
+	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, notice: docNotice(NoticeUser, st.ID, st.Version)}, nil
 }
 
 // putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
@@ -274,10 +271,13 @@ func gramText(st events.ListingState) string { return crText(st.SearchText()) }
 
 // crText turns the line breaks and tabs of a text into \r: one line without
 // a tab, the separators of what holds it, its fields still apart.
-func crText(s string) string {
+func crText(s string) string { return replaceRunes(s, "\n\t", '\r') }
+
+// replaceRunes replaces each rune of s that is one of those with by.
+func replaceRunes(s, those string, by rune) string {
 	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return '\r'
+		if strings.ContainsRune(those, r) {
+			return by
 		}
 		return r
 	}, s)
@@ -296,14 +296,7 @@ func counted(suffix, member string, weight int64) entry {
 
 // oneLine keeps a member on one line: documents list their entries one per
 // line, tab-separated.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' || r == '\r' {
-			return ' '
-		}
-		return r
-	}, s)
-}
+func oneLine(s string) string { return replaceRunes(s, "\n\t\r", ' ') }
 
 func rentCode(rentType string) string {
 	if rentType == "" {

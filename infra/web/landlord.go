@@ -17,7 +17,7 @@ import (
 // the landlord's own listing as the pages show it, and the rule that a
 // listing of someone else does not exist here.
 
-var landlordTabs = []meTab{
+var landlordTabs = []tab{
 	{"/landlord/listings", "我的房源", "tab-listings"},
 	{"/landlord/listings/new", "发布房源", "tab-new"},
 	{"/landlord/orders", "房源订单", "tab-landlord-orders"},
@@ -37,15 +37,8 @@ var landlordNotices = map[string]string{
 	"rejected":    "已拒绝订单，所选日期已重新开放预订。",
 }
 
-// landlordSection is what every landlord page draws above its content.
-type landlordSection struct {
-	Tabs    []meTab
-	Current string
-	Notice  string
-}
-
-func newLandlordSection(c echo.Context, current string) landlordSection {
-	return landlordSection{Tabs: landlordTabs, Current: current, Notice: landlordNotices[c.QueryParam("done")]}
+func newLandlordSection(c echo.Context, current string) section {
+	return newSection(c, landlordTabs, landlordNotices, current)
 }
 
 // listingStatuses name a listing's statuses in Chinese, in the order of the tabs.

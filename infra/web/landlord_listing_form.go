@@ -22,7 +22,7 @@ import (
 
 // listingFormView is what the form draws besides the Form.
 type listingFormView struct {
-	landlordSection
+	section
 	L            *ownListing // nil: a new listing
 	Action       string
 	Districts    []districtGroup
@@ -66,7 +66,7 @@ func (p *pages) drawListingForm(c echo.Context, l *ownListing, f Form) error {
 	if l != nil {
 		v.Action, title, current = l.EditURL(), "编辑房源", "/landlord/listings"
 	}
-	v.landlordSection = newLandlordSection(c, current)
+	v.section = newLandlordSection(c, current)
 	if f.Values == nil {
 		f.Values = url.Values{}
 	}

@@ -17,7 +17,7 @@ import (
 const listingsPerPage = 10
 
 type myListingsView struct {
-	landlordSection
+	section
 	Items   []ownListing
 	Total   int
 	Status  string
@@ -68,7 +68,7 @@ func (p *pages) drawMyListings(c echo.Context, status string, page int, f Form) 
 		q.Set("page", itoa(last))
 		return see303(c, path+"?"+q.Encode())
 	}
-	v := myListingsView{landlordSection: newLandlordSection(c, path), Total: res.Total, Status: status, Back: listURL(path, status, page)}
+	v := myListingsView{section: newLandlordSection(c, path), Total: res.Total, Status: status, Back: listURL(path, status, page)}
 	for _, l := range res.Items {
 		v.Items = append(v.Items, ownListing{l})
 	}
@@ -122,7 +122,7 @@ func (p *pages) unpublishListing(c echo.Context) error {
 }
 
 type deleteView struct {
-	landlordSection
+	section
 	L    ownListing
 	Back string
 }
@@ -143,7 +143,7 @@ func (p *pages) deleteListing(c echo.Context) error {
 			return err
 		}
 		return p.render(c, http.StatusOK, "landlord_delete", "删除房源", deleteView{
-			landlordSection: newLandlordSection(c, "/landlord/listings"), L: l, Back: back,
+			section: newLandlordSection(c, "/landlord/listings"), L: l, Back: back,
 		})
 	}
 	res, err := p.Commands.DeleteListing.Handle(c.Request().Context(), command.DeleteListing{Meta: meta(c), ListingID: id})

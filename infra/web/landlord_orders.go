@@ -47,7 +47,7 @@ func (o incomingOrder) LandlordNext() string {
 }
 
 type incomingOrdersView struct {
-	landlordSection
+	section
 	orderList
 	Orders []incomingOrder
 	// Refused is the order whose reject form was refused; Reject holds it.
@@ -68,7 +68,7 @@ func (p *pages) drawIncoming(c echo.Context, status string, page int, v incoming
 	if err != nil {
 		return err
 	}
-	v.landlordSection, v.orderList = newLandlordSection(c, path), list
+	v.section, v.orderList = newLandlordSection(c, path), list
 	for _, o := range orders {
 		v.Orders = append(v.Orders, incomingOrder{o})
 	}

@@ -20,7 +20,7 @@ import (
 // JPEG, PNG or WebP) and adds it with AddListingImage (at most 20 a listing).
 
 type photosView struct {
-	landlordSection
+	section
 	L       ownListing
 	Uploads bool // the api stores uploads (Deps.Uploads)
 	Back    string
@@ -44,7 +44,7 @@ func (p *pages) drawPhotos(c echo.Context, id uuid.UUID, minVersion int64, f For
 	if err != nil {
 		return err
 	}
-	v := photosView{landlordSection: newLandlordSection(c, "/landlord/listings"), L: l, Uploads: p.Uploads != nil, Back: l.PhotosURL()}
+	v := photosView{section: newLandlordSection(c, "/landlord/listings"), L: l, Uploads: p.Uploads != nil, Back: l.PhotosURL()}
 	return p.renderForm(c, "landlord_photos", "房源照片 - "+l.Title, f, v)
 }
 

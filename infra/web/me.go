@@ -43,28 +43,16 @@ func loggedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// meTab is one tab of the bar the /me pages share.
-type meTab struct {
-	Path, Name, ID string
-}
-
-var meTabs = []meTab{
+// meTabs are the tab bar the /me pages share.
+var meTabs = []tab{
 	{"/me", "个人资料", "tab-profile"},
 	{"/me/orders", "我的订单", "tab-orders"},
 	{"/me/favorites", "我的收藏", "tab-favorites"},
 	{"/me/history", "浏览记录", "tab-history"},
 }
 
-// meSection is what every /me page draws above its own content: the tab bar
-// with the current tab, and what the last change did (?done=).
-type meSection struct {
-	Tabs    []meTab
-	Current string
-	Notice  string
-}
-
-func newMeSection(c echo.Context, current string) meSection {
-	return meSection{Tabs: meTabs, Current: current, Notice: meNotices[c.QueryParam("done")]}
+func newMeSection(c echo.Context, current string) section {
+	return newSection(c, meTabs, meNotices, current)
 }
 
 // meNotices say what a change did, on the page it redirected to.
@@ -105,7 +93,7 @@ func pageParam(c echo.Context) int {
 
 // meView is the profile page: the two forms and the recommendations.
 type meView struct {
-	meSection
+	section
 	Profile  Form
 	Password Form
 	Since    string // when the account was registered
@@ -141,7 +129,7 @@ func (p *pages) drawMe(c echo.Context, status int, profile, password Form) error
 	if err := decode(b, &picks); err != nil {
 		return err
 	}
-	view := meView{meSection: newMeSection(c, "/me"), Profile: profile, Password: password,
+	view := meView{section: newMeSection(c, "/me"), Profile: profile, Password: password,
 		Since: date(u.CreatedAt), Picks: picks.Items}
 	return p.draw(c, status, "me", Page{Title: "个人资料", Data: view})
 }

@@ -15,7 +15,7 @@ import (
 const favoritesPerPage = 12
 
 type favoritesView struct {
-	meSection
+	section
 	Result listingPage
 	Pager  pager
 	Back   string // this page, where 取消收藏 comes back to
@@ -31,7 +31,7 @@ func (p *pages) myFavorites(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := favoritesView{meSection: newMeSection(c, "/me/favorites")}
+	v := favoritesView{section: newMeSection(c, "/me/favorites")}
 	if err := decode(b, &v.Result); err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ type historyItem struct {
 }
 
 type historyView struct {
-	meSection
+	section
 	Items []historyItem
 }
 
@@ -35,7 +35,7 @@ func (p *pages) myHistory(c echo.Context) error {
 	if err := decode(b, &res); err != nil {
 		return err
 	}
-	return p.render(c, http.StatusOK, "me_history", "浏览记录", historyView{meSection: newMeSection(c, "/me/history"), Items: res.Items})
+	return p.render(c, http.StatusOK, "me_history", "浏览记录", historyView{section: newMeSection(c, "/me/history"), Items: res.Items})
 }
 
 // clearHistory empties the history with ClearHistory, the command DELETE

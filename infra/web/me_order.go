@@ -12,7 +12,7 @@ import (
 )
 
 type orderPageView struct {
-	meSection
+	section
 	O orderView
 	// Review is the review form (rating, content), with its messages after a refusal.
 	Review Form
@@ -45,7 +45,7 @@ func (p *pages) drawOrder(c echo.Context, status int, id uuid.UUID, view orderPa
 	if err := decode(b, &st); err != nil {
 		return err
 	}
-	view.meSection = newMeSection(c, "/me/orders")
+	view.section = newMeSection(c, "/me/orders")
 	view.O = p.orderView(st, actorOf(c), time.Now())
 	view.Back = view.O.URL()
 	if view.Review.Values == nil {

@@ -112,7 +112,7 @@ func (o orderView) Next() string {
 }
 
 type ordersView struct {
-	meSection
+	section
 	orderList
 	Orders []orderView
 }
@@ -125,6 +125,6 @@ func (p *pages) myOrders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := ordersView{meSection: newMeSection(c, "/me/orders"), orderList: list, Orders: orders}
+	v := ordersView{section: newMeSection(c, "/me/orders"), orderList: list, Orders: orders}
 	return p.render(c, http.StatusOK, "me_orders", "我的订单", v)
 }

@@ -67,6 +67,14 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 			"slowest logged"},
 	}
 	mem0 := usedMemory(ctx, rdb)
+	// phase measures one phase and adds its row.
+	phase := func(writes bool, name string, n int, fn func(lat *[]time.Duration) error) error {
+		row, err := measure(ctx, rdb, env.Redis, writes, name, n, fn)
+		if err == nil {
+			t.Add(row...)
+		}
+		return err
+	}
 
 	// Listings, written as a replay would (batches of 500).
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -84,26 +92,13 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		st.Version = 2
 		states[i] = st
 	}
-	row, err := measure(ctx, rdb, env.Redis, true, "writes: listings (put.lua, batches of 500)", cfg.Listings, func(lat *[]time.Duration) error {
-		for part := range slices.Chunk(states, 500) {
-			b, flush := rm.Batch()
-			t0 := time.Now()
-			for _, st := range part {
-				if _, err := b.PutListing(ctx, readmodel.Current, st, nil); err != nil {
-					return err
-				}
-			}
-			if err := flush(ctx); err != nil {
-				return err
-			}
-			*lat = append(*lat, time.Since(t0)/time.Duration(len(part)))
-		}
-		return nil
-	})
-	if err != nil {
+	if err := phase(true, "writes: listings (put.lua, batches of 500)", cfg.Listings, inBatches(ctx, rm, states,
+		func(b *readmodel.Store, st events.ListingState) error {
+			_, err := b.PutListing(ctx, readmodel.Current, st, nil)
+			return err
+		})); err != nil {
 		return Table{}, err
 	}
-	t.Add(row...)
 	memListings := usedMemory(ctx, rdb)
 
 	// The longest a listing write can be: every searched text field at its
@@ -122,21 +117,17 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		st.ID, st.Title, st.Block, st.Community, st.Traffic = uuid.Must(uuid.NewV7()), text(100), text(64), text(64), text(500)
 		longest[i] = st
 	}
-	row, err = measure(ctx, rdb, env.Redis, true, "writes: listings with every searched text at its longest (one at a time)", len(longest),
+	if err := phase(true, "writes: listings with every searched text at its longest (one at a time)", len(longest),
 		func(lat *[]time.Duration) error {
 			for _, st := range longest {
-				t0 := time.Now()
-				if _, err := rm.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+				if err := timed(lat, func() error { _, err := rm.PutListing(ctx, readmodel.Current, st, nil); return err }); err != nil {
 					return err
 				}
-				*lat = append(*lat, time.Since(t0))
 			}
 			return nil
-		})
-	if err != nil {
+		}); err != nil {
 		return Table{}, err
 	}
-	t.Add(row...)
 
 	// Stays of a year, starting in the next 200 days, at most one at a time per listing.
 	today := events.Today(time.Now())
@@ -150,30 +141,15 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 			continue
 		}
 		held[l] = append(held[l], [2]time.Time{start, end})
-		orders = append(orders, events.OrderState{ID: uuid.Must(uuid.NewV7()), Version: 2, ListingID: l, TenantID: uuid.New(),
-			LandlordID: uuid.New(), Status: events.OrderStatusWaitPayment, StartDate: start.Format(events.DateLayout),
-			EndDate: end.Format(events.DateLayout), CreatedAt: now, UpdatedAt: now})
+		orders = append(orders, stay(l, 2, events.OrderStatusWaitPayment, start, end, now))
 	}
-	row, err = measure(ctx, rdb, env.Redis, true, "writes: stays (put.lua, batches of 500)", len(orders), func(lat *[]time.Duration) error {
-		for part := range slices.Chunk(orders, 500) {
-			b, flush := rm.Batch()
-			t0 := time.Now()
-			for _, o := range part {
-				if _, err := b.PutOrder(ctx, readmodel.Current, o, nil); err != nil {
-					return err
-				}
-			}
-			if err := flush(ctx); err != nil {
-				return err
-			}
-			*lat = append(*lat, time.Since(t0)/time.Duration(len(part)))
-		}
-		return nil
-	})
-	if err != nil {
+	if err := phase(true, "writes: stays (put.lua, batches of 500)", len(orders), inBatches(ctx, rm, orders,
+		func(b *readmodel.Store, o events.OrderState) error {
+			_, err := b.PutOrder(ctx, readmodel.Current, o, nil)
+			return err
+		})); err != nil {
 		return Table{}, err
 	}
-	t.Add(row...)
 	// Views of a third of the listings.
 	b, flush := rm.Batch()
 	for i, st := range states {
@@ -207,21 +183,17 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 	for i := range filters {
 		filters[i] = randomSearch(r, cat, today)
 	}
-	row, err = measure(ctx, rdb, env.Redis, false, "searches, every bitmap read afresh", len(filters), func(lat *[]time.Duration) error {
+	if err := phase(false, "searches, every bitmap read afresh", len(filters), func(lat *[]time.Duration) error {
 		for _, f := range filters {
 			rm.ForgetSearchBitmaps()
-			t0 := time.Now()
-			if err := search(f); err != nil {
+			if err := timed(lat, func() error { return search(f) }); err != nil {
 				return err
 			}
-			*lat = append(*lat, time.Since(t0))
 		}
 		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return Table{}, err
 	}
-	t.Add(row...)
 
 	// Live: edits and orders arrive while the searches run, one at a time.
 	for i := range filters {
@@ -230,7 +202,7 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 	var writes []time.Duration
 	edits, placed := 0, 0
 	start := time.Now()
-	row, err = measure(ctx, rdb, env.Redis, false, fmt.Sprintf("searches, %d edits/s and %d orders/s meanwhile", cfg.Edits, cfg.Orders), len(filters),
+	if err := phase(false, fmt.Sprintf("searches, %d edits/s and %d orders/s meanwhile", cfg.Edits, cfg.Orders), len(filters),
 		func(lat *[]time.Duration) error {
 			for _, f := range filters {
 				elapsed := time.Since(start).Seconds()
@@ -240,36 +212,26 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 					st.Version++
 					st.Price = max(500, st.Price+int64(100*(r.IntN(11)-5)))
 					states[i] = st
-					w0 := time.Now()
-					if _, err := rm.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+					if err := timed(&writes, func() error { _, err := rm.PutListing(ctx, readmodel.Current, st, nil); return err }); err != nil {
 						return err
 					}
-					writes = append(writes, time.Since(w0))
 				}
 				for ; float64(placed) < elapsed*float64(cfg.Orders); placed++ {
 					l := states[r.IntN(len(states))].ID
 					s := today.AddDate(0, 0, 201+r.IntN(150))
-					o := events.OrderState{ID: uuid.Must(uuid.NewV7()), Version: 1, ListingID: l, TenantID: uuid.New(), LandlordID: uuid.New(),
-						Status: events.OrderStatusWaitAccept, StartDate: s.Format(events.DateLayout),
-						EndDate: command.AddMonths(s, 1+r.IntN(35)).Format(events.DateLayout), CreatedAt: now, UpdatedAt: now}
-					w0 := time.Now()
-					if _, err := rm.PutOrder(ctx, readmodel.Current, o, nil); err != nil {
+					o := stay(l, 1, events.OrderStatusWaitAccept, s, command.AddMonths(s, 1+r.IntN(35)), now)
+					if err := timed(&writes, func() error { _, err := rm.PutOrder(ctx, readmodel.Current, o, nil); return err }); err != nil {
 						return err
 					}
-					writes = append(writes, time.Since(w0))
 				}
-				t0 := time.Now()
-				if err := search(f); err != nil {
+				if err := timed(lat, func() error { return search(f) }); err != nil {
 					return err
 				}
-				*lat = append(*lat, time.Since(t0))
 			}
 			return nil
-		})
-	if err != nil {
+		}); err != nil {
 		return Table{}, err
 	}
-	t.Add(row...)
 	w := percentiles(writes)
 	t.Notes = append(t.Notes,
 		fmt.Sprintf("Live phase: %d listing edits (a new price) and %d orders (stays of 1 to 36 months) written meanwhile, one put.lua each: p50 %s, p99 %s, max %s (round trip).",
@@ -291,6 +253,43 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		}
 	}
 	return t, nil
+}
+
+// inBatches writes items as a replay would, 500 to a pipeline, and records
+// each batch's latency per item.
+func inBatches[S any](ctx context.Context, rm *readmodel.Store, items []S, put func(b *readmodel.Store, st S) error) func(lat *[]time.Duration) error {
+	return func(lat *[]time.Duration) error {
+		for part := range slices.Chunk(items, 500) {
+			b, flush := rm.Batch()
+			t0 := time.Now()
+			for _, st := range part {
+				if err := put(b, st); err != nil {
+					return err
+				}
+			}
+			if err := flush(ctx); err != nil {
+				return err
+			}
+			*lat = append(*lat, time.Since(t0)/time.Duration(len(part)))
+		}
+		return nil
+	}
+}
+
+// timed runs fn and records how long it took.
+func timed(lat *[]time.Duration, fn func() error) error {
+	t0 := time.Now()
+	if err := fn(); err != nil {
+		return err
+	}
+	*lat = append(*lat, time.Since(t0))
+	return nil
+}
+
+// stay is an order of listing l for [start, end), placed at now.
+func stay(l uuid.UUID, version int64, status string, start, end, now time.Time) events.OrderState {
+	return events.OrderState{ID: uuid.Must(uuid.NewV7()), Version: version, ListingID: l, TenantID: uuid.New(), LandlordID: uuid.New(),
+		Status: status, StartDate: start.Format(events.DateLayout), EndDate: end.Format(events.DateLayout), CreatedAt: now, UpdatedAt: now}
 }
 
 func slowest(logs []goredis.SlowLog) goredis.SlowLog {
