@@ -22,6 +22,9 @@ import (
 // small part appended: the view count and, for a logged-in caller, whether
 // they favorited it. A logged-in tenant reading a published listing records
 // a view; the recorder buffers it, so no write is on the request's path.
+// A logged-in caller also gets the landlord's contact (landlord_contact):
+// a visitor is asked to log in for it, as rental sites do, and the
+// anonymous read stays the near cache's alone.
 type ListingDetail struct {
 	Actor      rental.Actor
 	ID         uuid.UUID
@@ -65,6 +68,9 @@ func (h ListingDetailHandler) Handle(ctx context.Context, q ListingDetail) (Body
 		}
 		extra = append(extra, `,"favorited":`...)
 		extra = strconv.AppendBool(extra, favorited)
+		if extra, err = appendContact(ctx, h.RM, h.Fallback, extra, "landlord_contact", landlord); err != nil {
+			return Body{}, err
+		}
 		if h.Views != nil && status == events.StatusPublished && user != landlord {
 			h.Views.Viewed(q.ID, user)
 		}

@@ -39,7 +39,8 @@ func (h OrderDetailHandler) Handle(ctx context.Context, q OrderDetail) (Body, er
 		if !parties.include(q.Actor) {
 			return Body{}, orderNotFound(q.ID)
 		}
-		return Body{JSON: doc.JSON, Version: doc.Version, Source: FromRedis}, nil
+		body, err := h.withContact(ctx, doc.JSON, parties, q.Actor)
+		return Body{JSON: body, Version: doc.Version, Source: FromRedis}, err
 	}
 	fresh := err == nil || q.MinVersion > 0
 	st, err := h.Fallback.Order(ctx, q.ID, fresh)
@@ -47,12 +48,16 @@ func (h OrderDetailHandler) Handle(ctx context.Context, q OrderDetail) (Body, er
 		return Body{}, err
 	}
 	h.Repair.RepairOrder(st)
-	if !(orderPartiesOf{st.TenantID, st.LandlordID}).include(q.Actor) {
+	parties := orderPartiesOf{st.TenantID, st.LandlordID}
+	if !parties.include(q.Actor) {
 		return Body{}, orderNotFound(q.ID)
 	}
 	body, err := json.Marshal(st)
 	if err != nil {
 		return Body{}, fmt.Errorf("encoding order %s: %w", q.ID, err)
+	}
+	if body, err = h.withContact(ctx, body, parties, q.Actor); err != nil {
+		return Body{}, err
 	}
 	source := FromMySQL
 	if fresh {
@@ -62,6 +67,25 @@ func (h OrderDetailHandler) Handle(ctx context.Context, q OrderDetail) (Body, er
 }
 
 // orderPartiesOf are the two users who may see an order.
+// withContact appends the other party's contact: the tenant's
+// (tenant_contact) for the landlord, the landlord's (landlord_contact) for
+// the tenant; both would be the same account's, so a landlord's own booking
+// gets none.
+func (h OrderDetailHandler) withContact(ctx context.Context, doc []byte, parties orderPartiesOf, a rental.Actor) ([]byte, error) {
+	field, other := "tenant_contact", parties.Tenant
+	if a.UserID == parties.Tenant {
+		field, other = "landlord_contact", parties.Landlord
+	}
+	if other == a.UserID {
+		return doc, nil
+	}
+	extra, err := appendContact(ctx, h.RM, h.Fallback, nil, field, other)
+	if err != nil {
+		return nil, err
+	}
+	return withFields(doc, extra), nil
+}
+
 type orderPartiesOf struct {
 	Tenant   uuid.UUID `json:"tenant_id"`
 	Landlord uuid.UUID `json:"landlord_id"`

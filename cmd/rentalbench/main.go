@@ -41,6 +41,7 @@ func main() {
 		checkListings int
 		compare       bool
 		privateRedis  bool
+		firstVisit    string
 		workers       = bench.WorkersConfig{PerListing: 5, Replicas: []int{1}, Consumers: []int{4}, Subscribers: []string{"watermill", "batched"}}
 	)
 	root := &cobra.Command{
@@ -48,6 +49,14 @@ func main() {
 		Short:        "Run the benchmarks and print Markdown",
 		SilenceUsage: true,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if firstVisit != "" {
+				t, err := bench.FirstVisits(ctx, strings.TrimRight(firstVisit, "/"))
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), t.Markdown())
+				return nil
+			}
 			if cpuProfile != "" {
 				f, err := os.Create(cpuProfile)
 				if err != nil {
@@ -136,6 +145,7 @@ func main() {
 	f.IntSliceVar(&workers.Replicas, "worker-replicas", workers.Replicas, "worker replicas in the workers scenario, one run each")
 	f.IntSliceVar(&workers.Consumers, "worker-consumers", workers.Consumers, "subscriptions per stream in the workers scenario, one run each")
 	f.StringSliceVar(&workers.Subscribers, "worker-subscribers", workers.Subscribers, "subscribers the workers scenario compares: batched, watermill")
+	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against the running site at this URL (e.g. http://127.0.0.1:9000 after make up and rentalctl seed)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")

@@ -17,6 +17,13 @@ func NewCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, mws ..
 	return newCommands(b, rel, sessions, nil, mws)
 }
 
+// NewCommandsClocked is NewCommands reading the time from now: the api
+// passes the clock its queries and pages read too, so the amount a booking
+// page previews is the amount the command charges.
+func NewCommandsClocked(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, now command.Clock, mws ...rental.Middleware) command.Commands {
+	return newCommands(b, rel, sessions, now, mws)
+}
+
 // NewCommandsAt builds the write side as NewCommands does, reading the time
 // from now: the demo seed uses it to write stays that are already over, so a
 // fresh site has reviews to show.

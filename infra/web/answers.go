@@ -33,7 +33,7 @@ import (
 // Both caches are bounded LRUs; an entry that is never asked for again ages
 // out.
 type answers struct {
-	seeds     [2]maphash.Seed
+	seeds   [2]maphash.Seed
 	decoded *lru.Cache[decodedKey, any]
 	pages   *lru.Cache[fragmentKey, [][]byte] // a page split where the token goes
 	stand   string                            // what a kept page holds in place of the token

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/zufang/rental/events"
+	"github.com/zufang/rental/query"
 )
 
 // listingView is a listing as pages show it: the listing document, and what
@@ -13,6 +14,8 @@ type listingView struct {
 	events.ListingState
 	Views     int64 `json:"views"`
 	Favorited bool  `json:"favorited"`
+	// LandlordContact is there for a logged-in reader (query.ListingDetail).
+	LandlordContact *query.Contact `json:"landlord_contact"`
 }
 
 // listingPage is a page of listings (search, favorites, my listings).

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -20,6 +19,17 @@ type orderPageView struct {
 	// without JavaScript (with it the button asks itself).
 	ConfirmCancel bool
 	Back          string
+	// Contact is the other party's: the tenant's to the landlord, the
+	// landlord's to the tenant (query.OrderDetail).
+	Contact      *query.Contact
+	ContactTitle string
+}
+
+// orderAnswer is what the order page reads of query.OrderDetail.
+type orderAnswer struct {
+	events.OrderState
+	TenantContact   *query.Contact `json:"tenant_contact"`
+	LandlordContact *query.Contact `json:"landlord_contact"`
 }
 
 // orderPage is one order to its tenant (or landlord): every fact, its state
@@ -41,12 +51,18 @@ func (p *pages) drawOrder(c echo.Context, status int, id uuid.UUID, view orderPa
 	if err != nil {
 		return err
 	}
-	var st events.OrderState
+	var st orderAnswer
 	if err := decode(b, &st); err != nil {
 		return err
 	}
 	view.section = newMeSection(c, "/me/orders")
-	view.O = p.orderView(st, actorOf(c), time.Now())
+	view.O = p.orderView(st.OrderState, actorOf(c), p.now())
+	switch {
+	case st.TenantContact != nil:
+		view.Contact, view.ContactTitle = st.TenantContact, "租客联系方式"
+	case st.LandlordContact != nil:
+		view.Contact, view.ContactTitle = st.LandlordContact, "房东联系方式"
+	}
 	view.Back = view.O.URL()
 	if view.Review.Values == nil {
 		view.Review.Values = map[string][]string{}

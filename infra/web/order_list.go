@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental/events"
@@ -49,7 +47,7 @@ func (p *pages) readOrders(c echo.Context, role, path, status string, page int, 
 	if err := decode(b, &res); err != nil {
 		return nil, orderList{}, err
 	}
-	now := time.Now()
+	now := p.now()
 	orders := make([]orderView, 0, len(res.Items))
 	for _, st := range res.Items {
 		orders = append(orders, p.orderView(st, actorOf(c), now))

@@ -57,7 +57,9 @@ type Deps struct {
 	Photos   Photos       // may be nil
 	Uploads  photos.Store // stores uploaded listing photos; nil: the photo pages offer no upload
 	Ops      Ops          // may be nil
-	// Now is the clock of the booking preview (the commands have their own); nil is the wall clock.
+	// Now is the pages' clock (the booking preview, today on the calendar,
+	// what an order's page offers); the api passes its commands' clock. nil
+	// is the wall clock.
 	Now func() time.Time
 }
 

@@ -43,7 +43,8 @@ type API struct {
 	Near     *nearcache.Cache // nil when disabled
 	Views    *views.Buffer    // views noted by the listing detail, recorded in batches
 	Metrics  *observe.Metrics
-	Photos   photos.Store // listing photos, shared by every replica
+	Photos   photos.Store  // listing photos, shared by every replica
+	Now      command.Clock // the clock of the commands, queries and pages
 }
 
 // New assembles an api replica on b.
@@ -75,12 +76,15 @@ func New(b *system.Base) (*API, error) {
 		sessions = a.Near.Sessions(mysql.NewSessionStore(b.Pools.Writer), b.Redis.Master, b.Cfg.Prefix+"sessions:changed")
 		auth = sessions
 	}
-	a.Commands = system.NewCommands(b, rel, sessions, metrics.UseCases())
+	// One clock for the commands, the queries and the pages: the booking page
+	// previews with the rules the command then applies, on the same day.
+	a.Now = time.Now
+	a.Commands = system.NewCommandsClocked(b, rel, sessions, a.Now, metrics.UseCases())
 	a.Photos = mysql.NewPhotoStore(b.Pools)
 	a.Views = views.New(views.Config{}, a.Commands.RecordViews, b.Log)
 	a.Queries = query.New(query.Deps{
 		ReadModels: rm, Fallback: mysql.NewQueryFallback(b.Pools, b.Catalog), Repairer: repair, Catalog: b.Catalog,
-		Views: a.Views,
+		Views: a.Views, Now: a.Now,
 	}, queryMiddleware...)
 	e := httpapi.New(httpapi.Deps{
 		Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log,
@@ -101,7 +105,7 @@ func New(b *system.Base) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log, Ops: ops, Uploads: a.Photos}); err != nil {
+	if err := web.Mount(e, web.Deps{Commands: a.Commands, Queries: a.Queries, Auth: auth, Log: b.Log, Ops: ops, Uploads: a.Photos, Now: a.Now}); err != nil {
 		return nil, fmt.Errorf("mounting the pages: %w", err)
 	}
 	a.Handler = e

@@ -213,3 +213,49 @@ func gunzip(b []byte) ([]byte, error) {
 	defer r.Close()
 	return io.ReadAll(r)
 }
+
+var listingLink = regexp.MustCompile(`href="(/listings/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"`)
+
+// FirstVisits measures, against a running site at base (`make up` after
+// `rentalctl seed`, whose listings have photos), a first visit to / and to
+// the first listing page / links to, each with an empty cache.
+func FirstVisits(ctx context.Context, base string) (Table, error) {
+	t := Table{
+		Title:  "First visit with an empty cache (gzip accepted; every referenced stylesheet, script, icon, font and image fetched once, lazy images included) at " + base,
+		Header: []string{"page", "requests", "on the wire", "document", "stylesheet", "script", "icon", "font", "image", "photos", "largest photo"},
+	}
+	home, err := FirstVisit(ctx, base, "/")
+	if err != nil {
+		return t, err
+	}
+	pages := []Visit{home}
+	doc, _, err := fetchWire(ctx, base+"/")
+	if err != nil {
+		return t, err
+	}
+	if m := listingLink.FindSubmatch(doc); m != nil {
+		detail, err := FirstVisit(ctx, base, string(m[1]))
+		if err != nil {
+			return t, err
+		}
+		pages = append(pages, detail)
+	}
+	kb := func(n int64) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) }
+	for _, v := range pages {
+		by := v.ByKind()
+		photos, largest := 0, int64(0)
+		for _, r := range v.Resources {
+			if r.Kind == "image" && strings.Contains(r.URL, "/photos/") {
+				photos++
+				largest = max(largest, r.Bytes)
+			}
+		}
+		t.Add(v.Page, len(v.Resources), kb(v.Total()), kb(by["document"]), kb(by["stylesheet"]), kb(by["script"]), kb(by["icon"]),
+			kb(by["font"]), kb(by["image"]), photos, kb(largest))
+		if len(v.Outside) > 0 {
+			t.Notes = append(t.Notes, fmt.Sprintf("%s references outside this origin (not fetched): %s", v.Page, strings.Join(v.Outside, " ")))
+		}
+	}
+	t.Notes = append(t.Notes, "Target (issue 10): a first visit to / transfers ≤ 300 KB with photos at card size.")
+	return t, nil
+}
