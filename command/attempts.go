@@ -158,6 +158,22 @@ func currentPasswordAttempts[C any](a AttemptLimits, meta func(C) Meta) attemptR
 	}
 }
 
+// profileAttempts counts wrong current passwords of a profile edit (a change
+// of login), as a password change's; an edit that sends no password checks
+// none and takes no attempt, so a nickname can be changed whatever the count.
+func profileAttempts(a AttemptLimits) attemptRule[EditProfile] {
+	rule := currentPasswordAttempts(a, func(c EditProfile) Meta { return c.Meta })
+	return attemptRule[EditProfile]{
+		limits: func(c EditProfile) []Limit {
+			if c.CurrentPassword == "" {
+				return nil
+			}
+			return rule.limits(c)
+		},
+		counts: rule.counts,
+	}
+}
+
 // registrations counts accounts opened, or refused because the login is
 // taken (which tells it is), per address.
 func registrations(a AttemptLimits) attemptRule[RegisterUser] {

@@ -35,7 +35,7 @@ type Listing struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	PublishedAt *time.Time
-	Bookings    int64 // orders ever placed
+	Bookings    int64 // orders paid: bookings that held
 	RatingSum   int64 // sum of review ratings
 	RatingCount int64 // reviews
 }
@@ -219,11 +219,18 @@ func (l *Listing) RemoveImage(id uuid.UUID, now time.Time) (events.Type, error) 
 	return events.ListingImageRemoved, nil
 }
 
-// Book counts an order placed for the listing. The booking transaction bumps
-// the listing's version with it, which serialises bookings of one listing.
+// Book is an order placed for the listing. The booking transaction bumps the
+// listing's version with it, which serialises bookings of one listing; it
+// does not count yet: an order its tenant cancels or its landlord rejects
+// must not make a listing "hot" (CountBooking does, at payment).
 func (l *Listing) Book() (events.Type, error) {
-	l.Bookings++
 	return events.ListingBooked, nil
+}
+
+// CountBooking counts a booking that held: its order was paid.
+func (l *Listing) CountBooking() (events.Type, error) {
+	l.Bookings++
+	return events.ListingBookingHeld, nil
 }
 
 // Rate adds the rating of a reviewed stay.

@@ -253,10 +253,13 @@ func TestListing_countsBookingsAndAveragesRatings(t *testing.T) {
 	if l.AverageRating() != 0 {
 		t.Fatal("no reviews, no rating")
 	}
-	if ev, err := l.Book(); ev != events.ListingBooked || err != nil {
-		t.Fatalf("a booking is %q (%v), want %q", ev, err, events.ListingBooked)
+	if ev, err := l.Book(); ev != events.ListingBooked || err != nil || l.Bookings != 0 {
+		t.Fatalf("an order placed is %q (%v), want %q, and counts nothing yet (%d)", ev, err, events.ListingBooked, l.Bookings)
 	}
-	l.Book()
+	if ev, err := l.CountBooking(); ev != events.ListingBookingHeld || err != nil {
+		t.Fatalf("a booking that held is %q (%v), want %q", ev, err, events.ListingBookingHeld)
+	}
+	l.CountBooking()
 	for _, r := range []int{5, 4, 4} {
 		l.Rate(r)
 	}

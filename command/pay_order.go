@@ -9,7 +9,8 @@ import (
 )
 
 // PayOrder records the tenant's payment of an accepted order. Only the
-// order's tenant may pay, and only once it was accepted.
+// order's tenant may pay, and only once it was accepted. The booking held:
+// it counts on the listing (its bookings, the "hot" ranking).
 type PayOrder struct {
 	Meta
 	OrderID uuid.UUID
@@ -21,10 +22,15 @@ type PayOrderHandler struct {
 }
 
 func (h PayOrderHandler) Handle(ctx context.Context, cmd PayOrder) (Result, error) {
-	return h.Store.Update(ctx, cmd.Meta, cmd.OrderID, func(o *Order) (events.Type, error) {
+	return h.Store.UpdateWithListing(ctx, cmd.Meta, cmd.OrderID, func(o *Order, l *Listing) (events.Type, events.Type, error) {
 		if err := o.mustBe(cmd.Actor, Tenant); err != nil {
-			return "", err
+			return "", "", err
 		}
-		return o.Pay(h.Now())
+		ev, err := o.Pay(h.Now())
+		if err != nil || l == nil || l.Status == events.StatusDeleted {
+			return ev, "", err
+		}
+		lev, err := l.CountBooking()
+		return ev, lev, err
 	})
 }

@@ -80,10 +80,11 @@ type OrderStore interface {
 	// Update locks the order, lets fn change it and name the event, and saves it.
 	// An order that does not exist is ENOTFOUND.
 	Update(ctx context.Context, meta Meta, id uuid.UUID, fn func(o *Order) (events.Type, error)) (Result, error)
-	// Review is Update for the move that also changes the order's listing
-	// (its rating): it locks both, lets fn change them and name each event
-	// ("" for a listing left unchanged), and saves both.
-	Review(ctx context.Context, meta Meta, id uuid.UUID, fn func(o *Order, l *Listing) (events.Type, events.Type, error)) (Result, error)
+	// UpdateWithListing is Update for a move that also changes the order's
+	// listing (its bookings count or rating): it locks both, lets fn change
+	// them and name each event ("" for a listing left unchanged; nil for one
+	// that does not exist), and saves both.
+	UpdateWithListing(ctx context.Context, meta Meta, id uuid.UUID, fn func(o *Order, l *Listing) (events.Type, events.Type, error)) (Result, error)
 }
 
 // FavoriteStore keeps favorites, one aggregate per (user, listing) pair.
@@ -97,9 +98,11 @@ type FavoriteStore interface {
 // ViewStore keeps view counters and histories.
 type ViewStore interface {
 	// Record locks the counters of the listings and the histories of the
-	// users (new ones for those never seen), lets fn change them, and saves
-	// every one whose Event fn set, with that event.
-	Record(ctx context.Context, meta Meta, listings, users []uuid.UUID, fn func(counters map[uuid.UUID]*ViewCounter, histories map[uuid.UUID]*History) error) (Result, error)
+	// users (new ones for those never seen), fills each counter's Counted
+	// with the viewers among users already counted on a day from since on,
+	// lets fn change them, and saves every one whose Event fn set, with that
+	// event, and each counter's New viewers.
+	Record(ctx context.Context, meta Meta, listings, users []uuid.UUID, since time.Time, fn func(counters map[uuid.UUID]*ViewCounter, histories map[uuid.UUID]*History) error) (Result, error)
 	// UpdateHistory locks one user's history and lets fn change it (Event "" = unchanged).
 	UpdateHistory(ctx context.Context, meta Meta, user uuid.UUID, fn func(h *History) error) (Result, error)
 	// UpdateCounter locks one listing's view counter (a new one when it never

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/zufang/rental"
+	"github.com/zufang/rental/events"
 )
 
 // View is one read of a listing's detail by a logged-in user.
@@ -17,8 +18,8 @@ type View struct {
 	At        time.Time
 }
 
-// RecordViews records a batch of views: each listing's view counter and each
-// user's history. The api buffers views and sends them here in batches, off
+// RecordViews records a batch of views: each listing's view counter (a
+// viewer counts once a day: ViewCounter.View) and each user's history. The api buffers views and sends them here in batches, off
 // the request path; it is run by the platform, never by a user.
 type RecordViews struct {
 	Meta
@@ -41,14 +42,18 @@ func (h RecordViewsHandler) Handle(ctx context.Context, cmd RecordViews) (Result
 		return Result{}, rental.InvalidField("views", "at most 1000 per batch")
 	}
 	var listings, users []uuid.UUID
+	since := events.Today(cmd.Views[0].At)
 	for _, v := range cmd.Views {
 		listings = append(listings, v.ListingID)
 		users = append(users, v.UserID)
+		if day := events.Today(v.At); day.Before(since) {
+			since = day
+		}
 	}
-	return h.Store.Record(ctx, cmd.Meta, uniqueSorted(listings), uniqueSorted(users),
+	return h.Store.Record(ctx, cmd.Meta, uniqueSorted(listings), uniqueSorted(users), since,
 		func(counters map[uuid.UUID]*ViewCounter, histories map[uuid.UUID]*History) error {
 			for _, v := range cmd.Views {
-				counters[v.ListingID].Add(1)
+				counters[v.ListingID].View(v.UserID, v.At)
 				histories[v.UserID].Viewed(v.ListingID, v.At)
 			}
 			return nil

@@ -28,7 +28,7 @@ func (h ReviewOrderHandler) Handle(ctx context.Context, cmd ReviewOrder) (Result
 	if err := CheckReview(cmd.Rating, cmd.Content); err != nil {
 		return Result{}, err
 	}
-	return h.Store.Review(ctx, cmd.Meta, cmd.OrderID, func(o *Order, l *Listing) (events.Type, events.Type, error) {
+	return h.Store.UpdateWithListing(ctx, cmd.Meta, cmd.OrderID, func(o *Order, l *Listing) (events.Type, events.Type, error) {
 		if err := o.mustBe(cmd.Actor, Tenant); err != nil {
 			return "", "", err
 		}

@@ -12,12 +12,26 @@ import (
 // ViewCounter counts the views of one listing. It is an aggregate of its own
 // (id events.ListingViewsID) so that counting views never touches the
 // listing: a view is far more frequent than any change of the listing.
+// Its rule: a view counts once per viewer and day (China time), so one
+// tenant reading a listing twenty times adds one view, not twenty.
 type ViewCounter struct {
 	ID        uuid.UUID
 	ListingID uuid.UUID
 	Version   int64
 	Views     int64
 	Event     events.Type // set by a change, for the store
+	// Counted holds the viewers already counted, of those the store was
+	// asked about (the users of a batch, on its days); New the ones this
+	// change counted, for the store to remember.
+	Counted map[Viewer]bool
+	New     []Viewer
+}
+
+// Viewer is one user's views of a listing on one day (China time, as a
+// UTC midnight): the unit a view counter counts.
+type Viewer struct {
+	UserID uuid.UUID
+	Day    time.Time
 }
 
 // NewViewCounter is the counter of a listing never viewed.
@@ -25,12 +39,20 @@ func NewViewCounter(listing uuid.UUID) *ViewCounter {
 	return &ViewCounter{ID: events.ListingViewsID(listing), ListingID: listing}
 }
 
-// Add counts n more views.
-func (c *ViewCounter) Add(n int64) {
-	if n > 0 {
-		c.Views += n
-		c.Event = events.ListingViewed
+// View counts a user's view of the listing at a time, unless the user's
+// views of it that day are counted already.
+func (c *ViewCounter) View(user uuid.UUID, at time.Time) {
+	v := Viewer{UserID: user, Day: events.Today(at)}
+	if c.Counted[v] {
+		return
 	}
+	if c.Counted == nil {
+		c.Counted = map[Viewer]bool{}
+	}
+	c.Counted[v] = true
+	c.New = append(c.New, v)
+	c.Views++
+	c.Event = events.ListingViewed
 }
 
 // Import adds the page views the old site counted for the listing

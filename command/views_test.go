@@ -82,9 +82,37 @@ func TestHistory_importGoesAfterWhatWasSeenHereAndRepeatsAsNoChange(t *testing.T
 	}
 }
 
+func TestViewCounter_countsEachViewerOnceADay(t *testing.T) {
+	c := NewViewCounter(uuid.New())
+	tenant, other := uuid.New(), uuid.New()
+	// 23:00 and 23:59 in China are one day; 00:30 the next day is another.
+	evening := time.Date(2030, 5, 1, 15, 0, 0, 0, time.UTC)
+	for range 20 {
+		c.View(tenant, evening)
+	}
+	c.View(tenant, evening.Add(59*time.Minute))
+	if c.Views != 1 || len(c.New) != 1 || c.Event != events.ListingViewed {
+		t.Fatalf("twenty reads by one tenant in a day are one view: %d %v %q", c.Views, c.New, c.Event)
+	}
+	c.View(other, evening)
+	c.View(tenant, evening.Add(90*time.Minute))
+	if c.Views != 3 || len(c.New) != 3 || !c.New[2].Day.Equal(time.Date(2030, 5, 2, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("another viewer, and the same one the next day, count: %d %v", c.Views, c.New)
+	}
+	// A viewer the store says was counted (an earlier batch) is not counted again.
+	again := NewViewCounter(c.ListingID)
+	again.Counted = map[Viewer]bool{{UserID: tenant, Day: events.Today(evening)}: true}
+	again.View(tenant, evening)
+	if again.Views != 0 || again.Event != "" || len(again.New) != 0 {
+		t.Fatalf("a viewer counted by an earlier batch: %d %q", again.Views, again.Event)
+	}
+}
+
 func TestViewCounter_importAddsTheOldPageViews(t *testing.T) {
 	c := NewViewCounter(uuid.New())
-	c.Add(3)
+	for range 3 {
+		c.View(uuid.New(), time.Now())
+	}
 	c.Event = ""
 	c.Import(0)
 	if c.Event != "" || c.Views != 3 {

@@ -20,8 +20,13 @@ const (
 	ListingCoverSet Type = "listing.cover_set.v1"
 	// ListingBooked: an order was placed for the listing. The booking
 	// transaction bumps the listing's version (see docs/ARCHITECTURE.md, "No
-	// double booking"), so it carries the listing's state like any other change.
+	// double booking"), so it carries the listing's state like any other
+	// change; its bookings count is unchanged: a booking counts once it holds.
 	ListingBooked Type = "listing.booked.v1"
+	// ListingBookingHeld: an order for the listing was paid; the booking
+	// held, and the listing's bookings count (the "hot" ranking) grew by one.
+	// An order placed and canceled or rejected never counts.
+	ListingBookingHeld Type = "listing.booking_held.v1"
 	// ListingReviewed: a tenant reviewed a stay; the rating totals changed.
 	ListingReviewed Type = "listing.reviewed.v1"
 )

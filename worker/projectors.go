@@ -88,7 +88,7 @@ func projections(rm ReadModels) []Projection {
 		// the district charts. A deletion leaves a tombstone.
 		latest("listings", rm.PutListing, func(st *events.ListingState) (*uuid.UUID, *int64) { return &st.ID, &st.Version },
 			events.ListingCreated, events.ListingUpdated, events.ListingPublished, events.ListingUnpublished, events.ListingDeleted,
-			events.ListingImageAdded, events.ListingImageRemoved, events.ListingCoverSet, events.ListingBooked, events.ListingReviewed),
+			events.ListingImageAdded, events.ListingImageRemoved, events.ListingCoverSet, events.ListingBooked, events.ListingBookingHeld, events.ListingReviewed),
 		// The user documents behind GET /api/v1/users/me.
 		latest("users", rm.PutUser, func(st *events.UserState) (*uuid.UUID, *int64) { return &st.ID, &st.Version },
 			events.UserRegistered, events.UserProfileUpdated, events.UserPasswordChanged, events.UserRolesChanged),

@@ -144,14 +144,20 @@ var idempotencyNamespace = uuid.MustParse("5c3f6f3e-8a4b-4d0e-9a51-7c2b1e0d9f10"
 // Idempotency-Key gets the same command id for the same key, so a retried
 // request returns the first result instead of acting twice. The request's
 // fingerprint goes with it: the store refuses the key when it comes back
-// with another request (anonymous callers share one scope, so the
-// fingerprint is what keeps one stranger from getting another's result).
+// with another request. A key is scoped to its caller: the user, or for an
+// anonymous caller (registration, login) the client address, so two
+// strangers who pick the same key do not collide; two behind one address
+// who do are refused (the fingerprint), never given the other's result.
 func meta(c echo.Context) command.Meta {
 	m := command.Meta{Actor: actorOf(c), CommandID: rental.NewID(), Client: c.RealIP(),
 		CorrelationID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	if key := c.Request().Header.Get("Idempotency-Key"); key != "" {
 		route := c.Request().Method + " " + c.Path() + "\x00" + strings.Join(c.ParamValues(), "/")
-		scope := m.Actor.String() + "\x00" + route + "\x00" + key
+		caller := m.Actor.String()
+		if m.Actor.Anonymous() {
+			caller += "\x00" + m.Client
+		}
+		scope := caller + "\x00" + route + "\x00" + key
 		m.CommandID, m.MayRepeat = uuid.NewSHA1(idempotencyNamespace, []byte(scope)), true
 		sum := sha256.New()
 		sum.Write([]byte(route + "\x00"))

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
@@ -355,6 +356,13 @@ func TestAccessLog_recordsEchosOwnErrorsWithTheirStatus(t *testing.T) {
 	out := logged.String()
 	if !strings.Contains(out, "status=404") || !strings.Contains(out, "status=405") || strings.Contains(out, "status=500") {
 		t.Fatalf("the access log must show 404 and 405, never 500:\n%s", out)
+	}
+	// The status it logs for an error is the one the error handler answers:
+	// echo's own 400 (a binder's, say) and 413 are theirs, not 500.
+	for _, code := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusRequestEntityTooLarge} {
+		if got := statusFor(echo.NewHTTPError(code, "from echo")); got != code {
+			t.Fatalf("echo's own %d is logged as %d", code, got)
+		}
 	}
 }
 

@@ -73,11 +73,19 @@ func (h handlers) currentUser(c echo.Context) error {
 }
 
 func (h handlers) editProfile(c echo.Context) error {
-	var patch command.ProfilePatch
-	if err := decodeJSON(c, &patch); err != nil {
+	var body struct { // command.ProfilePatch's fields, and the password a change of login needs
+		Nickname        *string   `json:"nickname"`
+		Email           *string   `json:"email"`
+		Mobile          *string   `json:"mobile"`
+		Roles           *[]string `json:"roles"`
+		CurrentPassword string    `json:"current_password"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	res, err := h.cmd.EditProfile.Handle(c.Request().Context(), command.EditProfile{Meta: meta(c), Patch: patch})
+	patch := command.ProfilePatch{Nickname: body.Nickname, Email: body.Email, Mobile: body.Mobile, Roles: body.Roles}
+	res, err := h.cmd.EditProfile.Handle(c.Request().Context(), command.EditProfile{Meta: meta(c), Patch: patch,
+		CurrentPassword: body.CurrentPassword, KeepSession: tokenHashOf(c)})
 	if err != nil {
 		return err
 	}

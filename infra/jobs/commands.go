@@ -30,13 +30,18 @@ type ForgetCommands struct {
 
 // Run forgets old command records until ctx ends.
 func (j ForgetCommands) Run(ctx context.Context) {
-	every := j.Interval
+	forgetEvery(ctx, j.Interval, j.Log, "old command records", j.RunOnce)
+}
+
+// forgetEvery runs once every interval (default 10 minutes) until ctx ends;
+// a failure is logged and tried again next time.
+func forgetEvery(ctx context.Context, every time.Duration, log *slog.Logger, what string, once func(context.Context) (int, error)) {
 	if every == 0 {
 		every = 10 * time.Minute
 	}
 	periodic.Run(ctx, every, func(ctx context.Context) {
-		if n, err := j.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			j.Log.Warn("forgetting old command records failed; will retry", "err", err, "forgotten", n)
+		if n, err := once(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("forgetting "+what+" failed; will retry", "err", err, "forgotten", n)
 		}
 	})
 }
@@ -50,10 +55,15 @@ func (j ForgetCommands) RunOnce(ctx context.Context) (int, error) {
 	if window == 0 {
 		window = 24 * time.Hour
 	}
-	before := now().UTC().Add(-window)
+	return forgetInBatches(ctx, j.Records.ForgetCommands, now().UTC().Add(-window))
+}
+
+// forgetInBatches calls forget with batches of 1,000 until one forgets
+// fewer, and returns how many it forgot in all.
+func forgetInBatches(ctx context.Context, forget func(context.Context, time.Time, int) (int, error), before time.Time) (int, error) {
 	forgotten := 0
 	for {
-		n, err := j.Records.ForgetCommands(ctx, before, 1000)
+		n, err := forget(ctx, before, 1000)
 		forgotten += n
 		if err != nil || n < 1000 {
 			return forgotten, err

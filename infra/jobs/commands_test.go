@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"testing"
 	"time"
@@ -13,13 +14,20 @@ import (
 	"github.com/zufang/rental/infra/testing/testenv"
 )
 
-func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindowAndNotKept(t *testing.T) {
-	ctx := context.Background()
-	db, err := mysql.Open(ctx, testenv.Database(t))
+// openDB opens a database of the test's own, migrated, closed at the end.
+func openDB(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := mysql.Open(context.Background(), testenv.Database(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestForgetCommands_forgetsOnlyRecordsOlderThanTheWindowAndNotKept(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	ages := []time.Duration{72 * time.Hour, 25 * time.Hour, 23 * time.Hour, time.Minute}
 	for i := range 2500 { // more than one batch of old records

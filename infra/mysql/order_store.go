@@ -132,9 +132,10 @@ func (s OrderStore) Update(ctx context.Context, meta command.Meta, id uuid.UUID,
 	})
 }
 
-// Review locks the order and its listing in one round trip (order first, as
-// every order command does; bookings lock only the listing, so no cycle).
-func (s OrderStore) Review(ctx context.Context, meta command.Meta, id uuid.UUID,
+// UpdateWithListing locks the order and its listing in one round trip (order
+// first, as every order command does; bookings lock only the listing, so no
+// cycle).
+func (s OrderStore) UpdateWithListing(ctx context.Context, meta command.Meta, id uuid.UUID,
 	fn func(*command.Order, *command.Listing) (events.Type, events.Type, error)) (command.Result, error) {
 	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
 		rows, err := tx.Query(ctx, `SELECT `+orderColumns+` FROM orders WHERE id = ? FOR UPDATE;
@@ -162,8 +163,8 @@ func (s OrderStore) Review(ctx context.Context, meta command.Meta, id uuid.UUID,
 		c := change{result: command.Result{ID: o.ID, Version: o.Version}, events: []events.Envelope{env}}
 		if lev != "" {
 			l.Version++
-			tx.Exec(nil, `UPDATE listings SET version = ?, rating_sum = ?, rating_count = ? WHERE id = ?`,
-				l.Version, l.RatingSum, l.RatingCount, l.ID[:])
+			tx.Exec(nil, `UPDATE listings SET version = ?, bookings = ?, rating_sum = ?, rating_count = ? WHERE id = ?`,
+				l.Version, l.Bookings, l.RatingSum, l.RatingCount, l.ID[:])
 			lenv, err := newEvent(lev, events.AggregateListing, l.ID, l.Version, l.State(s.cat), meta, o.UpdatedAt)
 			if err != nil {
 				return change{}, err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,15 +21,22 @@ type ViewStore struct{ w *CommandRunner }
 func NewViewStore(w *CommandRunner) ViewStore { return ViewStore{w: w} }
 
 // Record locks the counters and histories in id order (the command sorts
-// them), in one round trip; rows that do not exist yet are inserted, and a
-// batch that raced another to insert the same row runs again.
-func (s ViewStore) Record(ctx context.Context, meta command.Meta, listings, users []uuid.UUID,
+// them), then reads which of the users each listing counted already, in one
+// round trip; rows that do not exist yet are inserted, and a batch that
+// raced another to insert the same row runs again. The viewers are read
+// after the counters are locked, so two batches that count the same viewer
+// of a listing take turns (across Galera nodes, the loser's insert of the
+// same viewer row fails certification and it runs again).
+func (s ViewStore) Record(ctx context.Context, meta command.Meta, listings, users []uuid.UUID, since time.Time,
 	fn func(map[uuid.UUID]*command.ViewCounter, map[uuid.UUID]*command.History) error) (command.Result, error) {
 	return s.w.run(ctx, meta, func(tx *Tx) (change, error) {
 		args := append(idArgs(listings), idArgs(users)...)
+		args = append(append(append(args, idArgs(listings)...), date(since)), idArgs(users)...)
 		rows, err := tx.Query(ctx, `SELECT listing_id, version, views FROM listing_views WHERE listing_id IN (`+placeholders(len(listings))+`)
 			ORDER BY listing_id FOR UPDATE;
-			SELECT user_id, version, items FROM view_history WHERE user_id IN (`+placeholders(len(users))+`) ORDER BY user_id FOR UPDATE`, args...)
+			SELECT user_id, version, items FROM view_history WHERE user_id IN (`+placeholders(len(users))+`) ORDER BY user_id FOR UPDATE;
+			SELECT listing_id, day, user_id FROM listing_viewers WHERE listing_id IN (`+placeholders(len(listings))+`)
+			AND day >= ? AND user_id IN (`+placeholders(len(users))+`) FOR UPDATE`, args...)
 		if err != nil {
 			return change{}, fmt.Errorf("locking view counters: %w", err)
 		}
@@ -138,6 +146,14 @@ func saveCounter(tx *Tx, c *command.ViewCounter, existed bool, meta command.Meta
 	} else {
 		tx.Exec(raced, `INSERT INTO listing_views (listing_id, version, views) VALUES (?, ?, ?)`, c.ListingID[:], c.Version, c.Views)
 	}
+	if len(c.New) > 0 {
+		args := make([]any, 0, 3*len(c.New))
+		for _, v := range c.New {
+			args = append(args, c.ListingID[:], date(v.Day), v.UserID[:])
+		}
+		tx.Exec(raced, `INSERT INTO listing_viewers (listing_id, day, user_id) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", len(c.New)), ", "), args...)
+	}
 	env, err := newEvent(c.Event, events.AggregateListingViews, c.ID, c.Version, c.State(), meta, now)
 	if err != nil {
 		return nil, err
@@ -192,6 +208,22 @@ func countersAndHistories(rows *sql.Rows, listings, users []uuid.UUID) (map[uuid
 			have.Version, have.Items = h.Version, h.Items
 		}
 	}
+	if err := nextSet(rows, "the viewers after the histories"); err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		var listing, user uuid.UUID
+		var day time.Time
+		if err := rows.Scan(&listing, &day, &user); err != nil {
+			return nil, nil, err
+		}
+		if c := counters[listing]; c != nil {
+			if c.Counted == nil {
+				c.Counted = map[command.Viewer]bool{}
+			}
+			c.Counted[command.Viewer{UserID: user, Day: time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)}] = true
+		}
+	}
 	return counters, histories, rows.Err()
 }
 
@@ -221,4 +253,14 @@ func scanHistory(row scanner, h *command.History) error {
 		return fmt.Errorf("decoding history of %s: %w", h.UserID, err)
 	}
 	return nil
+}
+
+// ForgetViewers deletes the counted viewers of days before before, at most limit.
+func (s ViewStore) ForgetViewers(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := s.w.db.ExecContext(ctx, `DELETE FROM listing_viewers WHERE day < ? LIMIT ?`, date(before), limit)
+	if err != nil {
+		return 0, fmt.Errorf("forgetting listing viewers: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }

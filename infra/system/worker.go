@@ -139,6 +139,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go NewStayJob(w.Base, w.Relay).Run(ctx)
 	go jobs.ForgetCommands{Records: mysql.NewCommandRunner(w.Base.Pools.Writer, nil), Window: w.Base.Cfg.IdempotencyWindow,
 		Log: w.Base.Log}.Run(ctx)
+	go jobs.ForgetViewers{Records: mysql.NewViewStore(mysql.NewCommandRunner(w.Base.Pools.Writer, nil)), Log: w.Base.Log}.Run(ctx)
 	for ctx.Err() == nil {
 		err := w.consume(ctx)
 		if ctx.Err() != nil {

@@ -22,8 +22,9 @@ type browser struct {
 
 func newBrowser(t *testing.T, sys *testenv.System) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, base: sys.URL, http: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	hc := testenv.Checked(t, jar) // what it asks of /api/v1 is held to the API's document
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &browser{t: t, base: sys.URL, http: hc}
 }
 
 type page struct {

@@ -81,7 +81,8 @@ func TestMe_showsTheProfileTabsAndEditsIt(t *testing.T) {
 		t.Fatalf("no role: %d", noRole.Status)
 	}
 	noRole.contains(t, `id="e-roles"`, "请至少选择一种身份")
-	taken := b.post("/me/profile", url.Values{"nickname": {"小艾"}, "email": {"taken@example.com"}, "roles": {"tenant"}})
+	taken := b.post("/me/profile", url.Values{"nickname": {"小艾"}, "email": {"taken@example.com"}, "roles": {"tenant"},
+		"login_password": {"correct-horse"}})
 	if taken.Status != http.StatusConflict {
 		t.Fatalf("someone else's email: %d, want 409", taken.Status)
 	}
@@ -95,11 +96,36 @@ func TestMe_showsTheProfileTabsAndEditsIt(t *testing.T) {
 
 	// A good edit redirects with the new version; the next page shows it at once.
 	ok := b.post("/me/profile", url.Values{"nickname": {"小艾"}, "email": {"amy@example.com"}, "mobile": {"13800138000"},
-		"roles": {"tenant", "landlord"}})
+		"roles": {"tenant", "landlord"}, "login_password": {"correct-horse"}})
 	seeOther(t, "a good profile", ok, `^/me\?done=profile&v=[2-9]$`)
 	after := b.must(http.StatusOK, ok.Location)
 	after.contains(t, "资料已保存", `value="小艾"`, `value="13800138000"`, `id="nav-me">小艾<`, "租客 · 房东", `value="landlord" id="role-landlord" checked`)
 	after.lacks(t, "黑客")
+}
+
+func TestMe_changingTheLoginNeedsThePasswordBesideItsFieldAndEndsOtherSessions(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	b, api := tenantAt(t, sys, "cy@example.com")
+	profile := func(email, password string) url.Values {
+		return url.Values{"nickname": {"小茜"}, "email": {email}, "roles": {"tenant"}, "login_password": {password}}
+	}
+	// The nickname alone needs no password.
+	seeOther(t, "a new nickname", b.post("/me/profile", url.Values{"nickname": {"小茜"}, "email": {"cy@example.com"}, "roles": {"tenant"}}),
+		`^/me\?done=profile&v=\d+$`)
+	for _, c := range []struct{ password, message string }{{"", "修改邮箱或手机号需要输入当前密码"}, {"wrong-horse", "不正确"}} {
+		p := b.post("/me/profile", profile("cy.new@example.com", c.password))
+		if p.Status != http.StatusBadRequest {
+			t.Fatalf("a new email with password %q: %d, want 400", c.password, p.Status)
+		}
+		p.contains(t, `id="e-login_password"`, c.message, `aria-describedby="e-login_password h-login_password"`, `value="cy.new@example.com"`)
+		p.lacks(t, `value="wrong-horse"`)
+	}
+	seeOther(t, "a new email with the password", b.post("/me/profile", profile("cy.new@example.com", "correct-horse")), `^/me\?done=profile&v=\d+$`)
+	// The API's session (another device) ended; this one goes on.
+	if r := api.Do("GET", "/users/me", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("another session after the email changed: %d, want 401", r.Status)
+	}
+	b.must(http.StatusOK, "/me").contains(t, `value="cy.new@example.com"`)
 }
 
 func TestMe_changesThePasswordWithFieldMessagesAndNeverShowsOne(t *testing.T) {

@@ -60,3 +60,33 @@ func TestLoadBalancerHidesMetrics(t *testing.T) {
 		t.Error("the public load balancer must not serve /metrics")
 	}
 }
+
+// TestDiagnosticsAreReachedOnlyByTheChecksAndPrometheus: each api serves
+// /healthz, /readyz and /metrics on RENTAL_DIAG_ADDR. The load balancer's
+// check and Prometheus go there; no port of it is published to the host, and
+// the public load balancer refuses the paths.
+func TestDiagnosticsAreReachedOnlyByTheChecksAndPrometheus(t *testing.T) {
+	p := allProfiles(t)
+	api := service(t, p, "api")
+	diag := api.Environment["RENTAL_DIAG_ADDR"]
+	if diag == nil || !strings.HasPrefix(*diag, ":") || *diag == ":"+strings.TrimPrefix(*api.Environment["RENTAL_HTTP_ADDR"], ":") {
+		t.Fatalf("the api needs a diagnostics address of its own, got %v", diag)
+	}
+	port := strings.TrimPrefix(*diag, ":")
+	if len(api.Ports) != 0 {
+		t.Errorf("the api publishes no port to the host: %v", api.Ports)
+	}
+	cfg := readFile(t, hostPath(t, service(t, p, "lb"), "/usr/local/etc/haproxy/haproxy.cfg"))
+	if !strings.Contains(cfg, "check port "+port) || !strings.Contains(cfg, "uri /healthz") {
+		t.Errorf("the load balancer's check must ask /healthz on the diagnostics port %s", port)
+	}
+	if !strings.Contains(cfg, "path_beg /readyz") {
+		t.Error("the public load balancer must not serve /readyz")
+	}
+	prom := readFile(t, filepath.Join(repoRoot(t), "infra/deploy/docker/prometheus.yml"))
+	job := prom[strings.Index(prom, "job_name: api"):]
+	job = job[:strings.Index(job, "job_name: worker")]
+	if !strings.Contains(job, "port: "+port) {
+		t.Errorf("Prometheus must scrape the apis on the diagnostics port %s:\n%s", port, job)
+	}
+}

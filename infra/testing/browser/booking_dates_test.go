@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -58,17 +57,12 @@ func uploadPhoto(t *testing.T, sys *testenv.System, token, listing string, data 
 	}
 	_, _ = fw.Write(data)
 	_ = mw.Close()
-	req, _ := http.NewRequest("POST", sys.URL+"/api/v1/listings/"+listing+"/photos", &body)
+	c := sys.Client()
+	c.Token = token
+	req, _ := http.NewRequest("POST", c.URL("/listings/"+listing+"/photos"), &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != http.StatusCreated {
-		b, _ := io.ReadAll(res.Body)
-		t.Fatalf("uploading a photo: %d %s", res.StatusCode, b)
+	if res := c.Send(req); res.Status != http.StatusCreated {
+		t.Fatalf("uploading a photo: %d %s", res.Status, res.Body)
 	}
 }
 

@@ -190,6 +190,13 @@ func TestLandlord_createsAListingFixesThePriceUploadsAPhotoPublishesAndAcceptsAn
 		t.Fatalf("accepted, at once: %q", p.Body())
 	}
 	p.Shot("orders-accepted")
+	// The order's page names the tenant and how to reach them.
+	p.Click("#order-detail-" + placed.ID.String())
+	if !p.Has("#order-contact .contact-name") || !strings.Contains(p.Body(), "租客联系方式") {
+		t.Fatalf("the landlord's order page gives the tenant's contact: %q", p.Body())
+	}
+	p.Shot("order-tenant-contact")
+	p.Open("/landlord/orders")
 
 	// The other one is rejected, with a reason: first without one.
 	rejected := other.ID.String()

@@ -70,6 +70,10 @@ func TestTenant_registersFavoritesBooksSeesTheOrderOnMeAndCancelsIt(t *testing.T
 
 	// A visitor on a listing registers from the top bar and comes back to it.
 	p.Open("/listings/" + flat)
+	// A visitor is asked to log in for the landlord's contact.
+	if !p.Has("#contact-login") || p.Has("#fact-contact .contact-name") {
+		t.Fatalf("a visitor sees the landlord's contact, or no login link for it: %q", p.Text("#fact-contact"))
+	}
 	p.Click("#nav-register")
 	p.Type("#f-email", "newbie@example.com")
 	p.Type("#f-nickname", "小新")
@@ -80,6 +84,10 @@ func TestTenant_registersFavoritesBooksSeesTheOrderOnMeAndCancelsIt(t *testing.T
 	}
 	if name := p.Text("#nav-me"); name != "小新" {
 		t.Fatalf("the top bar names the new tenant: %q", name)
+	}
+	// Logged in, the listing names its landlord and how to reach them.
+	if got := p.Text("#fact-contact"); !strings.Contains(got, "tenant-landlord@example.com") || p.Has("#contact-login") {
+		t.Fatalf("the logged-in tenant sees the landlord's contact: %q", got)
 	}
 
 	// The favorite and the booking go through the commands the detail page will call.
@@ -93,6 +101,9 @@ func TestTenant_registersFavoritesBooksSeesTheOrderOnMeAndCancelsIt(t *testing.T
 	}
 	if s := p.Text("#order-state"); s != "待房东确认" {
 		t.Fatalf("the new order's state: %q", s)
+	}
+	if got := p.Text("#order-contact"); !strings.Contains(got, "tenant-landlord@example.com") {
+		t.Fatalf("the order page gives the tenant the landlord's contact: %q", got)
 	}
 	start, end := firstOfMonth(20, 3)
 	if got := p.Text("#order-start") + " " + p.Text("#order-end") + " " + p.Text("#order-amount"); got != zhDate(start)+" "+zhDate(end)+" ￥19,500" {
@@ -222,6 +233,7 @@ func TestTenant_editsTheProfileAndPasswordWithMessagesBesideTheFields(t *testing
 	}
 	p.Shot("me-profile-error")
 	p.Type("#f-mobile", "13912345678")
+	p.Type("#f-login_password", password) // a new mobile is a new login: it needs the password
 	p.Click("#profile-submit")
 	if p.Text("#me-notice") != "资料已保存。" || p.Text("#nav-me") != "小编" || p.Value("#f-mobile") != "13912345678" {
 		t.Fatalf("after saving: %q", p.Body())

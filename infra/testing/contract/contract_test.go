@@ -98,6 +98,8 @@ func TestCheck_failsWhatTheDocumentDoesNotDescribe(t *testing.T) {
 			header: []string{"X-Read-Source", "redis", "Cache-Control", "no-store"}, body: `{"items":[],"total":0,"page":1,"page_size":20}`},
 		"a query parameter of the wrong type, accepted": {method: "GET", target: "/api/v1/listings?page=two", status: 200,
 			header: []string{"X-Read-Source", "redis"}, body: `{"items":[],"total":0,"page":1,"page_size":20}`},
+		"an undocumented query parameter, accepted": {method: "GET", target: "/api/v1/listings?colour=red", status: 200,
+			header: []string{"X-Read-Source", "redis"}, body: `{"items":[],"total":0,"page":1,"page_size":20}`},
 		"an unknown path answered": {method: "GET", target: "/api/v1/nowhere", status: 200, body: `{}`},
 		"a wrong method answered 404": {method: "DELETE", target: "/api/v1/areas", status: 404,
 			body: `{"error":{"code":"not_found","message":"x"}}`},

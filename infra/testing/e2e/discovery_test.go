@@ -28,15 +28,23 @@ func discoverySystem(t *testing.T) (*testenv.System, *testenv.System, []string) 
 		body["area_sqm"] = 40 + 10*float64(i)
 		ids = append(ids, publishedListing(t, sys, landlord, body))
 	}
-	for i := 0; i < 12; i += 2 { // bookings: listing 0 most, then 2, 4...
+	for i := 0; i < 12; i += 2 { // bookings that held (paid): listing 0 most, then 2, 4...
 		for n := range (12 - i) / 2 {
 			start := in(10 + 40*n)
-			tenant.Must(http.StatusCreated, "POST", "/orders", order(ids[i], start, monthsFrom(start, 1)))
+			id := tenant.Must(http.StatusCreated, "POST", "/orders", order(ids[i], start, monthsFrom(start, 1)))["id"].(string)
+			landlord.Must(http.StatusOK, "POST", "/orders/"+id+"/accept", nil)
+			tenant.Must(http.StatusOK, "POST", "/orders/"+id+"/pay", nil)
 		}
 	}
-	for i := 1; i < 12; i += 2 { // views: listing 11 most, then 9...
-		for range i {
-			tenant.Must(http.StatusOK, "GET", "/listings/"+ids[i], nil)
+	// Views count distinct viewers (a day): listing 11 most, then 9...
+	viewers := []*testenv.Client{tenant}
+	for i := 1; i < 11; i++ {
+		v, _ := sys.Register(fmt.Sprintf("viewer%d@example.com", i), "tenant")
+		viewers = append(viewers, v)
+	}
+	for i := 1; i < 12; i += 2 {
+		for _, v := range viewers[:i] {
+			v.Must(http.StatusOK, "GET", "/listings/"+ids[i], nil)
 		}
 	}
 	// Views are recorded in the background: wait until the last one counts.

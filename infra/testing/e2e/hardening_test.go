@@ -76,16 +76,46 @@ func TestHardening_anIdempotencyKeyReusedForAnotherRequestIsRefused(t *testing.T
 	if again["id"] != first["id"] {
 		t.Fatalf("the same request under the same key answers the first result: %v %v", first, again)
 	}
-	// Another anonymous caller, same key, another body: refused, naming the key, never alice's id.
+	// The same key, another body, from the same address: refused, naming the key, never alice's id.
 	r := sys.Client().Do("POST", "/users", bob, "Idempotency-Key", "signup-1")
 	if r.Status != http.StatusConflict || !strings.Contains(string(r.Body), `"Idempotency-Key"`) {
 		t.Fatalf("the key reused for another body: %d %s, want 409 naming Idempotency-Key", r.Status, r.Body)
 	}
-	second := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-2")
+	// Another anonymous caller (another address) who picked the same key: no collision.
+	second := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-1", "X-Forwarded-For", "198.51.100.20")
 	if second["id"] == first["id"] {
 		t.Fatal("bob must get an account of his own")
 	}
 	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "bob@example.com", "password": "bob-password-1"})
+	// Bob retrying from his address gets his first result.
+	if again := sys.Client().Must(http.StatusCreated, "POST", "/users", bob, "Idempotency-Key", "signup-1", "X-Forwarded-For", "198.51.100.20"); again["id"] != second["id"] {
+		t.Fatalf("bob's retry answers bob's first result: %v %v", again, second)
+	}
+}
+
+func TestHardening_onlyExactKeysAndCanonicalIDsSoAnUpperCaseIDReRunsNothing(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	landlord, _ := sys.Register("exact@example.com", "landlord")
+	if r := landlord.Do("POST", "/listings", map[string]any{"Title": "大写键", "price": 3000}); r.Status != http.StatusBadRequest ||
+		!strings.Contains(string(r.Body), `"Title"`) {
+		t.Fatalf("a key in another case: %d %s, want 400 naming Title", r.Status, r.Body)
+	}
+	id := landlord.Must(http.StatusCreated, "POST", "/listings", flat("规范编号", 3000))["id"].(string)
+	first := landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil, "Idempotency-Key", "pub-1")
+	landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/unpublish", nil)
+	for _, other := range []string{strings.ToUpper(id), "{" + id + "}", "urn:uuid:" + id} {
+		r := landlord.Do("POST", "/listings/"+other+"/publish", nil, "Idempotency-Key", "pub-1")
+		if r.Status != http.StatusBadRequest || !strings.Contains(string(r.Body), `"id"`) {
+			t.Fatalf("publishing %s under the same key: %d %s, want 400 naming id", other, r.Status, r.Body)
+		}
+	}
+	// The canonical retry answers the first result; the listing stays unpublished (version 3).
+	if again := landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil, "Idempotency-Key", "pub-1"); again["version"] != first["version"] {
+		t.Fatalf("the retry answers the first result: %v, want %v", again, first)
+	}
+	if l := landlord.Must(http.StatusOK, "GET", "/listings/"+id+"?min_version=3", nil); l["status"] != "unpublished" || l["version"] != float64(3) {
+		t.Fatalf("nothing ran again: %v %v", l["status"], l["version"])
+	}
 }
 
 func TestHardening_aListingAnOrderHoldsCannotBeDeletedAndUnpublishingStrandsNoOrder(t *testing.T) {
@@ -342,6 +372,130 @@ func TestHardening_theLandlordRoleIsNeededForEveryLandlordMove(t *testing.T) {
 	// Taking the role back gives the moves back.
 	owner.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"roles": []string{"tenant", "landlord"}})
 	owner.Must(http.StatusOK, "POST", "/orders/"+oid+"/accept", nil)
+}
+
+func TestHardening_viewsCountDistinctViewersAndHotOnlyBookingsThatHeld(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("counts-owner@example.com", "landlord")
+	tenant, _ := sys.Register("counts-tenant@example.com", "tenant")
+	other, _ := sys.Register("counts-other@example.com", "tenant")
+	listing := publishedListing(t, sys, landlord, flat("计数", 3000))
+
+	// One tenant reads the listing 20 times: one view; another tenant: two.
+	for range 20 {
+		tenant.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+	}
+	other.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+	base := sys.Open()
+	defer base.Close()
+	testenv.Eventually(t, 10*time.Second, func() string {
+		var n int
+		if err := base.Pools.Writer.QueryRow(`SELECT COUNT(*) FROM listing_viewers`).Scan(&n); err != nil || n != 2 {
+			return fmt.Sprintf("viewers recorded: %d %v", n, err)
+		}
+		if d := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing, nil); d["views"] != float64(2) {
+			return fmt.Sprintf("views %v, want 2", d["views"])
+		}
+		return ""
+	})
+	// Later reads by the same two change nothing. The views of one api are
+	// recorded in the order they were noted: once other's history shows a
+	// listing read after them, every one of them is in MySQL.
+	for range 5 {
+		tenant.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+		other.Must(http.StatusOK, "GET", "/listings/"+listing, nil)
+	}
+	last := publishedListing(t, sys, landlord, flat("最后看的", 3000))
+	other.Must(http.StatusOK, "GET", "/listings/"+last, nil)
+	testenv.Eventually(t, 10*time.Second, func() string {
+		if items := other.Must(http.StatusOK, "GET", "/users/me/history", nil)["items"].([]any); len(items) == 0 ||
+			items[0].(map[string]any)["listing"].(map[string]any)["id"] != last {
+			return fmt.Sprintf("the last read is not recorded yet: %v", items)
+		}
+		return ""
+	})
+	var views int
+	if err := base.Pools.Writer.QueryRow(`SELECT views FROM listing_views WHERE listing_id = UNHEX(REPLACE(?, '-', ''))`, listing).Scan(&views); err != nil || views != 2 {
+		t.Fatalf("views after more reads by the same viewers: %d %v, want 2", views, err)
+	}
+	if d := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing, nil); d["views"] != float64(2) {
+		t.Fatalf("views shown after more reads by the same viewers: %v, want 2", d["views"])
+	}
+
+	// Placing and cancelling an order five times, and one the landlord
+	// rejects, count no booking; a paid one counts one.
+	start := in(5)
+	for range 5 {
+		id := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+		tenant.Must(http.StatusOK, "POST", "/orders/"+id+"/cancel", nil)
+	}
+	rejected := other.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/orders/"+rejected+"/reject", map[string]any{"reason": "不租"})
+	l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=8", nil) // 2 + six placements
+	if l["bookings"] != float64(0) {
+		t.Fatalf("orders canceled or rejected count no booking: %v", l["bookings"])
+	}
+	held := tenant.Must(http.StatusCreated, "POST", "/orders", order(listing, start, monthsFrom(start, 1)))["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/orders/"+held+"/accept", nil)
+	if l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=9", nil); l["bookings"] != float64(0) {
+		t.Fatalf("an order not paid yet counts no booking: %v", l["bookings"])
+	}
+	tenant.Must(http.StatusOK, "POST", "/orders/"+held+"/pay", nil)
+	if l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing+"?min_version=10", nil); l["bookings"] != float64(1) {
+		t.Fatalf("a paid order is a booking that held: %v", l["bookings"])
+	}
+}
+
+func TestHardening_changingTheLoginNeedsThePasswordAndEndsOtherSessions(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1, Configure: func(c *config.Config) {
+		c.Attempts = command.AttemptLimits{Window: 15 * time.Minute, PasswordsPerAccount: 3}
+	}})
+	user, _ := sys.Register("mover@example.com", "tenant")
+	other := sys.Client()
+	other.Token = other.Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "mover@example.com", "password": "correct-horse"})["token"].(string)
+
+	// A nickname, or the same email again, needs no password.
+	user.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"nickname": "搬家", "email": "Mover@example.com"})
+	other.Must(http.StatusOK, "GET", "/users/me", nil)
+	for _, c := range []struct {
+		body map[string]any
+		want string
+	}{
+		{map[string]any{"email": "taken-over@example.com"}, "is needed"},
+		{map[string]any{"mobile": "13800138000"}, "is needed"},
+		{map[string]any{"email": "taken-over@example.com", "current_password": "wrong-horse"}, "does not match"},
+	} {
+		r := user.Do("PATCH", "/users/me", c.body)
+		if r.Status != http.StatusBadRequest {
+			t.Fatalf("%v: %d %s, want 400", c.body, r.Status, r.Body)
+		}
+		if msg, _ := r.JSON(t)["error"].(map[string]any)["fields"].(map[string]any)["current_password"].(string); !strings.Contains(msg, c.want) {
+			t.Fatalf("%v: current_password says %q, want %q", c.body, msg, c.want)
+		}
+	}
+	// The other session still works: nothing changed.
+	other.Must(http.StatusOK, "GET", "/users/me", nil)
+
+	res := user.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"email": "moved@example.com", "current_password": "correct-horse"})
+	if r := other.Do("GET", "/users/me", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("another session after the email changed: %d, want 401", r.Status)
+	}
+	me := user.Must(http.StatusOK, "GET", "/users/me?min_version="+strconv.Itoa(int(res["version"].(float64))), nil)
+	if me["email"] != "moved@example.com" {
+		t.Fatalf("the session that changed it goes on, with the new email: %v", me)
+	}
+	sys.Client().Must(http.StatusCreated, "POST", "/sessions", map[string]any{"login": "moved@example.com", "password": "correct-horse"})
+
+	// Wrong current passwords count towards the account's attempts (one was
+	// counted above); a nickname edit, which checks none, still goes through.
+	for range 2 {
+		user.Must(http.StatusBadRequest, "PATCH", "/users/me", map[string]any{"email": "x@example.com", "current_password": "guess"})
+	}
+	r := user.Do("PATCH", "/users/me", map[string]any{"email": "x@example.com", "current_password": "correct-horse"})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("the right password after 3 wrong ones: %d %s, want 429", r.Status, r.Body)
+	}
+	user.Must(http.StatusOK, "PATCH", "/users/me", map[string]any{"nickname": "还能改名"})
 }
 
 func TestHardening_attemptsAreLimitedPerAccountAndAddressOnEveryReplica(t *testing.T) {

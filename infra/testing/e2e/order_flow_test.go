@@ -74,13 +74,6 @@ func TestOrderFlow_placeAcceptPayEndReviewComplete(t *testing.T) {
 		}
 		return ""
 	})
-	// The booking counts on the listing.
-	testenv.Eventually(t, 5*time.Second, func() string {
-		if l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing, nil); l["bookings"] != float64(1) {
-			return fmt.Sprintf("bookings %v", l["bookings"])
-		}
-		return ""
-	})
 
 	if r := tenant.Do("POST", "/orders/"+id+"/pay", nil); r.Status != http.StatusConflict {
 		t.Fatalf("paying before acceptance is a conflict: %d %s", r.Status, r.Body)
@@ -106,6 +99,13 @@ func TestOrderFlow_placeAcceptPayEndReviewComplete(t *testing.T) {
 	if doc["status"] != "paid" {
 		t.Fatalf("read-your-writes after paying: %v", doc)
 	}
+	// The booking held: it counts on the listing.
+	testenv.Eventually(t, 5*time.Second, func() string {
+		if l := sys.Client().Must(http.StatusOK, "GET", "/listings/"+listing, nil); l["bookings"] != float64(1) {
+			return fmt.Sprintf("bookings %v", l["bookings"])
+		}
+		return ""
+	})
 
 	// Time passes: the stay is over. The periodic job moves it to wait_comment.
 	base := sys.Open()

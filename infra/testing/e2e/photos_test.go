@@ -44,7 +44,7 @@ func upload(t *testing.T, sys *testenv.System, token, listing, filename string, 
 	c.Token = token
 	req, _ := http.NewRequest("POST", c.URL("/listings/"+listing+"/photos"), bytes.NewReader(body.Bytes()))
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res := c.Send(req, body.Bytes())
+	res := c.Send(req)
 	return res.Status, res.JSON(t)
 }
 

@@ -15,10 +15,12 @@ import (
 // Client calls the HTTP API as a user would. Every exchange is held to the
 // API's OpenAPI document: one it does not describe fails the test.
 type Client struct {
-	t        testing.TB
-	base     string
-	Token    string
-	contract *contract.Contract
+	t     testing.TB
+	base  string
+	Token string
+	// contract is nil for an Unchecked client.
+	contract   *contract.Contract
+	answerOnly bool
 }
 
 // Client returns an anonymous client of the system's api.
@@ -28,18 +30,42 @@ func (s *System) clientOf(url string) *Client {
 	return &Client{t: s.t, base: url + "/api/v1", contract: s.contract}
 }
 
-// Contract is the API's OpenAPI document, loaded once for a system's clients.
-func Contract(t testing.TB) *contract.Contract {
-	t.Helper()
+// loadContract reads the document once per test process: every system
+// shares it, and its count of checked answers covers the whole run.
+var loadContract = sync.OnceValues(func() (*contract.Contract, error) {
 	doc, err := httpapi.OpenAPI()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	c, err := contract.Load(doc)
+	return contract.Load(doc)
+})
+
+// Contract is the API's OpenAPI document, loaded once for a process's clients.
+func Contract(t testing.TB) *contract.Contract {
+	t.Helper()
+	c, err := loadContract()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// CheckedAnswers is how many answers of the API the clients of this test
+// process have held to the document so far (zero if none was made).
+func CheckedAnswers() int64 {
+	c, err := loadContract()
+	if err != nil {
+		return 0
+	}
+	return c.Checked()
+}
+
+// Checked returns an HTTP client whose every exchange under /api/v1 is held
+// to the API's document, failing t on a mismatch; jar may be nil. For a test
+// that speaks HTTP itself (pages with cookies, a multipart upload).
+func Checked(t testing.TB, jar http.CookieJar) *http.Client {
+	return &http.Client{Jar: jar, Transport: &contract.Transport{Contract: Contract(t),
+		Fail: func(err error) { t.Errorf("%v", err) }}} // Errorf: a request may run on another goroutine
 }
 
 // Response is a finished request.
@@ -86,27 +112,32 @@ func (c *Client) Do(method, path string, body any, headers ...string) Response {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	return c.Send(req, sent)
+	return c.Send(req)
 }
 
 // Send sends a request made by the caller (a multipart upload, say), with
-// the client's token unless it has an Authorization of its own; body is
-// what req's body holds, for the contract check.
-func (c *Client) Send(req *http.Request, body []byte) Response {
+// the client's token unless it has an Authorization of its own.
+func (c *Client) Send(req *http.Request) Response {
 	c.t.Helper()
 	if c.Token != "" && req.Header.Get("Authorization") == "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
-	res, err := http.DefaultClient.Do(req)
+	hc := http.DefaultClient
+	var mismatch error
+	if c.contract != nil {
+		hc = &http.Client{Transport: &contract.Transport{Contract: c.contract, AnswerOnly: c.answerOnly,
+			Fail: func(err error) { mismatch = err }}}
+	}
+	res, err := hc.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
-	if c.contract != nil {
-		if err := c.contract.Check(req, body, res.StatusCode, res.Header, raw); err != nil {
-			c.t.Errorf("%v", err) // Errorf: Do may run on another goroutine (PostAll)
-		}
+	if mismatch != nil {
+		// Reported here, not in the transport, so the failure names the test's
+		// line; Errorf, as Do may run on another goroutine (PostAll).
+		c.t.Errorf("%v", mismatch)
 	}
 	return Response{Status: res.StatusCode, Header: res.Header, Body: raw}
 }
@@ -117,6 +148,16 @@ func (c *Client) Send(req *http.Request, body []byte) Response {
 func (c *Client) Unchecked() *Client {
 	u := *c
 	u.contract = nil
+	return &u
+}
+
+// Malformed returns a copy of the client whose requests are not held to the
+// contract, only the answers: for a request made malformed on purpose that
+// the validator cannot read. Most need no such thing: a request the
+// document calls invalid passes the check when the server refused it (4xx).
+func (c *Client) Malformed() *Client {
+	u := *c
+	u.answerOnly = true
 	return &u
 }
 
