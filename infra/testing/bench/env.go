@@ -99,6 +99,16 @@ func (e *Env) StartAPIServer(ctx context.Context, adjust func(*config.Config)) (
 	return "http://" + ln.Addr().String(), api, nil
 }
 
+// StartComparisons serves the two api replicas a read is compared with: one
+// without a near cache (every read goes to Redis) and one forced to MySQL.
+func (e *Env) StartComparisons(ctx context.Context) (redisOnly, mysqlOnly string, err error) {
+	if redisOnly, err = e.StartAPI(ctx, func(c *config.Config) { c.NearCache = false }); err != nil {
+		return "", "", err
+	}
+	mysqlOnly, err = e.StartAPI(ctx, func(c *config.Config) { c.ReadModels = false })
+	return redisOnly, mysqlOnly, err
+}
+
 // StartPipeline runs an api replica and workers replicas named
 // <name>-worker-<i>, and opens the environment for direct reads: the whole
 // write-to-read path most scenarios measure.

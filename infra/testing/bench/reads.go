@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-
-	"github.com/zufang/rental/infra/config"
 )
 
 // ReadsConfig shapes the read benchmark.
@@ -35,11 +33,7 @@ func Reads(ctx context.Context, env *Env, cfg ReadsConfig) (Table, error) {
 	if err := waitProjected(ctx, normal, listings); err != nil {
 		return Table{}, err
 	}
-	redisOnly, err := env.StartAPI(ctx, func(c *config.Config) { c.NearCache = false })
-	if err != nil {
-		return Table{}, err
-	}
-	mysqlOnly, err := env.StartAPI(ctx, func(c *config.Config) { c.ReadModels = false })
+	redisOnly, mysqlOnly, err := env.StartComparisons(ctx)
 	if err != nil {
 		return Table{}, err
 	}

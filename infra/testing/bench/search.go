@@ -15,7 +15,6 @@ import (
 	"github.com/zufang/rental"
 	"github.com/zufang/rental/command"
 	"github.com/zufang/rental/events"
-	"github.com/zufang/rental/infra/config"
 	"github.com/zufang/rental/infra/ops/demo"
 	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/system"
@@ -55,11 +54,7 @@ func Search(ctx context.Context, env *Env, cfg SearchConfig) (Table, error) {
 		return Table{}, err
 	}
 	stopRelay()
-	redisOnly, err := env.StartAPI(ctx, func(c *config.Config) { c.NearCache = false })
-	if err != nil {
-		return Table{}, err
-	}
-	mysqlOnly, err := env.StartAPI(ctx, func(c *config.Config) { c.ReadModels = false })
+	redisOnly, mysqlOnly, err := env.StartComparisons(ctx)
 	if err != nil {
 		return Table{}, err
 	}
@@ -164,21 +159,29 @@ func seedCatalogue(ctx context.Context, cmds command.Commands, cat *rental.Catal
 	}); err != nil {
 		return seeded{}, err
 	}
+	booked, err := bookStays(ctx, cmds, renter, ids, orders)
+	return seeded{ids: ids, owner: owner, renter: renter, booked: booked}, err
+}
+
+// bookStays tries n bookings by renter of a year each, starting in the next
+// 200 days, on random listings of ids, and returns how many were placed (a
+// listing already booked then refuses: fine).
+func bookStays(ctx context.Context, cmds command.Commands, renter rental.Actor, ids []uuid.UUID, n int) (int64, error) {
 	today := events.Today(time.Now())
 	var booked atomic.Int64
-	err = parallel(ctx, 16, orders, func(w, i int, r *rand.Rand) error {
+	err := parallel(ctx, 16, n, func(w, i int, r *rand.Rand) error {
 		start := today.AddDate(0, 0, 1+r.IntN(200))
-		_, err := cmds.PlaceOrder.Handle(ctx, command.PlaceOrder{Meta: command.Meta{Actor: renter}, ListingID: ids[r.IntN(n)],
+		_, err := cmds.PlaceOrder.Handle(ctx, command.PlaceOrder{Meta: command.Meta{Actor: renter}, ListingID: ids[r.IntN(len(ids))],
 			StartDate: start.Format(events.DateLayout), EndDate: command.AddMonths(start, 12).Format(events.DateLayout)})
 		if rental.ErrorCode(err) == rental.ECONFLICT {
-			return nil // that listing was already booked then: fine
+			return nil
 		}
 		if err == nil {
 			booked.Add(1)
 		}
 		return err
 	})
-	return seeded{ids: ids, owner: owner, renter: renter, booked: booked.Load()}, err
+	return booked.Load(), err
 }
 
 // parallel runs fn for i in [0, n) on w goroutines, each with its own random source.

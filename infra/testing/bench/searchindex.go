@@ -102,17 +102,17 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 	memListings := usedMemory(ctx, rdb)
 
 	// The longest a listing write can be: every searched text field at its
-	// longest (title 100, block and community 64, traffic 500 characters),
-	// each a different character, so each brings its own n-grams.
-	longest := make([]events.ListingState, 20)
-	for i := range longest {
-		text := func(n int) string {
-			rs := make([]rune, n)
-			for j := range rs {
-				rs[j] = rune(0x4E00 + r.IntN(20000))
-			}
-			return string(rs)
+	// longest (title 100, block and community 64, traffic 500 characters).
+	// 256 of them, one after the other, fill at least one chunk of texts.
+	text := func(n int) string {
+		rs := make([]rune, n)
+		for j := range rs {
+			rs[j] = rune(0x4E00 + r.IntN(20000))
 		}
+		return string(rs)
+	}
+	longest := make([]events.ListingState, 256)
+	for i := range longest {
 		st := states[r.IntN(len(states))]
 		st.ID, st.Title, st.Block, st.Community, st.Traffic = uuid.Must(uuid.NewV7()), text(100), text(64), text(64), text(500)
 		longest[i] = st
@@ -150,17 +150,18 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		})); err != nil {
 		return Table{}, err
 	}
-	// Views of a third of the listings.
-	b, flush := rm.Batch()
+	// Views of a third of the listings, 500 to a pipeline (one of 33,334
+	// timed out at load 35).
+	var views []events.ListingViewsState
 	for i, st := range states {
 		if i%3 == 0 {
-			if _, err := b.PutListingViews(ctx, readmodel.Current, events.ListingViewsState{ID: events.ListingViewsID(st.ID), Version: 1,
-				ListingID: st.ID, Views: int64(r.IntN(500))}, nil); err != nil {
-				return Table{}, err
-			}
+			views = append(views, events.ListingViewsState{ID: events.ListingViewsID(st.ID), Version: 1, ListingID: st.ID, Views: int64(r.IntN(500))})
 		}
 	}
-	if err := flush(ctx); err != nil {
+	if err := inBatches(ctx, rm, views, func(b *readmodel.Store, v events.ListingViewsState) error {
+		_, err := b.PutListingViews(ctx, readmodel.Current, v, nil)
+		return err
+	})(new([]time.Duration)); err != nil {
 		return Table{}, err
 	}
 	memAll := usedMemory(ctx, rdb)
@@ -246,13 +247,116 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		fmt.Sprintf("Searches: scope all, a city or a district; a price window (70%%); bedrooms, rent type, 1-3 facilities (a quarter each); "+
 			"a keyword from the demo's vocabulary (a fifth); dates in the next year, 1 to %d days long (half); any of the five sorts; pages 1-5, "+
 			"and one in ten deep (page 20-2000, 50 a page).", events.MaxStayDays))
-	if env.Redis.Private() {
-		if n, err := rdb.SlowLogGet(ctx, -1).Result(); err == nil && len(n) > 0 {
-			s := slowest(n)
-			return t, fmt.Errorf("%d Redis calls took longer than %s, the slowest %s %s", len(n), cfg.Budget, ms(s.Duration), describeCall(s.Args))
-		}
+	if !env.Redis.Private() {
+		return t, nil
+	}
+	logs, err := rdb.SlowLogGet(ctx, -1).Result()
+	if err != nil {
+		return t, err
+	}
+	largest, err := largestCalls(ctx, rdb, rm, longest, states, text, today, now)
+	if err != nil {
+		return t, err
+	}
+	t.Notes = append(t.Notes, largest)
+	if len(logs) > 0 {
+		s := slowest(logs)
+		return t, fmt.Errorf("%d Redis calls took longer than %s, the slowest %s %s", len(logs), cfg.Budget, ms(s.Duration), describeCall(s.Args))
 	}
 	return t, nil
+}
+
+// largestCalls runs the largest call of each kind the search index sends,
+// 30 times each, with every call logged, and describes Redis's own time for
+// them (SLOWLOG): the median is what the call costs, the maximum what the
+// machine added (a redis-server taken off the CPU mid-call is logged too).
+func largestCalls(ctx context.Context, rdb *goredis.Client, rm *readmodel.Store, longest, states []events.ListingState,
+	text func(int) string, today, now time.Time) (string, error) {
+	gen, _, err := rm.Generations(ctx, readmodel.Listings)
+	if err != nil {
+		return "", err
+	}
+	base, ordKey := rm.Prefix()+"rm:"+readmodel.Listings+":"+gen+":", rm.Prefix()+"rm:ord"
+	// The chunk of texts that holds the most of the longest ones.
+	chunks := map[int]int{}
+	best := 0
+	for _, st := range longest {
+		o, err := rdb.HGet(ctx, ordKey, st.ID.String()).Int()
+		if err != nil {
+			return "", err
+		}
+		if chunks[o/128]++; chunks[o/128] > chunks[best] {
+			best = o / 128
+		}
+	}
+	var bitmaps []string
+	for i := range 24 {
+		bitmaps = append(bitmaps, base+"bm:p:"+strconv.Itoa(i))
+	}
+	for i := range 8 {
+		bitmaps = append(bitmaps, base+"bm:t:"+strconv.Itoa(i))
+	}
+	ords := make([]string, 500)
+	for i := range ords {
+		ords[i] = strconv.Itoa(len(states)/2 + i)
+	}
+	st := longest[0]
+	kinds := []struct {
+		name, command string
+		call          func(i int) error
+	}{
+		{"put.lua, a listing with every searched text at its longest, all of it changed (text, every price bit, every facility)", "evalsha",
+			func(i int) error {
+				st.Version++
+				st.Title, st.Block, st.Community, st.Traffic = text(100), text(64), text(64), text(500)
+				st.Price = []int64{0x2AAAAA, 0x555555}[i%2] // every bit of the 23 differs
+				if i%2 == 0 {
+					st.Facilities = nil
+				} else {
+					st.Facilities = states[0].Facilities
+				}
+				_, err := rm.PutListing(ctx, readmodel.Current, st, nil)
+				return err
+			}},
+		{"put.lua, an order of 36 months (~140 checkpoints)", "evalsha", func(i int) error {
+			start := today.AddDate(0, 0, 201+i)
+			_, err := rm.PutOrder(ctx, readmodel.Current, stay(states[i].ID, 1, events.OrderStatusWaitAccept, start, command.AddMonths(start, 36), now), nil)
+			return err
+		}},
+		{fmt.Sprintf("HGETALL of the chunk of texts with %d of 128 at their longest", chunks[best]), "hgetall", func(int) error {
+			return rdb.HGetAll(ctx, base+"bm:x:"+strconv.Itoa(best)).Err()
+		}},
+		{"MGET of 32 bitmaps (the price slices and 8 of the publication time)", "mget", func(int) error { return rdb.MGet(ctx, bitmaps...).Err() }},
+		{"HMGET of 500 ordinals", "hmget", func(int) error { return rdb.HMGet(ctx, ordKey+":id", ords...).Err() }},
+	}
+	if err := rdb.ConfigSet(ctx, "slowlog-log-slower-than", "0").Err(); err != nil {
+		return "", err
+	}
+	var parts []string
+	for _, k := range kinds {
+		rdb.Do(ctx, "SLOWLOG", "RESET")
+		for i := range 30 {
+			if err := k.call(i); err != nil {
+				return "", fmt.Errorf("%s: %w", k.name, err)
+			}
+		}
+		logs, err := rdb.SlowLogGet(ctx, -1).Result()
+		if err != nil {
+			return "", err
+		}
+		var d []time.Duration
+		for _, l := range logs {
+			if len(l.Args) > 0 && strings.EqualFold(l.Args[0], k.command) {
+				d = append(d, l.Duration)
+			}
+		}
+		slices.Sort(d)
+		if len(d) == 0 {
+			return "", fmt.Errorf("%s: no %s logged", k.name, k.command)
+		}
+		parts = append(parts, fmt.Sprintf("%s: median %.0f µs, max %.0f µs", k.name, float64(d[len(d)/2])/1e3, float64(d[len(d)-1])/1e3))
+	}
+	return "The largest call of each kind, 30 times each, Redis's own time (SLOWLOG, every call logged): " + strings.Join(parts, "; ") + ".", nil
 }
 
 // inBatches writes items as a replay would, 500 to a pipeline, and records
