@@ -76,3 +76,24 @@ func TestOrder_eachPartySeesTheOthersContactOnTheOrderPage(t *testing.T) {
 		t.Fatalf("someone else's order: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestDetail_theTopBarNamesTheListingsCity(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{})
+	landlord, _ := sys.Register("city-landlord@example.com", "landlord")
+	body := flat("徐汇 一居", 5000, "xuhui", 1)
+	body["city"] = "shanghai"
+	id := publish2(t, sys, landlord, body)
+	b := newBrowser(t, sys)
+	b.get("/city?city=beijing&next=/") // the visitor chose 北京
+	b.must(http.StatusOK, "/listings/"+id).contains(t, `<option value="shanghai" selected>上海</option>`)
+	b.must(http.StatusOK, "/").contains(t, `<option value="beijing" selected>北京</option>`)
+}
+
+// publish2 creates and publishes a listing in any city and waits until its page answers.
+func publish2(t *testing.T, sys *testenv.System, landlord *testenv.Client, body map[string]any) string {
+	t.Helper()
+	id := landlord.Must(http.StatusCreated, "POST", "/listings", body)["id"].(string)
+	landlord.Must(http.StatusOK, "POST", "/listings/"+id+"/publish", nil)
+	waitSearchable(t, sys, id)
+	return id
+}

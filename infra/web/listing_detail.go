@@ -121,6 +121,7 @@ func (p *pages) drawDetail(c echo.Context, status int, l listingView, lb query.B
 	if err != nil {
 		return err
 	}
+	c.Set(pageCityKey, l.City) // the top bar says the listing's city, not the one last chosen
 	title := l.FullPlace() + " " + l.Layout()
 	view := func() (any, error) { return p.detailView(c, l, ans, book, q) }
 	if status != http.StatusOK || q != nil || book.Status != 0 || len(book.Values) > 0 {

@@ -219,8 +219,18 @@ func (p *pages) renderShared(c echo.Context, key fragmentKey, name, title string
 // CityCookie remembers the city the user chose.
 const CityCookie = "rental_city"
 
-// currentCity is the city of ?city=, else the one the user chose, else the first.
+// pageCityKey: a page about one city's thing (a listing) names that city
+// as the top bar's current city.
+const pageCityKey = "web.city"
+
+// currentCity is the city the page is about, else that of ?city=, else the
+// one the user chose, else the first.
 func (p *pages) currentCity(c echo.Context) rental.City {
+	if code, ok := c.Get(pageCityKey).(string); ok {
+		if cty, ok := p.city(code); ok {
+			return cty
+		}
+	}
 	if cty, ok := p.city(c.QueryParam("city")); ok {
 		return cty
 	}

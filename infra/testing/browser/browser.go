@@ -242,6 +242,10 @@ func (p *Page) Click(sel string) int64 {
 	if err != nil {
 		p.t.Fatalf("%s: clicking %s: %v (at %s)", p.name, sel, err, p.location())
 	}
+	if res == nil {
+		// A same-page navigation (a #fragment) answers no response: say so, not a nil dereference.
+		p.t.Fatalf("%s: clicking %s led to no page load (at %s)", p.name, sel, p.location())
+	}
 	return res.Status
 }
 

@@ -104,6 +104,14 @@ func TestVisitor_searchesPagesOpensADetailThenATenantFavoritesAndBooks(t *testin
 	}
 	p.Shot("detail-chart-full")
 	p.Press("#chart-scatter .chart-close")
+	// The close is a same-page navigation (#charts): let it finish, or the
+	// next click may see it instead of the page it leads to.
+	for i := 0; browser.Eval[string](p, `location.hash`) != "#charts"; i++ {
+		if i > 100 {
+			t.Fatal("the full-screen chart did not close")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 
 	// A visitor's 收藏 asks to log in, and the login comes back here.
 	if st := p.Click("#favorite-btn"); st != http.StatusOK || p.URL().Path != "/login" {
