@@ -17,7 +17,7 @@ type RouterConfig struct {
 	Prefix   string
 	WorkerID string // unique per process; consumer names derive from it
 	// Consumers is the number of subscriptions per stream in this process.
-	// Each handles one message at a time, so this is the process's parallelism.
+	// Each handles one batch of entries at a time (infra/stream.Batched).
 	Consumers int
 }
 

@@ -78,17 +78,7 @@ func (e Expected) Counted(fn func(key, member string, weight float64)) {
 }
 
 // ix is the document's list of entries as put.lua writes it.
-func (e Expected) ix() string {
-	lines := make([]string, len(e.w.entries))
-	for i, en := range e.w.entries {
-		if kindOf(en.suffix) == hashEntry {
-			lines[i] = en.suffix + "\t" + en.member
-		} else {
-			lines[i] = en.suffix + "\t" + en.arg() + "\t" + en.member
-		}
-	}
-	return strings.Join(lines, "\n")
-}
+func (e Expected) ix() string { return e.w.ix() }
 
 // Kinds of entry (put.lua): the first character of the key suffix.
 const (

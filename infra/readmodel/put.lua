@@ -46,7 +46,7 @@
 --            the listing's availability bits (bm:a:…, see avail below) are
 --            computed again from its stays in booked:<listing>, so they are
 --            exact whatever order the orders' writes arrive in.
--- Ordinals (P rm:ord, id → n from 0; P rm:ord:id, n → id) are handed out here
+-- Ordinals (P rm:ord, id → n from 0; P rm:ord:id, n → id) are handed out (ords.lua)
 -- the first time a listing needs one, and never change: every projection and
 -- generation shares them. A write that changes a bitmap of family f (the
 -- letter after "bm:") bumps field f of the generation's hash bmv (live
@@ -92,28 +92,8 @@ local function parse(line)
   return suffix, score, member
 end
 
--- Ordinals of listings, shared by every projection and generation.
-local ordKey = string.match(prefix, '^(.*rm:)[^:]+:$') .. 'ord'
-local ords = {}
-local function ordOf(id)
-  local o = ords[id]
-  if o then return o end
-  o = redis.call('HGET', ordKey, id)
-  if not o then
-    o = redis.call('INCR', ordKey .. ':seq') - 1
-    redis.call('HSET', ordKey, id, o)
-    redis.call('HSET', ordKey .. ':id', o, id)
-    if o == 0 then
-      -- names this numbering: a reader that kept ordinals of another (Redis
-      -- lost its data) starts again
-      local t = redis.call('TIME')
-      redis.call('SET', ordKey .. ':space', t[1] .. '.' .. t[2])
-    end
-  end
-  o = tonumber(o)
-  ords[id] = o
-  return o
-end
+-- Ordinals of listings, shared by every projection and generation (ords.lua).
+local ordOf = ordinals(prefix)
 
 local function bitsOf(v)
   local out, i = {}, 0

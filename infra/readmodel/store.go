@@ -84,6 +84,11 @@ type Store struct {
 	bitCache *bitCache
 	// pipe, when set, queues writes instead of sending them (see Batch).
 	pipe goredis.Pipeliner
+	// fresh, when set, queues writes into a generation being rebuilt for
+	// fresh.lua (RebuildBatch).
+	fresh *[]freshWrite
+	// writes sends concurrent writes together (pipeline.go).
+	writes *writePipe
 }
 
 // New returns a Store. Writes go to master; reads to replica, and to master
@@ -92,7 +97,7 @@ type Store struct {
 func New(master, replica goredis.UniversalClient, prefix string, cat *rental.Catalog, log *slog.Logger) *Store {
 	st := &Store{master: master, replica: replica, prefix: prefix, cat: cat, log: log.With("component", "readmodel"),
 		gens: map[string]*liveGen{}, repairs: make(chan func(context.Context), 1024), masterFallback: master != replica,
-		ordTab: &ordTable{}, bitCache: &bitCache{}}
+		ordTab: &ordTable{}, bitCache: &bitCache{}, writes: &writePipe{client: master}}
 	for _, p := range Projections {
 		st.gens[p] = &liveGen{}
 	}

@@ -17,9 +17,11 @@ import (
 // that also moves the document's index entries (see put.lua).
 
 var (
+	//go:embed ords.lua
+	ordsSource string
 	//go:embed put.lua
 	putSource string
-	putScript = goredis.NewScript(putSource)
+	putScript = goredis.NewScript(ordsSource + putSource)
 )
 
 // entry is one index membership of a document; see put.lua for the kinds
@@ -138,12 +140,15 @@ func (s *Store) userWrite(st events.UserState) (write, error) {
 // putWrite runs put.lua: in a batch it is queued, otherwise sent at once.
 // repair also rewrites a document at the same version (see put.lua).
 func (s *Store) putWrite(ctx context.Context, gen string, w write, repair bool) (bool, error) {
+	if s.fresh != nil && gen != Current && !repair && s.queueFresh(gen, w) {
+		return true, nil // known only when the batch is sent
+	}
 	args := s.putArgs(gen, w, repair)
 	if s.pipe != nil {
 		putScript.EvalSha(ctx, s.pipe, nil, args...)
 		return true, nil // known only when the batch is sent
 	}
-	n, err := putScript.Run(ctx, s.master, nil, args...).Int()
+	n, err := s.writes.put(ctx, args)
 	if err != nil {
 		return false, fmt.Errorf("writing read model %s v%d: %w", w.suffix, w.version, err)
 	}

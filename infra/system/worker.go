@@ -33,10 +33,10 @@ type Worker struct {
 	Relay      *relay.Relay
 	Metrics    *observe.Metrics
 	// Subscribe makes each subscription's subscriber over its own client.
-	// NewWorker sets Watermill's (stream.NewSubscriber); the batched one
-	// (Batched) is not the default until the fault tests have run with it and
-	// a measurement on a quiet machine shows it faster (issue 12; rentalbench
-	// --scenarios workers compares both).
+	// NewWorker sets the batched one (Batched: XREADGROUP COUNT 100, one XACK
+	// per batch); Watermill's (stream.NewSubscriber, one entry at a time)
+	// costs the worker and Redis more CPU per event (issue 12, rentalbench
+	// --scenarios workers compares both; docs/ARCHITECTURE.md, "Workers").
 	Subscribe  func(client goredis.UniversalClient, cfg stream.SubscriberConfig, log watermill.LoggerAdapter) (message.Subscriber, error)
 	deadLetter message.Publisher
 }
@@ -57,7 +57,7 @@ func NewWorker(b *Base) (*Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, metrics), Relay: rel, Metrics: metrics, Subscribe: stream.NewSubscriber, deadLetter: dlq}
+	w := &Worker{Base: b, Projectors: worker.NewProjectors(b.RM, metrics), Relay: rel, Metrics: metrics, Subscribe: Batched, deadLetter: dlq}
 	metrics.WatchBacklog(w.backlog())
 	return w, nil
 }
@@ -99,7 +99,8 @@ func NewReplayer(b *Base) worker.Replayer {
 	return replayer(b, worker.NewProjectors(b.RM, nil))
 }
 
-// replayer sends the projectors' writes in pipelined batches.
+// replayer sends the projectors' writes in pipelined batches, those into
+// the generations it builds through the rebuild's own script (fresh.lua).
 func replayer(b *Base, p *worker.Projectors) worker.Replayer {
 	return worker.Replayer{Log: mysql.NewEventLog(b.Pools.Writer), Gens: b.RM, Projectors: p, Batches: batcher{b.RM}, Logger: b.Log}
 }
@@ -124,10 +125,10 @@ func AbortRebuilds(ctx context.Context, b *Base, r worker.Replayer, names ...str
 	return aborted, nil
 }
 
-// batcher adapts the read-model store's batches to the worker's port.
+// batcher adapts the read-model store's rebuild batches to the worker's port.
 type batcher struct{ rm *readmodel.Store }
 
-func (b batcher) Batch() (worker.ReadModels, func(context.Context) error) { return b.rm.Batch() }
+func (b batcher) Batch() (worker.ReadModels, func(context.Context) error) { return b.rm.RebuildBatch() }
 
 // Run consumes until ctx ends. The router is rebuilt after a failure (Redis
 // away at start-up, say), so the worker recovers on its own.

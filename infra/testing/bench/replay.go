@@ -9,6 +9,7 @@ import (
 	"github.com/zufang/rental/events"
 	"github.com/zufang/rental/infra/ops"
 	"github.com/zufang/rental/infra/ops/check"
+	"github.com/zufang/rental/infra/readmodel"
 	"github.com/zufang/rental/infra/system"
 	"github.com/zufang/rental/worker"
 )
@@ -18,7 +19,15 @@ type ReplayConfig struct {
 	History HistoryConfig
 	// Compare also replays applying every event, superseded or not.
 	Compare bool
+	// PutLua also replays with every write through put.lua, as before the
+	// rebuild's own script (fresh.lua).
+	PutLua bool
 }
+
+// putBatcher sends every replayed write through put.lua (readmodel.Store.Batch).
+type putBatcher struct{ rm *readmodel.Store }
+
+func (b putBatcher) Batch() (worker.ReadModels, func(context.Context) error) { return b.rm.Batch() }
 
 // Replay measures rebuilding every read model from event_log: a generated
 // history (see GenerateHistory), replayed into a new generation of an empty
@@ -38,24 +47,37 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 	t := Table{
 		Title: fmt.Sprintf("Replay: %d events (%d listings × %d events, %d landlords) from event_log into a new generation",
 			h.Events, h.Listings, cfg.History.PerListing, h.Landlords),
-		Header: []string{"replay", "events", "took", "events/s", "read-model writes", "CPU: bench process / MariaDB / Redis"},
+		Header: []string{"replay", "events", "took", "events/s", "read-model writes", "CPU: bench process / MariaDB / Redis", "slowest Redis call (SLOWLOG)"},
 	}
-	runs := []bool{false}
+	type run struct {
+		name string
+		all  bool // apply superseded events too
+		put  bool // every write through put.lua, as before issue 12
+	}
+	runs := []run{{"skipping superseded versions (default): new documents through fresh.lua", false, false}}
+	if cfg.PutLua {
+		runs = append(runs, run{"skipping superseded versions, every write through put.lua (before issue 12)", false, true})
+	}
 	if cfg.Compare {
-		runs = append(runs, true)
+		runs = append(runs, run{"applying every event", true, false})
 	}
-	for _, all := range runs {
+	for _, rn := range runs {
 		r := system.NewReplayer(base)
-		r.ApplySuperseded = all
+		r.ApplySuperseded = rn.all
 		r.Logger = nil
+		if rn.put {
+			r.Batches = putBatcher{base.RM}
+		}
 		var writes atomic.Int64
 		r.Batches = countingBatcher{Batcher: r.Batches, n: &writes}
+		env.Redis.resetSlowlog(ctx)
 		start, cpu := time.Now(), startCPU(env.servers)
 		_, n, err := r.Rebuild(ctx)
 		if err != nil {
 			return Table{}, err
 		}
 		took, used := time.Since(start), cpu.stop()
+		_, slow := env.Redis.slowlog(ctx)
 		report, err := check.Run(ctx, base.RM, ops.Checkers(base), check.Options{})
 		if err != nil {
 			return Table{}, err
@@ -63,11 +85,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 		if !report.Clean() {
 			return Table{}, fmt.Errorf("the replayed read models differ from MySQL: %d differences, first %+v", len(report.Differences), report.Differences[0])
 		}
-		name := "skipping superseded versions (default)"
-		if all {
-			name = "applying every event"
-		}
-		t.Add(name, n, took, float64(n)/took.Seconds(), writes.Load(), used)
+		t.Add(rn.name, n, took, float64(n)/took.Seconds(), writes.Load(), used, slow)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Generating the history took %s (not measured). After each replay `rentalctl check` found 0 differences.", setup.Round(time.Second)),
 		"events counts the events replayed, the superseded ones a default replay skips unread included; read-model writes counts the compare-and-set writes the replay sent (counted as it sent them).",

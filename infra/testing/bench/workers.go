@@ -42,7 +42,7 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 	t := Table{
 		Title: fmt.Sprintf("Workers: %d listing events already on the stream (%d per listing), drained by N replicas", cfg.Events, cfg.PerListing),
 		Header: []string{"subscriber", "replicas", "subscriptions per replica", "took", "events/s", "events/s per replica",
-			"CPU: bench process (the workers) / MariaDB / Redis", "Redis µs per event", "listing documents", "load average"},
+			"CPU: bench process (the workers) / MariaDB / Redis", "worker CPU µs per event", "Redis CPU µs per event", "listing documents", "load average"},
 	}
 	var cpuNote string
 	for _, sub := range cfg.Subscribers {
@@ -67,8 +67,8 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 			}
 		}
 	}
-	t.Notes = append(t.Notes, "batched: infra/stream.Batched ( XREADGROUP COUNT 100, the batch handled concurrently, "+
-		"one XACK per batch); watermill: Watermill's redisstream subscriber, the worker's default (XREADGROUP COUNT 1, handle, XACK). "+
+	t.Notes = append(t.Notes, "batched: infra/stream.Batched (XREADGROUP COUNT 100, the batch handled concurrently, "+
+		"one XACK per batch; the worker's default), its writes pipelined by readmodel's writePipe; watermill: Watermill's redisstream subscriber (XREADGROUP COUNT 1, handle, XACK). "+
 		"RENTAL_WORKER_CONSUMERS sets the subscriptions per stream in a replica.",
 		cpuNote+" It is taken between the group's first and last move: the bench process holds only the workers then.",
 		"Target (DESIGN §9): ≥ 20k events/s per replica; issue 12: the worker keeps Redis ≥ 80% busy while it drains.")
@@ -120,7 +120,7 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 	took := last.Sub(first)
 	rate := float64(int64(cfg.Events)-firstRead) / took.Seconds()
 	return []string{fmt.Sprint(replicas), fmt.Sprint(env.Cfg.Consumers), ms(took), fmt.Sprintf("%.0f", rate),
-		fmt.Sprintf("%.0f", rate/float64(replicas)), used, fmt.Sprintf("%.0f", shares["redis"]/rate*1e6),
+		fmt.Sprintf("%.0f", rate/float64(replicas)), used, fmt.Sprintf("%.0f", shares["bench"]/rate*1e6), fmt.Sprintf("%.0f", shares["redis"]/rate*1e6),
 		fmt.Sprint(documents(ctx, base)), loadAverage()}, nil
 }
 
