@@ -52,7 +52,7 @@ test-cluster:
 SCENARIO ?=
 test-partitions:
 	@command -v nft >/dev/null || apt-get install -y -qq --no-install-recommends nftables
-	RENTAL_PARTITION_SCENARIO='$(SCENARIO)' $(GO) test -tags cluster,partitions -count=1 -v -timeout 25m -run '^TestPartitions$$' ./infra/testing/faulttest/
+	RENTAL_PARTITION_SCENARIO='$(SCENARIO)' $(GO) test -tags cluster,partitions -count=1 -v -timeout 60m -run '^TestPartitions$$' ./infra/testing/faulttest/
 
 vet:
 	$(GO) vet ./...

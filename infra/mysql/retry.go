@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,8 +23,12 @@ const (
 	errGRConflict    = 3101 // Group Replication: plugin instructed the server to roll back
 	errServerGone    = 1053 // server shutdown in progress
 	errReadOnly      = 1290 // --read-only: a node that has just been demoted
-	errDuplicateKey  = 1062
-	errNoSuchTable   = 1146
+	// errDuringCommit is "error during COMMIT": the transaction was rolled
+	// back. Galera answers it when the node lost the Primary Component while
+	// the commit replicated (retried only then, below).
+	errDuringCommit = 1180
+	errDuplicateKey = 1062
+	errNoSuchTable  = 1146
 )
 
 // Transient reports whether err is worth retrying: a lost or refused
@@ -56,6 +61,13 @@ func Transient(err error) bool {
 		switch me.Number {
 		case errLockDeadlock, errLockWait, errWsrepNotReady, errGRConflict, errServerGone, errReadOnly:
 			return true
+		case errDuringCommit:
+			// "Error while appending streaming replication fragment (provider
+			// status: Not connected to Primary Component)": the write set was
+			// never ordered, so nothing committed; the Primary Component is
+			// back in seconds (make test-partitions, slow-redis-replica-and-galera3,
+			// answered these 500).
+			return strings.Contains(me.Message, "Primary Component")
 		}
 		return false
 	}

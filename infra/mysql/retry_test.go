@@ -71,6 +71,10 @@ func TestTransient_aNetworkTimeoutIsTransientTheCallersDeadlineIsNot(t *testing.
 		{driver.ErrBadConn, true},
 		{&mysql.MySQLError{Number: 1213}, true},
 		{&mysql.MySQLError{Number: 1062}, false},
+		// A commit on a Galera node that lost the Primary Component: rolled
+		// back, worth another try; another 1180 (say, a full disk) is not.
+		{&mysql.MySQLError{Number: 1180, Message: "Error while appending streaming replication fragment(provider status: Not connected to Primary Component)"}, true},
+		{&mysql.MySQLError{Number: 1180, Message: "Got error 28 \"No space left on device\" during COMMIT"}, false},
 	} {
 		if got := Transient(c.err); got != c.want {
 			t.Errorf("Transient(%v) = %v, want %v", c.err, got, c.want)

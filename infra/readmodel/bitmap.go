@@ -29,6 +29,19 @@ func newBitmap(n int) bitmap { return make(bitmap, (n+63)/64) }
 
 func (b bitmap) clone() bitmap { return append(bitmap(nil), b...) }
 
+// limit clears the ordinals n and above. A bitmap read from Redis can hold
+// ordinals past the table a search read first (a listing numbered in
+// between, in the last word's spare bits): the search answers as of its
+// table, so those are left out rather than looked up past its end.
+func (b bitmap) limit(n int) {
+	w := n / 64
+	if w >= len(b) {
+		return
+	}
+	b[w] &= 1<<(n%64) - 1
+	clear(b[w+1:])
+}
+
 // and keeps in b what o has too (o may be shorter: the rest is absent).
 func (b bitmap) and(o bitmap) {
 	n := min(len(b), len(o))

@@ -19,6 +19,27 @@ func TestFromRedis_readsRedisBitOrder(t *testing.T) {
 	}
 }
 
+// A search's table of ordinals may end before a bitmap it reads (a listing
+// numbered in between): the ordinals past it are left out, whichever word
+// they fall in (the partition tests saw an index out of range here).
+func TestBitmap_limitLeavesOutOrdinalsPastTheTable(t *testing.T) {
+	for _, n := range []int{0, 1, 63, 64, 65, 489, 511, 512} {
+		b := newBitmap(n + 1)
+		for o := range len(b) * 64 {
+			b.set(o)
+		}
+		b.limit(n)
+		if got := b.count(); got != n {
+			t.Errorf("limit(%d): %d ordinals left, want %d", n, got, n)
+		}
+		b.each(func(o int) {
+			if o >= n {
+				t.Errorf("limit(%d) kept ordinal %d", n, o)
+			}
+		})
+	}
+}
+
 // A random set of values, and the same answers found by sorting.
 func TestSliced_comparisonsAndRanksAnswerLikeASort(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))

@@ -370,6 +370,7 @@ func (r *searchRead) plan(f query.ListingFilter) *plan {
 func (q *plan) matches(r *searchRead, n int) bitmap {
 	m := newBitmap(n)
 	m.or(r.bits(q.scope))
+	m.limit(n) // the filters below only take listings out
 	for _, k := range q.and {
 		m.and(r.bits(k))
 	}

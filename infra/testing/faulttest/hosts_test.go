@@ -24,10 +24,11 @@ import (
 // test process itself, cluster.sh and rentalctl are in no node's cgroup:
 // the operator's view is never cut.
 //
-// Kernel facts checked on this machine (2026-12-02): no sch_netem
-// (CONFIG_NET_SCH_NETEM is not set, and `tc qdisc add ... netem` answers
-// "Specified qdisc kind is unknown"), so links cannot be delayed by the
-// kernel; packet loss uses nftables' numgen instead.
+// Kernel facts checked on this machine (2026-12-02, again 2026-12-03 inside a
+// network namespace): no sch_netem (CONFIG_NET_SCH_NETEM is not set, and `tc
+// qdisc add ... netem` answers "Specified qdisc kind is unknown"), and no
+// nft_queue, so the kernel cannot delay packets: packet loss uses nftables'
+// numgen, and delay a proxy per connection (delay_test.go).
 
 // nftTable is the tests' nftables table (inet family); removed by name at the
 // start and the end of every run, so a failed run leaves nothing behind.
@@ -98,8 +99,9 @@ func dropNftTable() {
 
 // network is the tests' control over the links between nodes.
 type network struct {
-	t    *testing.T
-	mark map[string]int
+	t       *testing.T
+	mark    map[string]int
+	proxies []*delayProxy // slow links (delay_test.go)
 }
 
 // newNetwork installs the tests' nftables table with no cut; it is removed
@@ -132,11 +134,14 @@ func newNetwork(t *testing.T) *network {
   chain cut {
     type filter hook input priority 0; policy accept;
   }
+  chain %s {
+    type nat hook output priority -100; policy accept;
+  }
 }
-`, nftTable, out.String())); err != nil {
+`, nftTable, out.String(), slowChain)); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(dropNftTable)
+	t.Cleanup(func() { dropNftTable(); n.unslow() })
 	return n
 }
 
@@ -202,9 +207,10 @@ func (n *network) lossy(node string, pct int) {
 // heal removes every cut.
 func (n *network) heal() {
 	n.t.Helper()
-	if err := nft(fmt.Sprintf("flush chain inet %s cut\n", nftTable)); err != nil {
+	if err := nft(fmt.Sprintf("flush chain inet %s cut\nflush chain inet %s %s\n", nftTable, nftTable, slowChain)); err != nil {
 		n.t.Fatal(err)
 	}
+	n.unslow()
 	n.t.Logf("network: healed")
 }
 

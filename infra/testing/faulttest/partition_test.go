@@ -56,17 +56,28 @@ func (s *stage) note(format string, args ...any) {
 
 // partitionRow is one line of docs/RELIABILITY.md's partition table.
 type partitionRow struct {
-	Scenario        string   `json:"scenario"`
-	Faults          string   `json:"faults"`
-	Load            string   `json:"load"`
-	Commands        int      `json:"commands_acknowledged"`
-	Listings        int      `json:"listings_checked"`
-	Lost            int      `json:"lost"`
-	Duplicates      int      `json:"duplicates"`
-	Discrepancies   []string `json:"discrepancies,omitempty"`
-	CommandErrors   int      `json:"command_errors_during_fault"`
-	QueryErrors     int      `json:"query_errors_during_fault"`
-	NoAnswer        int      `json:"attempts_without_http_answer"`
+	Scenario      string   `json:"scenario"`
+	Faults        string   `json:"faults"`
+	Load          string   `json:"load"`
+	Commands      int      `json:"commands_acknowledged"`
+	Listings      int      `json:"listings_checked"`
+	Lost          int      `json:"lost"`
+	Duplicates    int      `json:"duplicates"`
+	Discrepancies []string `json:"discrepancies,omitempty"`
+	CommandErrors int      `json:"command_errors_during_fault"`
+	QueryErrors   int      `json:"query_errors_during_fault"`
+	NoAnswer      int      `json:"attempts_without_http_answer"`
+	// AckedNotFound: reads of an acknowledged listing by its landlord that
+	// answered 404, over the whole scenario (goal: 0).
+	AckedNotFound int `json:"acknowledged_listing_404s"`
+	// OwnReads: those reads; OwnReadsFromMySQL: the ones the read model
+	// missed, answered by the MySQL fallback (the path a lagging reader
+	// turned into a 404).
+	OwnReads          int `json:"own_reads"`
+	OwnReadsFromMySQL int `json:"own_reads_from_mysql"`
+	// InternalErrors: answers 500 over the whole scenario (goal: 0): a fault
+	// answers 503 with Retry-After or an outcome, never a crash or a bug.
+	InternalErrors  int      `json:"internal_errors"`
 	ErrorSamples    []string `json:"error_samples,omitempty"`
 	LongestCommandS float64  `json:"longest_command_s"`
 	LongestQueryS   float64  `json:"longest_query_s"`
@@ -139,17 +150,33 @@ func runScenario(t *testing.T, net *network, b *system.Base, sc scenario) partit
 		return ""
 	})
 	time.Sleep(3 * time.Second)
+	// The readers stop at once, a landlord only once its command in flight
+	// is answered: gaps are measured up to the stop, not to the end of halt.
+	stopAt := time.Now()
 	l.halt()
 	end := time.Now()
 
 	during := l.traffic(faultAt, healed)
 	row.CommandErrors, row.QueryErrors, row.ErrorSamples = during.CommandErrors, during.QueryErrors, during.ErrorSamples
 	row.LongestCommandS, row.LongestQueryS = during.MaxCommandMs/1000, during.MaxQueryMs/1000
-	if whole := l.traffic(faultAt, end); whole.MaxCommandMs/1000 > row.LongestCommandS {
-		row.LongestCommandS = whole.MaxCommandMs / 1000 // an answer that came after the heal
-	}
+	// An answer that came after the heal counts too.
+	whole := l.traffic(faultAt, end)
+	row.LongestCommandS = max(row.LongestCommandS, whole.MaxCommandMs/1000)
+	row.LongestQueryS = max(row.LongestQueryS, whole.MaxQueryMs/1000)
 	row.NoAnswer = l.noAnswer(faultAt, end)
-	row.WriteGapS, row.ReadGapS = l.longestGap(faultAt, end, true), l.longestGap(faultAt, end, false)
+	row.AckedNotFound = l.traffic(l.start, end).AcknowledgedNotFound
+	for _, r := range l.requests() {
+		if r.Status == 500 {
+			row.InternalErrors++
+		}
+		if r.Op == opOwnRead {
+			row.OwnReads++
+			if r.Source == "mysql" {
+				row.OwnReadsFromMySQL++
+			}
+		}
+	}
+	row.WriteGapS, row.ReadGapS = l.longestGap(faultAt, stopAt, true), l.longestGap(faultAt, stopAt, false)
 	row.WritesBackS = sinceOrZero(l.firstCommandAckAfter(healAt), healAt)
 	row.ReadsBackS = sinceOrZero(l.firstQueryOKAfter(healAt), healAt)
 
@@ -183,6 +210,21 @@ func runScenario(t *testing.T, net *network, b *system.Base, sc scenario) partit
 	if row.Lost > 0 || row.Duplicates > 0 {
 		t.Errorf("%d acknowledged commands lost, %d applied twice: %v", row.Lost, row.Duplicates, row.Discrepancies)
 	}
+	if row.InternalErrors > 0 {
+		t.Errorf("%d answers were 500 internal errors (the apis' logs say why): %v", row.InternalErrors, row.ErrorSamples)
+	}
+	if row.AckedNotFound > 0 {
+		t.Errorf("%d reads of an acknowledged listing by its landlord answered 404", row.AckedNotFound)
+	}
+	// Every try must get an answer, its outcome or a retryable error, within
+	// the command bound (RENTAL_COMMAND_TIMEOUT, 10 s, plus HAProxy's and the
+	// load's own way there and back): never a closed connection or silence.
+	if row.NoAnswer > 0 {
+		t.Errorf("%d tries got no HTTP answer (closed connection or the client's 30 s timeout): %v", row.NoAnswer, row.ErrorSamples)
+	}
+	if row.LongestCommandS > commandBound.Seconds() {
+		t.Errorf("a command took %.1f s to answer, past the bound of %s", row.LongestCommandS, commandBound)
+	}
 	if sc.expectLoss {
 		if row.CheckClean {
 			t.Errorf("the proof found no event missing from the read models: the hole did not show")
@@ -193,6 +235,11 @@ func runScenario(t *testing.T, net *network, b *system.Base, sc scenario) partit
 	waitHealthy(t)
 	return row
 }
+
+// commandBound is the longest a command may take to answer: the apis'
+// RENTAL_COMMAND_TIMEOUT (10 s) and a margin for HAProxy and a loaded machine.
+// A command past it was not bounded by the deadline at all.
+const commandBound = 15 * time.Second
 
 func sinceOrZero(at, from time.Time) float64 {
 	if at.IsZero() {
@@ -316,6 +363,22 @@ func galeraStatus(t *testing.T, node string) string {
 		return "unreachable: " + strings.TrimSpace(out)
 	}
 	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(out), "wsrep_cluster_status"))
+}
+
+// replicaLink is a Redis replica's view of its link to the master.
+func replicaLink(node string) string {
+	c := redisClient(node)
+	defer c.Close()
+	info, err := c.Info(context.Background(), "replication").Result()
+	if err != nil {
+		return node + ": " + err.Error()
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if strings.HasPrefix(line, "master_link_status:") {
+			return node + " " + strings.TrimSpace(line)
+		}
+	}
+	return node + ": no master link"
 }
 
 // galeraWrite tries a write on a node directly (the app's account over TCP)
@@ -496,11 +559,23 @@ func scenarios() []scenario {
 			}, heal: heal,
 		},
 		{
-			name: "lossy-redis-replica-and-galera3", faults: "5% packet loss on every link of the Redis replica and of galera3 for 20 s (no delay: this kernel has no netem)",
+			name: "lossy-redis-replica-and-galera3", faults: "5% packet loss (nftables numgen) on every link of the Redis replica and of galera3 for 20 s",
 			hold: 20 * time.Second, inject: func(t *testing.T, s *stage) {
 				s.net.lossy(s.other, 5)
 				s.net.lossy("galera3", 5)
 			}, heal: heal,
+		},
+		{
+			name: "slow-redis-replica-and-galera3", faults: "200 ms of delay each way on every TCP connection of the Redis replica and of galera3 (a delaying proxy: no netem here) for 20 s",
+			hold: 20 * time.Second, inject: func(t *testing.T, s *stage) {
+				s.net.slow(s.other, 200*time.Millisecond)
+				s.net.slow("galera3", 200*time.Millisecond)
+			}, heal: func(t *testing.T, s *stage) {
+				s.note("while slow: galera3 %s; %s", galeraStatus(t, "galera3"), replicaLink(s.other))
+				s.net.heal()
+				took := waitGalera(t, "galera3", "Primary", 60*time.Second)
+				s.note("galera3 Primary %.1f s after the heal", took.Seconds())
+			},
 		},
 		{
 			name: "redis-master-and-galera-node", faults: "the Redis master and galera3 each cut off from every node at once, for 15 s after the promotion",
@@ -517,16 +592,64 @@ func scenarios() []scenario {
 		{
 			name: "redis-master-disk-full", faults: "the Redis master's filesystem full (its AOF writes fail) for 15 s",
 			hold: 15 * time.Second, inject: func(t *testing.T, s *stage) {
-				free := fillDisk(t, s.master)
-				s.note("filled")
-				s.freeDisk = free
-			}, heal: func(t *testing.T, s *stage) { s.freeDisk() },
+				s.freeDisk = fillDisk(t, s.master)
+			}, heal: func(t *testing.T, s *stage) {
+				s.freeDisk()
+				freed := time.Now()
+				// A master that cannot write its AOF answers even PING with
+				// MISCONF, so Sentinel may fail it over; either way both nodes
+				// must be back in service, the old one replicating (it once
+				// panicked here: "Replica was unable to write command to disk").
+				m := redisNodes[waitHealthy(t).Redis.Master]
+				took := time.Since(freed)
+				if m != s.master {
+					s.note("Sentinel failed %s over to %s while its disk was full", s.master, m)
+					waitRole(t, s.master, "slave", 60*time.Second)
+				}
+				s.note("both Redis nodes in service (%s the master) %.1f s after the disk was freed", m, took.Seconds())
+			},
 		},
 		{
 			name: "galera-node-disk-full", faults: "galera3's filesystem full for 15 s",
 			hold: 15 * time.Second, inject: func(t *testing.T, s *stage) {
 				s.freeDisk = fillDisk(t, "galera3")
-			}, heal: func(t *testing.T, s *stage) { s.freeDisk() },
+			}, heal: func(t *testing.T, s *stage) {
+				s.freeDisk()
+				freed := time.Now()
+				// A node that cannot apply a write set takes itself out rather
+				// than diverge: it aborts (InnoDB "Out of disk space" in the
+				// applier's rollback) or, voted inconsistent by the others,
+				// disconnects and stays so. The other two keep the quorum. Its
+				// supervisor restarts it (here the operator's kill-node and
+				// start-node) and it rejoins by IST or SST.
+				raw, _ := os.ReadFile(filepath.Join(runDir, "logs", "galera3.log"))
+				log := string(raw)
+				var how string
+				if _, err := sh(script(), "pid", "galera3"); err != nil {
+					how = "aborted"
+					if strings.Contains(log, "Error (Out of disk space)") {
+						how += " (InnoDB: out of disk space applying a write set)"
+					}
+				} else if st := galeraStatus(t, "galera3"); st != "Primary" {
+					how = "left the cluster (wsrep_cluster_status " + st + ")"
+					if strings.Contains(log, "Inconsistent by consensus") {
+						how += ", voted inconsistent after a failed apply (table full)"
+					}
+					if out, err := shEnv(nil, script(), "kill-node", "galera3"); err != nil {
+						t.Fatalf("cluster.sh kill-node galera3: %v\n%s", err, out)
+					}
+				}
+				if how != "" {
+					s.note("galera3 %s while its disk was full; restarted with cluster.sh start-node", how)
+					if out, err := sh(script(), "start-node", "galera3"); err != nil {
+						t.Fatalf("cluster.sh start-node galera3: %v\n%s", err, out)
+					}
+				} else {
+					s.note("galera3 stayed in the cluster")
+				}
+				waitGalera(t, "galera3", "Primary", 120*time.Second)
+				s.note("galera3 Primary %.1f s after its disk was freed", time.Since(freed).Seconds())
+			},
 		},
 	}
 }
@@ -538,15 +661,20 @@ func writePartitionReport(t *testing.T, rows []partitionRow, took time.Duration)
 	raw, _ := json.MarshalIndent(map[string]any{"took_s": took.Seconds(), "scenarios": rows}, "", "  ")
 	_ = os.WriteFile(filepath.Join(dir, "partitions.json"), append(raw, '\n'), 0o644)
 	var md strings.Builder
-	md.WriteString("| scenario | faults | acknowledged commands | lost | duplicates | client errors during the fault (commands / queries) | longest answer (command / query) | writes / reads away at most | back after the heal (writes / reads) | check after healing |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	md.WriteString("| scenario | load | faults (and what they caused) | acknowledged commands | lost | duplicates | client errors during the fault (commands / queries) | tries without an answer | longest answer (command / query) | writes / reads away at most | back after the heal (writes / reads) | 404s of acknowledged listings (of own reads; from MySQL) | 500s | check after healing |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		check := fmt.Sprintf("clean (%.1f s)", r.ConvergedS)
 		if !r.CheckClean {
 			check = fmt.Sprintf("%d differences", r.CheckDiffs)
 		}
-		fmt.Fprintf(&md, "| %s | %s | %d | %d | %d | %d / %d | %.2f s / %.2f s | %.1f s / %.1f s | %.2f s / %.2f s | %s |\n",
-			r.Scenario, r.Faults, r.Commands, r.Lost, r.Duplicates, r.CommandErrors, r.QueryErrors,
-			r.LongestCommandS, r.LongestQueryS, r.WriteGapS, r.ReadGapS, r.WritesBackS, r.ReadsBackS, check)
+		faults := r.Faults
+		if len(r.Notes) > 0 {
+			faults += ": " + strings.Join(r.Notes, "; ")
+		}
+		fmt.Fprintf(&md, "| %s | %s | %s | %d | %d | %d | %d / %d | %d | %.2f s / %.2f s | %.1f s / %.1f s | %.2f s / %.2f s | %d (of %d; %d from MySQL) | %d | %s |\n",
+			r.Scenario, r.Load, faults, r.Commands, r.Lost, r.Duplicates, r.CommandErrors, r.QueryErrors, r.NoAnswer,
+			r.LongestCommandS, r.LongestQueryS, r.WriteGapS, r.ReadGapS, r.WritesBackS, r.ReadsBackS,
+			r.AckedNotFound, r.OwnReads, r.OwnReadsFromMySQL, r.InternalErrors, check)
 	}
 	fmt.Fprintf(&md, "\n%d scenarios in %.0f s\n", len(rows), took.Seconds())
 	_ = os.WriteFile(filepath.Join(dir, "partitions.md"), []byte(md.String()), 0o644)

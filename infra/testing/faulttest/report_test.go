@@ -64,6 +64,9 @@ func (r *report) settle(ctx context.Context, t *testing.T, l *load, b *system.Ba
 	t.Helper()
 	r.Whole, r.AfterKill = l.traffic(l.start, end), l.traffic(r.KilledAt, end)
 	r.AcknowledgedListings, r.Lost = l.verifyAcknowledged(ctx, b.Pools.Writer)
+	if n := r.Whole.AcknowledgedNotFound; n > 0 {
+		t.Errorf("%d reads of an acknowledged listing by its landlord answered 404", n)
+	}
 	res, took := converge(t, b)
 	r.Checked, r.Differences, r.ConvergedS = res.Checked, len(res.Differences), took.Seconds()
 }
