@@ -31,7 +31,9 @@ func rentalctl(t *testing.T, args ...string) (int, string) {
 	return code, out.String() + errs.String()
 }
 
-func TestRentalctl_operatorCommandsAgainstARunningSystem(t *testing.T) {
+// startSystem starts a test system and points rentalctl at it, the way an
+// operator's shell is: by RENTAL_* variables.
+func startSystem(t *testing.T) *testenv.System {
 	sys := testenv.StartSystem(t, testenv.Options{})
 	for k, v := range map[string]string{
 		"RENTAL_MYSQL_DSN": sys.Config.MySQLDSN, "RENTAL_REDIS_ADDR": testenv.RedisAddr(), "RENTAL_REDIS_PREFIX": sys.Config.Prefix,
@@ -39,6 +41,11 @@ func TestRentalctl_operatorCommandsAgainstARunningSystem(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
+	return sys
+}
+
+func TestRentalctl_operatorCommandsAgainstARunningSystem(t *testing.T) {
+	sys := startSystem(t)
 	landlord, _ := sys.Register("ops@example.com", "landlord")
 	id := landlord.Must(http.StatusCreated, "POST", "/listings", map[string]any{"title": "Ops", "price": 3000, "city": "beijing",
 		"district": "haidian", "rent_type": "whole", "area_sqm": 50})["id"].(string)

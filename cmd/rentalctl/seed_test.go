@@ -15,13 +15,7 @@ import (
 // past of views, bookings and reviews that the read models learn of as they
 // learn of real use. A second run adds nothing.
 func TestRentalctl_seedGivesTheDemoListingsAPastOnce(t *testing.T) {
-	sys := testenv.StartSystem(t, testenv.Options{})
-	for k, v := range map[string]string{
-		"RENTAL_MYSQL_DSN": sys.Config.MySQLDSN, "RENTAL_REDIS_ADDR": testenv.RedisAddr(), "RENTAL_REDIS_PREFIX": sys.Config.Prefix,
-		"RENTAL_BCRYPT_COST": "4", "RENTAL_LOG_LEVEL": "error",
-	} {
-		t.Setenv(k, v)
-	}
+	sys := startSystem(t)
 	code, out := rentalctl(t, "seed", "--listings", "24", "--landlords", "3")
 	if code != 0 || !strings.Contains(out, "24 listings (24 new)") {
 		t.Fatalf("seed: %d\n%s", code, out)
