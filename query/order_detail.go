@@ -66,7 +66,6 @@ func (h OrderDetailHandler) Handle(ctx context.Context, q OrderDetail) (Body, er
 	return Body{JSON: body, Version: st.Version, Source: source}, nil
 }
 
-// orderPartiesOf are the two users who may see an order.
 // withContact appends the other party's contact: the tenant's
 // (tenant_contact) for the landlord, the landlord's (landlord_contact) for
 // the tenant; both would be the same account's, so a landlord's own booking
@@ -86,6 +85,7 @@ func (h OrderDetailHandler) withContact(ctx context.Context, doc []byte, parties
 	return withFields(doc, extra), nil
 }
 
+// orderPartiesOf are the two users who may see an order.
 type orderPartiesOf struct {
 	Tenant   uuid.UUID `json:"tenant_id"`
 	Landlord uuid.UUID `json:"landlord_id"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,7 +21,7 @@ import (
 // demo listings a past: renters who viewed, favorited, booked and reviewed,
 // all through the command handlers, so the read models learn of it as they
 // learn of real use. Finished stays are written with a clock set to the
-// past (system.NewCommandsAt), since an order can only be placed for a stay
+// past (system.NewCommandsClocked), since an order can only be placed for a stay
 // that starts today or later.
 
 func demoRenter(i int) string { return fmt.Sprintf("renter%02d@example.com", i) }
@@ -88,6 +89,8 @@ func seedActivity(ctx context.Context, base *system.Base, rel *relay.Relay, cmds
 		done.views += len(batch)
 	}
 
+	var clock backdated
+	past := system.NewCommandsClocked(base, rel, nil, clock.now)
 	// Stays that are over, each paid and reviewed; the tenant's last one is
 	// left to review, so the demo login has something to do.
 	for i := range 70 {
@@ -98,7 +101,7 @@ func seedActivity(ctx context.Context, base *system.Base, rel *relay.Relay, cmds
 		l := popular()
 		start := now.AddDate(0, -l.minMonths, -10-r.IntN(200))
 		end := command.AddMonths(start, l.minMonths)
-		past := system.NewCommandsAt(base, rel, clockAt(start.AddDate(0, 0, -3)))
+		clock.set(start.AddDate(0, 0, -3))
 		oid, ok, err := book(ctx, past, who, l, start, end, 2)
 		if err != nil {
 			return done, err
@@ -180,11 +183,13 @@ func as(user uuid.UUID, role rental.Role) command.Meta {
 	return command.Meta{Actor: rental.Actor{UserID: user, Roles: []rental.Role{role}}}
 }
 
-// clockAt is a clock that starts at t and runs on from there.
-func clockAt(t time.Time) command.Clock {
-	offset := time.Until(t)
-	return func() time.Time { return time.Now().Add(offset) }
-}
+// backdated is a clock that runs from a moment set in the past; the past
+// orders are written through one command set, its clock moved for each.
+type backdated struct{ offset atomic.Int64 }
+
+func (b *backdated) set(t time.Time) { b.offset.Store(int64(time.Until(t))) }
+
+func (b *backdated) now() time.Time { return time.Now().Add(time.Duration(b.offset.Load())) }
 
 func userExists(ctx context.Context, base *system.Base, email string) (bool, error) {
 	var n int

@@ -25,8 +25,9 @@ type writePipe struct {
 	sending int // pipelines on their way
 }
 
-// maxSending is how many pipelines may be on their way at once: one being
-// sent or run while the next fills up.
+// maxSending is how many pipelines may be on their way at once, so the next
+// fills up while earlier ones are sent or run, and one slow round trip does
+// not hold every write behind it.
 const maxSending = 8
 
 // maxPipe bounds one pipeline, so a long queue is sent in parts.

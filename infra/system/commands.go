@@ -24,13 +24,6 @@ func NewCommandsClocked(b *Base, rel *relay.Relay, sessions *nearcache.Sessions,
 	return newCommands(b, rel, sessions, now, mws)
 }
 
-// NewCommandsAt builds the write side as NewCommands does, reading the time
-// from now: the demo seed uses it to write stays that are already over, so a
-// fresh site has reviews to show.
-func NewCommandsAt(b *Base, rel *relay.Relay, now command.Clock) command.Commands {
-	return newCommands(b, rel, nil, now, nil)
-}
-
 func newCommands(b *Base, rel *relay.Relay, sessions *nearcache.Sessions, now command.Clock, mws []rental.Middleware) command.Commands {
 	runner := mysql.NewCommandRunner(b.Pools.Writer, rel.Committed)
 	var users command.UserStore = mysql.NewUserStore(runner)
