@@ -71,7 +71,7 @@ type Replayer struct {
 	Gens       Generations
 	Projectors *Projectors
 	Batches    Batcher // nil: one write (one round trip) at a time
-	Batch      int     // events read per query (default 5000)
+	Batch      int     // events read per query (default 10000)
 	// Parallel is how many goroutines apply a batch with Batches (default 8);
 	// without, one does.
 	Parallel int
