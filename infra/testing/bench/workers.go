@@ -26,8 +26,9 @@ type WorkersConfig struct {
 	// Subscribers to compare: "batched" (the worker's, stream.NewBatched) and
 	// "watermill" (Watermill's redisstream subscriber, one entry at a time).
 	Subscribers []string
-	// Pin binds the private Redis to CPU 1 and the bench process, which holds
-	// the workers while they drain, to CPU 0 during each drain (pinning).
+	// Pin gives the private Redis's main thread a CPU of its own and the
+	// bench process, which holds the workers while they drain, the others,
+	// during each drain (PinApart).
 	Pin bool
 }
 
@@ -99,12 +100,12 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 	}
 	pinned := "no"
 	if cfg.Pin {
-		undo, said, err := pinning(env.Redis.PID)
+		p, err := PinApart(env.Redis)
 		if err != nil {
 			return nil, err
 		}
-		defer undo()
-		pinned = said
+		defer p.Undo()
+		pinned = p.String()
 	}
 	rdb := base.Redis.Master
 	var first, last time.Time
