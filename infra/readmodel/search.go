@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math/bits"
 	"slices"
 	"sort"
 	"strconv"
@@ -128,7 +127,7 @@ func (c *bitCache) put(key string, e cachedBits) {
 func (e cachedBits) size() int {
 	n := 8 * len(e.b)
 	if e.texts != nil {
-		n += len(e.texts.all) + 4*len(e.texts.at)
+		n += len(e.texts.all) + 4*len(e.texts.at) + 40*keywordsPerChunk
 	}
 	return n
 }
@@ -485,20 +484,30 @@ func (r *searchRead) keyword(ctx context.Context, m bitmap, keyword string) erro
 	return nil
 }
 
-// chunkTexts are the search texts of a chunk of textChunk ordinals, joined
-// into one string (each ended by textEnd) so that a keyword held by many
-// candidates is found by one scan of the chunk instead of a call per text:
-// strings.Index over a long string moves to its vectorised search, where a
-// short text's call spends its time starting up (a Chinese keyword's first
-// byte is in almost every text).
+// chunkTexts are the search texts of a chunk of textChunk ordinals at one
+// counter of the chunk, joined into one string (each ended by textEnd): a
+// keyword is found by one scan of the chunk instead of a call per text
+// (strings.Index over a long string moves to its vectorised search, where a
+// short text's call spends its time starting up: a Chinese keyword's first
+// byte is in almost every text). The texts of a counter never change, so
+// which of them hold a keyword is kept beside them (at most
+// keywordsPerChunk keywords): a popular keyword is scanned for once per
+// chunk and change, and an edit elsewhere leaves this chunk's answers be.
 type chunkTexts struct {
 	all string
 	at  []int32 // text i is all[at[i]:at[i+1]-1]
+
+	mu    sync.Mutex
+	holds map[string][textChunk / 64]uint64 // keyword → the texts holding it
 }
 
 // textEnd ends each text in chunkTexts.all: a byte no keyword holds (those
 // that do are looked for text by text).
 const textEnd = "\x00"
+
+// keywordsPerChunk bounds the keywords a chunk remembers (past it they are
+// forgotten, all at once): ~40 bytes each, ~25 MB at 782 chunks.
+const keywordsPerChunk = 1024
 
 func joinTexts(chunk int, fields map[string]string) *chunkTexts {
 	texts := make([]string, textChunk)
@@ -522,20 +531,38 @@ func joinTexts(chunk int, fields map[string]string) *chunkTexts {
 func (t *chunkTexts) text(i int) string { return t.all[t.at[i] : t.at[i+1]-1] }
 
 // keep clears in words, the candidates of this chunk (ordinal i of the chunk
-// being bit i), those whose text does not hold keyword. With a quarter of
-// the chunk or more a candidate, the chunk is scanned once, each hit marking
-// its text and the scan going on from the next text; fewer are looked at one
-// by one.
+// being bit i), those whose text does not hold keyword.
 func (t *chunkTexts) keep(words []uint64, keyword string) {
-	n := 0
+	empty := true
 	for _, w := range words {
-		n += bits.OnesCount64(w)
+		empty = empty && w == 0
 	}
-	if n == 0 {
+	if empty {
 		return
 	}
-	var found [textChunk / 64]uint64
-	if 4*n >= textChunk && !strings.Contains(keyword, textEnd) {
+	holds := t.holding(keyword)
+	for j := range words {
+		words[j] &= holds[j]
+	}
+}
+
+// holding returns the texts that hold keyword: remembered, or found by
+// scanning the chunk once, each hit marking its text and the scan going on
+// from the next text.
+func (t *chunkTexts) holding(keyword string) [textChunk / 64]uint64 {
+	t.mu.Lock()
+	found, ok := t.holds[keyword]
+	t.mu.Unlock()
+	if ok {
+		return found
+	}
+	if strings.Contains(keyword, textEnd) {
+		for k := range textChunk {
+			if strings.Contains(t.text(k), keyword) {
+				found[k/64] |= 1 << (k % 64)
+			}
+		}
+	} else {
 		for from := 0; from < len(t.all); {
 			i := strings.Index(t.all[from:], keyword)
 			if i < 0 {
@@ -545,20 +572,14 @@ func (t *chunkTexts) keep(words []uint64, keyword string) {
 			found[k/64] |= 1 << (k % 64)
 			from = int(t.at[k+1])
 		}
-	} else {
-		for j, w := range words {
-			for w != 0 {
-				k := 64*j + bits.TrailingZeros64(w)
-				if strings.Contains(t.text(k), keyword) {
-					found[j] |= 1 << (k % 64)
-				}
-				w &= w - 1
-			}
-		}
 	}
-	for j := range words {
-		words[j] &= found[j]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.holds == nil || len(t.holds) >= keywordsPerChunk {
+		t.holds = map[string][textChunk / 64]uint64{}
 	}
+	t.holds[keyword] = found
+	return found
 }
 
 // order is the search's order as a composite key; ties go by id (ascending
