@@ -159,6 +159,7 @@ func main() {
 	f.IntVar(&searchIndex.Listings, "index-listings", searchIndex.Listings, "listings in the searchindex scenario")
 	f.IntVar(&searchIndex.Stays, "index-stays", searchIndex.Stays, "stays in the searchindex scenario")
 	f.IntVar(&searchIndex.Searches, "index-searches", searchIndex.Searches, "searches per phase of the searchindex scenario")
+	f.BoolVar(&searchIndex.Pin, "index-pin", runtime.NumCPU() >= 2, "in the searchindex scenario, pin the private redis-server's main thread to the last CPU and the bench to the others (GOMAXPROCS to match), so SLOWLOG times the calls, not the bench preempting Redis")
 	f.DurationVar(&searchIndex.Budget, "index-budget", searchIndex.Budget, "the longest a Redis call may take in the searchindex scenario (SLOWLOG; it fails past it)")
 	f.IntVar(&orders.Listings, "order-listings", orders.Listings, "listings in the orders scenario (each takes 11 orders at most)")
 	f.IntVar(&orders.Clients, "order-clients", orders.Clients, "concurrent clients in the orders scenario")

@@ -172,7 +172,7 @@ func waitForOutbox(ctx context.Context, base *system.Base, limit time.Duration) 
 // demoPhotos stores the pictures demo.Photos draws in the photo store every
 // api replica serves from, and returns their paths (/photos/<hash>).
 func demoPhotos(ctx context.Context, base *system.Base) ([]string, error) {
-	pics, err := demo.Photos(8)
+	pics, err := demo.Photos(24)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func TestPhotoStore_roundTripOfEveryVariant(t *testing.T) {
 	if p.Hash != photos.Hash(data) || p.Type != "image/png" || p.Width != 1600 || p.Height != 1000 || p.URL() != "/photos/"+p.Hash {
 		t.Fatalf("stored %+v", p)
 	}
-	want := map[photos.Size]image.Point{photos.Card: {480, 300}, photos.Detail: {1200, 750}, photos.Full: {1600, 1000}}
+	want := map[photos.Size]image.Point{photos.Card: {360, 225}, photos.Detail: {1200, 750}, photos.Full: {1600, 1000}}
 	for size, dim := range want {
 		b, err := store.Get(ctx, p.Hash, size)
 		if err != nil {

@@ -64,9 +64,9 @@ func TestPrepare_variantsFitTheirBoxesAndKeepProportions(t *testing.T) {
 		typ                string
 	}{
 		{"landscape JPEG", encodeJPEG(t, solid(2000, 1500, color.RGBA{200, 120, 80, 255})),
-			image.Pt(480, 360), image.Pt(1200, 900), image.Pt(2000, 1500), "image/jpeg"},
+			image.Pt(360, 270), image.Pt(1200, 900), image.Pt(2000, 1500), "image/jpeg"},
 		{"tall PNG is bounded by the height", encodePNG(t, solid(1000, 3000, color.RGBA{20, 120, 180, 255})),
-			image.Pt(240, 720), image.Pt(533, 1600), image.Pt(1000, 3000), "image/png"},
+			image.Pt(180, 540), image.Pt(533, 1600), image.Pt(1000, 3000), "image/png"},
 		{"small PNG is not enlarged", encodePNG(t, solid(300, 200, color.RGBA{90, 90, 90, 255})),
 			image.Pt(300, 200), image.Pt(300, 200), image.Pt(300, 200), "image/png"},
 	} {

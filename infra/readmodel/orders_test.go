@@ -2,6 +2,9 @@ package readmodel_test
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,5 +234,96 @@ func TestPut_aBookingMovesOnlyTheBookingsRanking(t *testing.T) {
 		if total := len(search(t, s, query.ListingFilter{Sort: query.SortPriceAsc})); total != 2 {
 			t.Fatalf("the other indexes keep both: %d", total)
 		}
+	}
+}
+
+// put.lua recomputes a listing's availability from the stays near the one
+// that came or went, not from all of them: a listing with years of stays,
+// long and short, back to back or apart, some canceled, written in any
+// order, with canceled orders over them, still answers every dated search
+// as a scan of its held stays.
+func TestOrders_datedSearchAnswersLikeAScanWhateverAListingsHistory(t *testing.T) {
+	s := newStore(t)
+	r := rand.New(rand.NewPCG(3, 5))
+	var ids []uuid.UUID
+	held := map[uuid.UUID][][2]time.Time{}
+	var writes []events.OrderState
+	first := date("2018-01-01")
+	for i := range 6 {
+		id := uuid.New()
+		ids = append(ids, id)
+		mustPut(t, s, listing(id, 1, int64(1000+i), "haidian", events.StatusPublished))
+		for day := first.AddDate(0, 0, r.IntN(30)); day.Before(date("2036-01-01")); {
+			end := day.AddDate(0, 0, []int{28, 31, 90, 400, 1096}[r.IntN(5)]+r.IntN(5))
+			o := orderState(uuid.New(), id, uuid.New(), 1, events.OrderStatusWaitAccept, day.Format(events.DateLayout), end.Format(events.DateLayout))
+			writes = append(writes, o)
+			o.Version, o.Status = 2, []string{events.OrderStatusWaitComment, events.OrderStatusPaid}[r.IntN(2)]
+			writes = append(writes, o)
+			held[id] = append(held[id], [2]time.Time{day, end})
+			day = end.AddDate(0, 0, []int{0, 1, 30, 120, 300}[r.IntN(5)])
+		}
+		// Canceled orders anywhere, over the held stays: until its cancel
+		// arrives one holds dates beside them, and when it goes the bits of
+		// its span must come from the stays that remain.
+		for range 40 {
+			day := first.AddDate(0, 0, r.IntN(18*365))
+			end := day.AddDate(0, 0, []int{28, 200, 1096}[r.IntN(3)])
+			o := orderState(uuid.New(), id, uuid.New(), 1, events.OrderStatusWaitAccept, day.Format(events.DateLayout), end.Format(events.DateLayout))
+			writes = append(writes, o)
+			o.Version, o.Status = 2, events.OrderStatusCanceled
+			writes = append(writes, o)
+		}
+	}
+	r.Shuffle(len(writes), func(i, j int) { writes[i], writes[j] = writes[j], writes[i] })
+	for _, o := range writes {
+		putOrder(t, s, o)
+	}
+	partly := 0
+	for range 400 {
+		from := first.AddDate(0, 0, r.IntN(18*365))
+		to := from.AddDate(0, 0, 1+r.IntN([]int{3, 40, 600, events.MaxStayDays}[r.IntN(4)]))
+		var want []uuid.UUID
+		for _, id := range ids {
+			if !slices.ContainsFunc(held[id], func(st [2]time.Time) bool { return st[0].Before(to) && st[1].After(from) }) {
+				want = append(want, id)
+			}
+		}
+		got := search(t, s, query.ListingFilter{From: from, To: to})
+		slices.SortFunc(got, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+		slices.SortFunc(want, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("[%s, %s): got %v, want %v", from.Format(events.DateLayout), to.Format(events.DateLayout), got, want)
+		}
+		if len(want) > 0 && len(want) < len(ids) {
+			partly++
+		}
+	}
+	if partly < 100 {
+		t.Fatalf("too easy: only %d of 400 windows left some listings out and not others", partly)
+	}
+}
+
+// A stay that goes recomputes the start bits of its blocks from every stay
+// starting in them, those after it too: here a window that holds block 41 of
+// 512 days whole is answered by that block's bit alone.
+func TestOrders_aCanceledStayKeepsTheStartsAfterItInItsBlocks(t *testing.T) {
+	s := newStore(t)
+	id := uuid.New()
+	mustPut(t, s, listing(id, 1, 1000, "haidian", events.StatusPublished))
+	block := time.Unix(41*512*86400, 0).UTC() // day 20992, 2027-06-23
+	day := func(n int) string { return block.AddDate(0, 0, n).Format(events.DateLayout) }
+	held := orderState(uuid.New(), id, uuid.New(), 1, events.OrderStatusWaitAccept, day(100), day(130))
+	canceled := orderState(uuid.New(), id, uuid.New(), 1, events.OrderStatusWaitAccept, day(10), day(40))
+	putOrder(t, s, held)
+	held.Version, held.Status = 2, events.OrderStatusPaid
+	putOrder(t, s, held)
+	putOrder(t, s, canceled)
+	canceled.Version, canceled.Status = 2, events.OrderStatusCanceled
+	putOrder(t, s, canceled)
+	if got := search(t, s, query.ListingFilter{From: date(day(-1)), To: date(day(513))}); len(got) != 0 {
+		t.Fatalf("[%s, %s) holds the paid stay [%s, %s), yet the listing was found free", day(-1), day(513), day(100), day(130))
+	}
+	if got := search(t, s, query.ListingFilter{From: date(day(10)), To: date(day(40))}); len(got) != 1 {
+		t.Fatalf("the canceled stay's dates [%s, %s) are free again, yet the listing was not found", day(10), day(40))
 	}
 }

@@ -137,14 +137,16 @@ end
 -- A listing is busy in [first, last) if it is held on first (the checkpoint
 -- at or before first, then the starts and ends up to first) or a stay starts
 -- after first and before last (whole blocks of starts at each level).
+-- Only the stays that can decide a bit a span [s, e) sets are read: those
+-- overlapping it or ending on e (so starting after s - maxStayDays, a stay
+-- lasting at most maxStayDays, events.MaxStayDays, prepended by writes.go)
+-- and those starting in s's block of 2^9 days. The listing's other stays,
+-- however many its history holds (a stay waiting for its review holds its
+-- dates for good), are never read: holding stays never overlap and last at
+-- least a month, so a span's cost is bounded whatever the listing's past.
 local levels = { 0, 3, 6, 9 }
 local function avail(base, listing, spans)
   local ord = ordOf(listing)
-  local stays = {}
-  for _, m in ipairs(redis.call('ZRANGE', base .. 'booked:' .. listing, 0, -1)) do
-    local s, e = string.match(m, '^(%d+)|(%d+)|')
-    stays[#stays + 1] = { tonumber(s), tonumber(e) }
-  end
   local done = {}
   local function put(key, value)
     if done[key] then return end
@@ -153,6 +155,12 @@ local function avail(base, listing, spans)
   end
   for _, span in ipairs(spans) do
     local s, e = span[1], span[2]
+    local top = math.max(e, (math.floor(s / 512) + 1) * 512)
+    local stays = {}
+    for _, m in ipairs(redis.call('ZRANGEBYSCORE', base .. 'booked:' .. listing, s - maxStayDays, '(' .. top)) do
+      local a, b = string.match(m, '^(%d+)|(%d+)|')
+      stays[#stays + 1] = { tonumber(a), tonumber(b) }
+    end
     for _, k in ipairs(levels) do
       local b = math.floor(s / 2 ^ k)
       local any = false

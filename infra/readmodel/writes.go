@@ -21,7 +21,9 @@ var (
 	ordsSource string
 	//go:embed put.lua
 	putSource string
-	putScript = goredis.NewScript(ordsSource + putSource)
+	// put.lua reads a listing's stays no longer than events.MaxStayDays
+	// before the span it recomputes (avail).
+	putScript = goredis.NewScript(ordsSource + "local maxStayDays = " + strconv.Itoa(events.MaxStayDays) + "\n" + putSource)
 )
 
 // entry is one index membership of a document; see put.lua for the kinds

@@ -35,8 +35,8 @@ import (
 type answers struct {
 	seeds   [2]maphash.Seed
 	decoded *lru.Cache[decodedKey, any]
-	pages   *lru.Cache[fragmentKey, [][]byte] // a page split where the token goes
-	stand   string                            // what a kept page holds in place of the token
+	pages   *lru.Cache[fragmentKey, keptPage]
+	stand   string // what a kept page holds in place of the token
 }
 
 // answerHash names an answer by its bytes: 128 bits of maphash under two
@@ -65,7 +65,7 @@ const (
 
 func newAnswers() *answers {
 	d, _ := lru.New[decodedKey, any](decodedAnswers)
-	f, _ := lru.New[fragmentKey, [][]byte](pagesKept)
+	f, _ := lru.New[fragmentKey, keptPage](pagesKept)
 	// The stand-in is random, as long as a token and of the same alphabet
 	// (html/template writes it unchanged), so no page text can hold it.
 	return &answers{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, decoded: d, pages: f, stand: newCSRFToken()}
@@ -75,11 +75,11 @@ func (a *answers) hash(b []byte) answerHash {
 	return answerHash{maphash.Bytes(a.seeds[0], b), maphash.Bytes(a.seeds[1], b)}
 }
 
-// key names the content of page drawn for request from answers, in order.
-func (a *answers) key(page, request string, answers ...query.Body) fragmentKey {
+// key names the content of page drawn for request from the answers of
+// these hashes, in order.
+func (a *answers) key(page, request string, answers ...answerHash) fragmentKey {
 	buf := make([]byte, 0, 16*len(answers))
-	for _, b := range answers {
-		ah := a.hash(b.JSON)
+	for _, ah := range answers {
 		for _, x := range ah {
 			for j := range 8 {
 				buf = append(buf, byte(x>>(8*j)))
@@ -90,18 +90,22 @@ func (a *answers) key(page, request string, answers ...query.Body) fragmentKey {
 }
 
 // decodeOnce decodes an answer into T, or returns what the same bytes
-// decoded to before. The value is shared by every request that reads the
-// same answer: callers read it and copy what they change (a struct is
-// copied by assignment; its slices must not be written to).
-func decodeOnce[T any](p *pages, b query.Body) (T, error) {
-	k := decodedKey{answer: p.answers.hash(b.JSON), into: reflect.TypeFor[T]()}
+// decoded to before, with the answer's hash, which names it in a page's key
+// (hashing a listing's answer once, not once to decode and again for the
+// key, is a few percent of a listing page). The value is shared by every
+// request that reads the same answer: callers read it and copy what they
+// change (a struct is copied by assignment; its slices must not be written
+// to).
+func decodeOnce[T any](p *pages, b query.Body) (T, answerHash, error) {
+	h := p.answers.hash(b.JSON)
+	k := decodedKey{answer: h, into: reflect.TypeFor[T]()}
 	if v, ok := p.answers.decoded.Get(k); ok {
-		return v.(T), nil
+		return v.(T), h, nil
 	}
 	var v T
 	if err := json.Unmarshal(b.JSON, &v); err != nil {
-		return v, fmt.Errorf("decoding a query answer for a page: %w", err)
+		return v, h, fmt.Errorf("decoding a query answer for a page: %w", err)
 	}
 	p.answers.decoded.Add(k, v)
-	return v, nil
+	return v, h, nil
 }

@@ -28,7 +28,7 @@ type assets struct {
 }
 
 type asset struct {
-	body        []byte
+	body, gz    []byte // gz: the body gzipped once at start, for text (nil for images)
 	contentType string
 }
 
@@ -52,7 +52,11 @@ func loadAssets() (assets, error) {
 			ct = "image/svg+xml"
 		}
 		a.byName[file] = hashed
-		a.files[hashed] = asset{body: body, contentType: ct}
+		f := asset{body: body, contentType: ct}
+		if strings.HasPrefix(ct, "text/") || strings.Contains(ct, "javascript") || strings.Contains(ct, "svg") || strings.Contains(ct, "json") {
+			f.gz = gzipKept(body)
+		}
+		a.files[hashed] = f
 	}
 	return a, nil
 }
@@ -74,5 +78,8 @@ func (p *pages) asset(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "public, max-age=31536000, immutable")
 	h.Set("X-Content-Type-Options", "nosniff")
-	return c.Blob(http.StatusOK, f.contentType, f.body)
+	if f.gz == nil { // an image, compressed already
+		return c.Blob(http.StatusOK, f.contentType, f.body)
+	}
+	return sendEncoded(c, http.StatusOK, f.contentType, f.body, f.gz)
 }

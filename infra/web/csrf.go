@@ -46,12 +46,9 @@ func (p *pages) csrf(next echo.HandlerFunc) echo.HandlerFunc {
 				return rental.Errorf(rental.EFORBIDDEN, "表单已失效（缺少或错误的 CSRF 令牌），请返回刷新页面后重试")
 			}
 		}
-		if token == "" {
-			token = newCSRFToken()
-			c.SetCookie(&http.Cookie{Name: CSRFCookie, Value: token, Path: "/", MaxAge: 365 * 24 * 3600,
-				HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+		if token != "" {
+			c.Set(csrfKey, token)
 		}
-		c.Set(csrfKey, token)
 		return next(c)
 	}
 }
@@ -62,7 +59,17 @@ func newCSRFToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// csrfOf is the visitor's token, given a cookie now if they have none: only
+// a page that holds the token sets one, so a visitor's shared page (which
+// holds none, render.go) goes out without a Set-Cookie and is the same
+// bytes for everyone.
 func csrfOf(c echo.Context) string {
-	t, _ := c.Get(csrfKey).(string)
+	if t, ok := c.Get(csrfKey).(string); ok {
+		return t
+	}
+	t := newCSRFToken()
+	c.SetCookie(&http.Cookie{Name: CSRFCookie, Value: t, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(c)})
+	c.Set(csrfKey, t)
 	return t
 }

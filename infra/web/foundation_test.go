@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -46,6 +50,63 @@ func TestPages_assetsHaveContentHashedNamesAndLongCacheHeaders(t *testing.T) {
 	}
 	if p := b.get("/assets/app.0000000000.css"); p.Status != http.StatusNotFound {
 		t.Fatalf("an old asset name: %d, want 404", p.Status)
+	}
+}
+
+// Pages and text assets go gzipped to a client that takes it, as every
+// browser does: a kept visitor's page and an asset compressed once, a page
+// drawn for one request on the way out; the same bytes once decoded.
+func TestPages_goGzippedToClientsThatTakeItAndAsTheyAreToOthers(t *testing.T) {
+	sys := testenv.StartSystem(t, testenv.Options{Workers: -1})
+	b := newBrowser(t, sys)
+	css := regexp.MustCompile(`/assets/app\.[0-9a-f]{10}\.css`).FindString(b.must(http.StatusOK, "/login").Body)
+	fetch := func(path, acceptEncoding string) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", sys.URL+path, nil)
+		req.Header.Set("Accept-Encoding", acceptEncoding) // set, so Go's client leaves the body as sent
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, err := io.ReadAll(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("%s: %d, Vary %q", path, res.StatusCode, res.Header.Get("Vary"))
+		}
+		return res, body
+	}
+	for _, path := range []string{"/", "/login", css} {
+		plain, body := fetch(path, "gzip;q=0, identity")
+		if plain.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("%s sent %q to a client that refuses gzip", path, plain.Header.Get("Content-Encoding"))
+		}
+		zipped, wire := fetch(path, "gzip, deflate, br, zstd")
+		if zipped.Header.Get("Content-Encoding") != "gzip" || zipped.Header.Get("Content-Length") != strconv.Itoa(len(wire)) {
+			t.Fatalf("%s to a browser: Content-Encoding %q, Content-Length %q for %d bytes", path,
+				zipped.Header.Get("Content-Encoding"), zipped.Header.Get("Content-Length"), len(wire))
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(wire))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		decoded, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if len(wire) >= len(decoded) {
+			t.Fatalf("%s: %d bytes gzipped from %d", path, len(wire), len(decoded))
+		}
+		// The login page is drawn per request (a fresh idempotency key), the
+		// visitor's home page and the stylesheet are kept: the same bytes.
+		if path != "/login" && !bytes.Equal(decoded, body) {
+			t.Fatalf("%s: the gzipped body decodes to other bytes than the plain one", path)
+		}
+		if path == "/login" && !bytes.Contains(decoded, []byte(`id="login-form"`)) {
+			t.Fatal("the gzipped login page has no login form")
+		}
 	}
 }
 

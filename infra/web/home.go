@@ -35,7 +35,7 @@ func (p *pages) home(c echo.Context) error {
 			SameSite: http.SameSiteLaxMode, Secure: secure(c)})
 	}
 	v := homeView{City: city}
-	var answers []query.Body
+	var answers []answerHash
 	for _, s := range []struct {
 		sort string
 		into *[]listingView
@@ -65,11 +65,10 @@ func (p *pages) home(c echo.Context) error {
 
 // searchPage runs the search query and decodes its page (once per answer:
 // the page is shared, its items are not to be written to).
-func (p *pages) searchPage(c echo.Context, f query.ListingFilter) (listingPage, query.Body, error) {
+func (p *pages) searchPage(c echo.Context, f query.ListingFilter) (listingPage, answerHash, error) {
 	b, err := p.Queries.SearchListings.Handle(c.Request().Context(), query.SearchListings{Filter: f})
 	if err != nil {
-		return listingPage{}, b, err
+		return listingPage{}, answerHash{}, err
 	}
-	res, err := decodeOnce[listingPage](p, b)
-	return res, b, err
+	return decodeOnce[listingPage](p, b)
 }

@@ -74,26 +74,27 @@ var detailNotices = map[string]string{
 
 // listingDetail is a listing's page.
 func (p *pages) listingDetail(c echo.Context) error {
-	l, b, err := p.loadListing(c)
+	l, h, err := p.loadListing(c)
 	if err != nil {
 		return err
 	}
-	return p.drawDetail(c, http.StatusOK, l, b, Form{}, nil)
+	return p.drawDetail(c, http.StatusOK, l, h, Form{}, nil)
 }
 
 // loadListing reads the listing of the path, at least at ?v= after a change.
-func (p *pages) loadListing(c echo.Context) (listingView, query.Body, error) {
+// Its answer's hash names it in the page's key.
+func (p *pages) loadListing(c echo.Context) (listingView, answerHash, error) {
 	id, err := pathID(c, "id")
 	if err != nil {
-		return listingView{}, query.Body{}, err
+		return listingView{}, answerHash{}, err
 	}
 	b, err := p.Queries.ListingDetail.Handle(c.Request().Context(), query.ListingDetail{Actor: actorOf(c), ID: id, MinVersion: version(c)})
 	if err != nil {
-		return listingView{}, query.Body{}, err
+		return listingView{}, answerHash{}, err
 	}
-	l, err := decodeOnce[listingView](p, b)
+	l, h, err := decodeOnce[listingView](p, b)
 	if err != nil {
-		return listingView{}, query.Body{}, err
+		return listingView{}, answerHash{}, err
 	}
 	// The favorite just changed (the redirect says so): show what the user did,
 	// even if the read model has not caught up yet.
@@ -103,7 +104,7 @@ func (p *pages) loadListing(c echo.Context) (listingView, query.Body, error) {
 	case "unfavorited":
 		l.Favorited = false
 	}
-	return l, b, nil
+	return l, h, nil
 }
 
 // detailAnswers are the answers a listing's page is drawn from, besides the
@@ -116,7 +117,7 @@ type detailAnswers struct {
 
 // drawDetail draws the page with the booking form as given (empty, refused,
 // or a preview with its quote).
-func (p *pages) drawDetail(c echo.Context, status int, l listingView, lb query.Body, book Form, q *quoteView) error {
+func (p *pages) drawDetail(c echo.Context, status int, l listingView, lh answerHash, book Form, q *quoteView) error {
 	ans, err := p.detailAnswers(c, l)
 	if err != nil {
 		return err
@@ -132,7 +133,7 @@ func (p *pages) drawDetail(c echo.Context, status int, l listingView, lb query.B
 		return p.render(c, status, "listing_detail", title, v)
 	}
 	key := p.answers.key("listing_detail", c.Request().URL.RequestURI()+"|"+ans.today.Format(events.DateLayout),
-		lb, ans.reviews, ans.availability, ans.similar, ans.charts)
+		lh, p.answers.hash(ans.reviews.JSON), p.answers.hash(ans.availability.JSON), p.answers.hash(ans.similar.JSON), p.answers.hash(ans.charts.JSON))
 	return p.renderShared(c, key, "listing_detail", title, Form{}, view)
 }
 
@@ -182,26 +183,26 @@ func (p *pages) detailView(c echo.Context, l listingView, ans detailAnswers, boo
 		v.Facilities = append(v.Facilities, facilityView{Code: f.Code, Name: f.Name, Has: l.HasFacility(f.Code), Icon: facilityIcon(f.Code)})
 	}
 	var err error
-	if v.Reviews, err = decodeOnce[reviewPage](p, ans.reviews); err != nil {
+	if v.Reviews, _, err = decodeOnce[reviewPage](p, ans.reviews); err != nil {
 		return v, err
 	}
 	v.ReviewPage = newPager(ans.reviewPage, reviewsPerPage, v.Reviews.Total, func(n int) string {
 		return l.URL() + "?page=" + strconv.Itoa(n) + "#reviews"
 	})
-	av, err := decodeOnce[availabilityAnswer](p, ans.availability)
+	av, _, err := decodeOnce[availabilityAnswer](p, ans.availability)
 	if err != nil {
 		return v, err
 	}
 	v.Months = calendarMonthsOf(ans.calendarStart, calendarMonths, ans.today, av.Booked)
 	if ans.similar.JSON != nil {
-		similar, err := decodeOnce[listingPage](p, ans.similar)
+		similar, _, err := decodeOnce[listingPage](p, ans.similar)
 		if err != nil {
 			return v, err
 		}
 		v.Similar = similar.Items
 	}
 	if ans.charts.JSON != nil {
-		st, err := decodeOnce[districtStats](p, ans.charts)
+		st, _, err := decodeOnce[districtStats](p, ans.charts)
 		if err != nil {
 			return v, err
 		}

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -133,22 +132,24 @@ func (p *pages) draw(c echo.Context, status int, name string, pg Page) error {
 	if err := t.ExecuteTemplate(buf, "layout", pg); err != nil {
 		return fmt.Errorf("drawing page %s: %w", name, err)
 	}
-	return p.send(c, status, buf.Bytes())
+	return p.send(c, status, buf.Bytes(), nil)
 }
 
-func (p *pages) send(c echo.Context, status int, page []byte) error {
+// send writes a page; gz is its gzipped form when one is kept (else nil).
+func (p *pages) send(c echo.Context, status int, page, gz []byte) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderCacheControl, "private, no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	// With the length known the body goes out as it is, not in chunks.
-	h.Set(echo.HeaderContentLength, strconv.Itoa(len(page)))
-	return c.HTMLBlob(status, page)
+	return sendEncoded(c, status, echo.MIMETextHTMLCharsetUTF8, page, gz)
 }
 
 // withLayout fills in what the layout draws: the tokens, the user, the city.
 func (p *pages) withLayout(c echo.Context, pg Page) (Page, error) {
-	pg.CSRF, pg.Key, pg.Actor = csrfOf(c), rental.NewID().String(), actorOf(c)
+	if pg.CSRF == "" { // a shared page brings its stand-in and no key
+		pg.CSRF, pg.Key = csrfOf(c), rental.NewID().String()
+	}
+	pg.Actor = actorOf(c)
 	pg.Cities, pg.City = p.cities, p.currentCity(c)
 	pg.Path = c.Request().URL.RequestURI()
 	if pg.Form.Values == nil {
@@ -167,9 +168,12 @@ func (p *pages) withLayout(c echo.Context, pg Page) (Page, error) {
 
 // renderShared draws a page (200) that, for a visitor who is not logged in,
 // is a function of key alone (the answers it reads and the request,
-// answers.go) but for the visitor's CSRF token: it is drawn once per key,
-// kept with a stand-in where the token goes, and sent with each visitor's
-// own token put in. view builds the page's data; it runs only when the page
+// answers.go): it is drawn once per key and kept. A visitor's page holds no
+// CSRF token (the layout gives one only to logged-in users, whose scripts
+// post), so a kept page is the same bytes for everyone and is kept gzipped
+// too. Should a page hold a form after all, it is drawn with a stand-in
+// where the token goes, kept split there and sent with each visitor's own
+// token put in. view builds the page's data; it runs only when the page
 // must be drawn. A logged-in user's page is drawn afresh every time.
 func (p *pages) renderShared(c echo.Context, key fragmentKey, name, title string, f Form, view func() (any, error)) error {
 	if !actorOf(c).Anonymous() || f.Status != 0 {
@@ -182,38 +186,58 @@ func (p *pages) renderShared(c echo.Context, key fragmentKey, name, title string
 	key.request += "|" + p.currentCity(c).Code // the top bar's city
 	kept, ok := p.answers.pages.Get(key)
 	if !ok {
-		data, err := view()
-		if err != nil {
+		var err error
+		if kept, err = p.drawKept(c, name, title, f, view); err != nil {
 			return err
 		}
-		t, ok := p.tpl[name]
-		if !ok {
-			return fmt.Errorf("no template %q", name)
-		}
-		pg, err := p.withLayout(c, Page{Title: title, Form: f, Data: data})
-		if err != nil {
-			return err
-		}
-		// The page is kept for every visitor: it must hold no one's token.
-		pg.CSRF, pg.Key = p.answers.stand, ""
-		var buf bytes.Buffer
-		if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
-			return fmt.Errorf("drawing page %s: %w", name, err)
-		}
-		kept = bytes.Split(buf.Bytes(), []byte(p.answers.stand))
 		p.answers.pages.Add(key, kept)
+	}
+	if len(kept.parts) == 1 {
+		return p.send(c, http.StatusOK, kept.parts[0], kept.gz)
 	}
 	token := csrfOf(c)
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer buffers.Put(buf)
-	for i, part := range kept {
+	for i, part := range kept.parts {
 		if i > 0 {
 			buf.WriteString(token)
 		}
 		buf.Write(part)
 	}
-	return p.send(c, http.StatusOK, buf.Bytes())
+	return p.send(c, http.StatusOK, buf.Bytes(), nil)
+}
+
+// keptPage is a visitor's page as kept: split where the CSRF token goes
+// (one part if it holds none, and then gzipped too).
+type keptPage struct {
+	parts [][]byte
+	gz    []byte
+}
+
+// drawKept draws a page for every visitor: it must hold no one's token.
+func (p *pages) drawKept(c echo.Context, name, title string, f Form, view func() (any, error)) (keptPage, error) {
+	data, err := view()
+	if err != nil {
+		return keptPage{}, err
+	}
+	t, ok := p.tpl[name]
+	if !ok {
+		return keptPage{}, fmt.Errorf("no template %q", name)
+	}
+	pg, err := p.withLayout(c, Page{Title: title, Form: f, Data: data, CSRF: p.answers.stand})
+	if err != nil {
+		return keptPage{}, err
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
+		return keptPage{}, fmt.Errorf("drawing page %s: %w", name, err)
+	}
+	k := keptPage{parts: bytes.Split(buf.Bytes(), []byte(p.answers.stand))}
+	if len(k.parts) == 1 {
+		k.gz = gzipKept(k.parts[0])
+	}
+	return k, nil
 }
 
 // CityCookie remembers the city the user chose.

@@ -77,7 +77,7 @@ func (p *pages) search(c echo.Context) error {
 		title = v.Keyword + " - 搜索"
 	}
 	form := Form{Values: vals}
-	var answer query.Body
+	var answer answerHash
 	var err error
 	if len(bad) == 0 {
 		v.Result, answer, err = p.searchPage(c, f)

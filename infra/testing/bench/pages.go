@@ -50,37 +50,50 @@ func Pages(ctx context.Context, env *Env, cfg PagesConfig) (Table, error) {
 	t := Table{
 		Title: fmt.Sprintf("Pages: HTML beside JSON on one api replica, %d listings, wrk -t%d -c%d -d%s, side by side",
 			cfg.Listings, cfg.Load.Threads, cfg.Load.Connections, cfg.Load.Duration),
-		Header: []string{"read", "as", "body", "req/s", "p50", "p99", "errors", "HTML vs JSON"},
+		Header: []string{"read", "client", "as", "on the wire", "req/s", "p50", "p99", "errors", "HTML vs JSON"},
 	}
+	// Two clients: wrk as it comes (no Accept-Encoding, like curl) and one
+	// that sends what every browser sends, which the pages answer gzipped
+	// (the JSON API does not compress: its answers go out as they are).
+	clients := []struct {
+		name    string
+		headers map[string]string
+	}{{"no Accept-Encoding", nil}, {"browser (gzip)", map[string]string{"Accept-Encoding": "gzip, deflate, br, zstd"}}}
 	var firsts []string
 	for _, ep := range []struct {
 		name       string
 		json, html []string
 	}{{"listing detail", jsonDetail, htmlDetail}, {"search page (20 items)", jsonSearch, htmlSearch}} {
-		var runs [2]Throughput
-		var sizes [2]int
-		for i, paths := range [][]string{ep.json, ep.html} {
-			if sizes[i], err = bodySize(ctx, api+paths[0]); err != nil {
-				return Table{}, err
+		for ci, cl := range clients {
+			load := cfg.Load
+			load.Headers = cl.headers
+			var runs [2]Throughput
+			var sizes [2]int
+			for i, paths := range [][]string{ep.json, ep.html} {
+				if sizes[i], err = bodySize(ctx, api+paths[0], cl.headers); err != nil {
+					return Table{}, err
+				}
+				if ci == 0 {
+					first, err := warmUp(ctx, api, paths)
+					if err != nil {
+						return Table{}, err
+					}
+					if i == 1 {
+						firsts = append(firsts, fmt.Sprintf("%s: median %s, p90 %s over %d pages", ep.name, ms(first[len(first)/2]), ms(first[len(first)*9/10]), len(first)))
+					}
+				}
+				if runs[i], err = Wrk(ctx, load, api, paths); err != nil {
+					return Table{}, err
+				}
+				time.Sleep(time.Second) // let the machine settle between runs
 			}
-			first, err := warmUp(ctx, api, paths)
-			if err != nil {
-				return Table{}, err
+			for i, as := range []string{"JSON", "HTML"} {
+				vs := ""
+				if i == 1 {
+					vs = pct(runs[1].RequestsPerSec, runs[0].RequestsPerSec)
+				}
+				t.Add(ep.name, cl.name, as, fmt.Sprintf("%d B", sizes[i]), runs[i].RequestsPerSec, runs[i].P50, runs[i].P99, runs[i].Errors, vs)
 			}
-			if i == 1 {
-				firsts = append(firsts, fmt.Sprintf("%s: median %s, p90 %s over %d pages", ep.name, ms(first[len(first)/2]), ms(first[len(first)*9/10]), len(first)))
-			}
-			if runs[i], err = Wrk(ctx, cfg.Load, api, paths); err != nil {
-				return Table{}, err
-			}
-			time.Sleep(time.Second) // let the machine settle between runs
-		}
-		for i, as := range []string{"JSON", "HTML"} {
-			vs := ""
-			if i == 1 {
-				vs = pct(runs[1].RequestsPerSec, runs[0].RequestsPerSec)
-			}
-			t.Add(ep.name, as, fmt.Sprintf("%d B", sizes[i]), runs[i].RequestsPerSec, runs[i].P50, runs[i].P99, runs[i].Errors, vs)
 		}
 	}
 	v, err := FirstVisit(ctx, api, "/")

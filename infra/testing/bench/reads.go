@@ -113,8 +113,17 @@ func waitProjected(ctx context.Context, base string, listings []Owned) error {
 	return nil
 }
 
-func bodySize(ctx context.Context, url string) (int, error) {
+// bodySize fetches url and returns its body's length.
+//
+// With headers that name an Accept-Encoding the size is what went over the
+// wire (Go's client then leaves the body encoded); without, the decoded size.
+func bodySize(ctx context.Context, url string, headers ...map[string]string) (int, error) {
 	req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+	for _, h := range headers {
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+	}
 	res, err := client.Do(req)
 	if err != nil {
 		return 0, err

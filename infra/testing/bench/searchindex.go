@@ -26,6 +26,10 @@ type SearchIndexConfig struct {
 	Searches        int           // per phase
 	Edits, Orders   int           // per second during the live phase
 	Budget          time.Duration // the longest a Redis call may take (SLOWLOG)
+	// Pin gives a private redis-server a CPU of its own and the bench the
+	// others while the scenario runs (PinApart), so that SLOWLOG times what
+	// a call costs, not the bench preempting Redis.
+	Pin bool
 }
 
 // SearchIndex measures the search index alone, on the read models of a
@@ -53,6 +57,24 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 	}
 	rdb := goredis.NewClient(&goredis.Options{Addr: env.Redis.Addr})
 	defer rdb.Close()
+	placement := Placement{}
+	if cfg.Pin {
+		if placement, err = PinApart(env.Redis); err != nil {
+			return Table{}, err
+		}
+		defer placement.Undo()
+	}
+	// What the machine takes from Redis's CPU with no Redis call running,
+	// before and after the phases.
+	stalls := make([]Stalls, 0, 2)
+	meter := func() error {
+		st, err := MachineStalls(placement, 10*time.Second)
+		stalls = append(stalls, st)
+		return err
+	}
+	if err := meter(); err != nil {
+		return Table{}, err
+	}
 	if env.Redis.Private() {
 		// Every call over the budget is logged, and nothing else.
 		if err := rdb.ConfigSet(ctx, "slowlog-log-slower-than", strconv.FormatInt(cfg.Budget.Microseconds(), 10)).Err(); err != nil {
@@ -68,10 +90,12 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 	}
 	mem0 := usedMemory(ctx, rdb)
 	// phase measures one phase and adds its row.
+	var own []string // Redis's own account of each phase
 	phase := func(writes bool, name string, n int, fn func(lat *[]time.Duration) error) error {
-		row, err := measure(ctx, rdb, env.Redis, writes, name, n, fn)
+		row, stats, err := measure(ctx, rdb, env.Redis, writes, name, n, fn)
 		if err == nil {
 			t.Add(row...)
+			own = append(own, stats)
 		}
 		return err
 	}
@@ -233,7 +257,18 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		}); err != nil {
 		return Table{}, err
 	}
+	if err := meter(); err != nil {
+		return Table{}, err
+	}
 	w := percentiles(writes)
+	where := "Placement: " + placement.String() + "."
+	if placement.Pinned {
+		where += fmt.Sprintf(" The machine alone, a thread spinning on Redis's CPU with its scheduling while Redis was idle (MachineStalls): "+
+			"before the writes %s; after the searches %s (load average %s).", stalls[0], stalls[1], LoadAverages())
+	}
+	t.Notes = append(t.Notes, where,
+		"Redis's own account of each phase (INFO commandstats: calls × µs a call; INFO latencystats' p99.9 and LATENCY HISTOGRAM's highest bucket, "+
+			"which bound the slowest call; a script's inner commands are listed under their own names too): "+strings.Join(own, " "))
 	t.Notes = append(t.Notes,
 		fmt.Sprintf("Live phase: %d listing edits (a new price) and %d orders (stays of 1 to 36 months) written meanwhile, one put.lua each: p50 %s, p99 %s, max %s (round trip).",
 			edits, placed, ms(w[0]), ms(w[2]), ms(w[3])),
@@ -241,7 +276,7 @@ func SearchIndex(ctx context.Context, env *Env, cfg SearchIndexConfig) (Table, e
 		fmt.Sprintf("Redis memory: %.0f MB for the listings (%.2f KB each, documents, rankings, charts and bitmaps), %.0f MB with the stays and views.",
 			float64(memListings-mem0)/1e6, float64(memListings-mem0)/1e3/float64(cfg.Listings), float64(memAll-mem0)/1e6),
 		"\"Redis time per call\" is INFO commandstats' time over the phase divided by its writes or searches: a write's put.lua (its "+
-			"\"Redis calls\" are the commands the script runs), a search's HMGETs, MGETs and GETs (the counters, the bitmaps that changed, the page's "+
+			"\"Redis calls\" are the commands the script runs), a search's HMGETs, MGETs, HGETALLs and GETs (the counters, the bitmaps and chunks of texts that changed, the page's "+
 			"documents). p50/p99/max are the round trip as the api sees it (the writes: per document of a batch). \"Over\" counts SLOWLOG entries of "+
 			"this private redis-server, which logs every call longer than the budget.",
 		fmt.Sprintf("Searches: scope all, a city or a district; a price window (70%%); bedrooms, rent type, 1-3 facilities (a quarter each); "+
@@ -408,28 +443,29 @@ func slowest(logs []goredis.SlowLog) goredis.SlowLog {
 
 // measure runs a phase of n writes or searches and returns its row: the
 // Redis time and calls per item (INFO commandstats), the latencies fn
-// recorded, and what SLOWLOG logged. A write's time is its put.lua (EVALSHA,
-// with the commands it runs, counted as its calls); a search's the HMGETs,
-// MGETs and GETs it sends (no script: the writes of the live phase add only
-// their two GETs of the generation each).
-func measure(ctx context.Context, rdb *goredis.Client, redis *Redis, writes bool, name string, n int, fn func(lat *[]time.Duration) error) ([]any, error) {
+// recorded, and what SLOWLOG logged, and Redis's own account of every
+// command (describeStats). A write's time is its put.lua (EVALSHA, with the
+// commands it runs counted as its calls); a search's the HMGETs, MGETs,
+// HGETALLs and GETs it sends (no script: the writes of the live phase add
+// only their two GETs of the generation each).
+func measure(ctx context.Context, rdb *goredis.Client, redis *Redis, writes bool, name string, n int, fn func(lat *[]time.Duration) error) (row []any, own string, err error) {
 	rdb.Do(ctx, "SLOWLOG", "RESET")
 	rdb.ConfigResetStat(ctx)
 	var lat []time.Duration
 	if err := fn(&lat); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	stats := commandStats(ctx, rdb)
+	stats := callStats(ctx, rdb)
 	var usec float64
 	var calls int64
-	for cmd, st := range stats {
+	for _, st := range stats {
 		switch {
-		case writes && cmd == "evalsha":
-			usec += st.usec
+		case writes && st.name == "evalsha":
+			usec += st.usecPer * float64(st.calls)
 		case writes:
 			calls += st.calls
-		case cmd == "hmget" || cmd == "mget" || cmd == "get":
-			usec += st.usec
+		case st.name == "hmget" || st.name == "mget" || st.name == "get" || st.name == "hgetall":
+			usec += st.usecPer * float64(st.calls)
 			calls += st.calls
 		}
 	}
@@ -438,7 +474,7 @@ func measure(ctx context.Context, rdb *goredis.Client, redis *Redis, writes bool
 	if redis.Private() {
 		logs, err := rdb.SlowLogGet(ctx, -1).Result()
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		over, worst = strconv.Itoa(len(logs)), "none"
 		if len(logs) > 0 {
@@ -446,39 +482,8 @@ func measure(ctx context.Context, rdb *goredis.Client, redis *Redis, writes bool
 			worst = ms(s.Duration) + " " + describeCall(s.Args)
 		}
 	}
-	return []any{name, n, fmt.Sprintf("%.0f µs", usec/float64(n)), fmt.Sprintf("%.1f", float64(calls)/float64(n)), p[0], p[2], p[3], over, worst}, nil
-}
-
-type cmdStat struct {
-	calls int64
-	usec  float64
-}
-
-// commandStats reads INFO commandstats by command.
-func commandStats(ctx context.Context, rdb *goredis.Client) map[string]cmdStat {
-	info, err := rdb.Info(ctx, "commandstats").Result()
-	out := map[string]cmdStat{}
-	if err != nil {
-		return out
-	}
-	for line := range strings.SplitSeq(info, "\n") {
-		name, stats, ok := strings.Cut(strings.TrimSpace(line), ":")
-		if !ok || !strings.HasPrefix(name, "cmdstat_") {
-			continue
-		}
-		var st cmdStat
-		for kv := range strings.SplitSeq(stats, ",") {
-			k, v, _ := strings.Cut(kv, "=")
-			switch k {
-			case "calls":
-				st.calls, _ = strconv.ParseInt(v, 10, 64)
-			case "usec":
-				st.usec, _ = strconv.ParseFloat(v, 64)
-			}
-		}
-		out[strings.TrimPrefix(name, "cmdstat_")] = st
-	}
-	return out
+	return []any{name, n, fmt.Sprintf("%.0f µs", usec/float64(n)), fmt.Sprintf("%.1f", float64(calls)/float64(n)), p[0], p[2], p[3], over, worst},
+		name + ": " + describeStats(stats) + ".", nil
 }
 
 func usedMemory(ctx context.Context, rdb *goredis.Client) int64 {

@@ -3,10 +3,12 @@ package bench
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,6 +19,7 @@ type Load struct {
 	Threads     int
 	Connections int
 	Duration    time.Duration
+	Headers     map[string]string // sent with every request (none by default, as wrk sends)
 }
 
 // DefaultLoad suits a 2-core machine with wrk beside the server.
@@ -53,6 +56,9 @@ func runWrk(ctx context.Context, load Load, base string, paths []string, random 
 	}
 	defer os.RemoveAll(dir)
 	var script strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(load.Headers)) {
+		fmt.Fprintf(&script, "wrk.headers[%q] = %q\n", k, load.Headers[k])
+	}
 	script.WriteString("paths = {\n")
 	for _, p := range paths {
 		fmt.Fprintf(&script, "  %q,\n", p)

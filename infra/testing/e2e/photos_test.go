@@ -73,7 +73,7 @@ func TestPhotos_uploadedThroughTheAPIBecomeListingImagesServedWithLongCaching(t 
 		t.Fatalf("the photo is the listing's first image and cover: %v, cover %v", images, detail["cover_image"])
 	}
 
-	for size, width := range map[string]int{"card": 480, "detail": 1200, "full": 1600} {
+	for size, width := range map[string]int{"card": 360, "detail": 1200, "full": 1600} {
 		r, err := http.Get(sys.URL + url + "?s=" + size)
 		if err != nil {
 			t.Fatal(err)
