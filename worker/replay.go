@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -72,8 +71,10 @@ type Replayer struct {
 	Gens       Generations
 	Projectors *Projectors
 	Batches    Batcher // nil: one write (one round trip) at a time
-	Batch      int     // events read per query (default 5000)
-	Parallel   int     // goroutines applying a batch (default: the CPUs, at most 4)
+	Batch      int     // events read per query (default 10000)
+	// Parallel is how many goroutines apply a batch with Batches (default 8);
+	// without, one does.
+	Parallel int
 	// ApplySuperseded applies every event, even those a newer version of the
 	// same aggregate supersedes (to compare; the result is the same).
 	ApplySuperseded bool
@@ -160,7 +161,7 @@ func (r Replayer) batch() int {
 	if r.Batch > 0 {
 		return r.Batch
 	}
-	return 5000
+	return 10000 // ~1,000 documents after superseded versions: 8 parts of ~125
 }
 
 // replay reads event_log one batch ahead of the batch being applied, applies
@@ -255,7 +256,11 @@ func (r Replayer) apply(ctx context.Context, gens map[string]string, evs []event
 	}
 	parts := r.Parallel
 	if parts <= 0 {
-		parts = min(runtime.GOMAXPROCS(0), 4)
+		// More goroutines than cores: each decodes its part, then waits on
+		// Redis for its pipelines; with two (the cores here) Redis sat idle
+		// while both decoded, and the decoding while both waited (a 1M-event
+		// replay kept Redis 59% busy; docs/BENCHMARKS.md, issue 12 item 5).
+		parts = 8
 	}
 	split := make([][]events.Envelope, parts)
 	for _, e := range evs {

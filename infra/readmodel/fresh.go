@@ -13,7 +13,7 @@ import (
 // Writes into a generation being rebuilt (replay): fresh.lua writes the
 // documents the generation does not hold yet, many per call, their entries
 // grouped by key here (one ZADD per sorted set, one HSET per hash, one
-// BITFIELD per bitmap, the counted entries summed per member), so the
+// BITFIELD per bitmap (offsets only), the counted entries summed per member), so the
 // script does no work per entry; put.lua writes the rest.
 
 var (
@@ -236,7 +236,7 @@ func (s *Store) assignOrdinals(ctx context.Context, queued []freshWrite) (map[st
 // part, whose writes share a generation and a projection.
 func (s *Store) freshArgs(part []freshWrite, ords map[string]int64) []any {
 	first := part[0]
-	args := make([]any, 0, 3+7*len(part)+4*freshOps)
+	args := make([]any, 0, 3+7*len(part)+2*freshOps)
 	args = append(args, s.keyspace(first.w.projection), first.gen, len(part))
 	type group struct {
 		op   string
@@ -278,11 +278,11 @@ func (s *Store) freshArgs(part []freshWrite, ords map[string]int64) []any {
 			case hashEntry:
 				add("h", e.suffix[1:], e.member, e.value)
 			case bitEntry:
-				add("b", e.suffix[1:], "SET", "u1", ords[e.member], 1)
+				add("b", e.suffix[1:], ords[e.member])
 			case slicedEntry:
 				for b, v := 0, int64(e.score); v > 0; b, v = b+1, v>>1 {
 					if v&1 == 1 {
-						add("b", e.suffix[1:]+":"+strconv.Itoa(b), "SET", "u1", ords[e.member], 1)
+						add("b", e.suffix[1:]+":"+strconv.Itoa(b), ords[e.member])
 					}
 				}
 			case textEntry:

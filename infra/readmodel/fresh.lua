@@ -21,7 +21,7 @@
 --   summary ('1' .. summary, or '0': no field f), ix (as put.lua keeps it),
 -- then, to the end, groups: op, key suffix, n, then n arguments:
 --   'z' ZADD key <score member>...     'h' HSET key <field value>...
---   'b' BITFIELD key <SET u1 offset 1>...
+--   'b' BITFIELD key SET u1 offset 1, for each <offset>
 --   '+' ZINCRBY key by member, for each <by member> (summed per member)
 -- Returns the positions (from 1) of the documents the generation holds
 -- already (then nothing is written), every position when the generation
@@ -53,12 +53,19 @@ for _ = 1, ndocs do
   i = i + 7
 end
 
-local command = { z = 'ZADD', h = 'HSET', b = 'BITFIELD' }
+local command = { z = 'ZADD', h = 'HSET' }
 while i <= #ARGV do
   local op, key, n = ARGV[i], base .. ARGV[i + 1], tonumber(ARGV[i + 2])
   local from = i + 3
   if op == '+' then
     for j = from, from + n - 1, 2 do redis.call('ZINCRBY', key, ARGV[j], ARGV[j + 1]) end
+  elseif op == 'b' then
+    -- offsets alone are sent: a quarter of the arguments to parse and copy
+    local a = {}
+    for j = 0, n - 1 do
+      a[4 * j + 1], a[4 * j + 2], a[4 * j + 3], a[4 * j + 4] = 'SET', 'u1', ARGV[from + j], 1
+    end
+    redis.call('BITFIELD', key, unpack(a))
   else
     redis.call(command[op], key, unpack(ARGV, from, from + n - 1))
   end
