@@ -41,6 +41,7 @@ func main() {
 		checkListings int
 		compare       bool
 		replayPutLua  bool
+		replayPin     bool
 		privateRedis  bool
 		firstVisit    string
 		workers       = bench.WorkersConfig{PerListing: 5, Replicas: []int{1}, Consumers: []int{4}, Subscribers: []string{"watermill", "batched"}}
@@ -113,7 +114,7 @@ func main() {
 				case "check":
 					t, err = bench.Check(ctx, env, bench.CheckConfig{Listings: checkListings, Tamper: 1000})
 				case "replay":
-					t, err = bench.Replay(ctx, env, bench.ReplayConfig{Compare: compare, PutLua: replayPutLua,
+					t, err = bench.Replay(ctx, env, bench.ReplayConfig{Compare: compare, PutLua: replayPutLua, Pin: replayPin,
 						History: bench.HistoryConfig{Landlords: 2000, Listings: replayEvents / 10, PerListing: 10}})
 				default:
 					err = fmt.Errorf("unknown scenario %q", name)
@@ -142,6 +143,7 @@ func main() {
 	f.IntVar(&workerEvents, "worker-events", 100_000, "events on the stream in the workers scenario")
 	f.IntVar(&checkListings, "check-listings", 100_000, "listings in the check scenario")
 	f.BoolVar(&compare, "replay-compare", false, "also replay applying every event, superseded or not")
+	f.BoolVar(&replayPin, "replay-pin", false, "in the replay scenario, pin the private redis-server's main thread to the last CPU and the bench to the others while the replays run (see --index-pin)")
 	f.BoolVar(&replayPutLua, "replay-put-lua", true, "also replay with every write through put.lua (the write path before fresh.lua), side by side")
 	f.BoolVar(&privateRedis, "private-redis", true, "run against a redis-server the bench starts (its own CPU and SLOWLOG); false: the shared one at RENTAL_TEST_REDIS_ADDR")
 	f.IntSliceVar(&workers.Replicas, "worker-replicas", workers.Replicas, "worker replicas in the workers scenario, one run each")
