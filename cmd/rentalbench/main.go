@@ -149,6 +149,7 @@ func main() {
 	f.IntSliceVar(&workers.Replicas, "worker-replicas", workers.Replicas, "worker replicas in the workers scenario, one run each")
 	f.IntSliceVar(&workers.Consumers, "worker-consumers", workers.Consumers, "subscriptions per stream in the workers scenario, one run each")
 	f.StringSliceVar(&workers.Subscribers, "worker-subscribers", workers.Subscribers, "subscribers the workers scenario compares: batched, watermill")
+	f.BoolVar(&workers.Pin, "worker-pin", false, "in the workers scenario, pin the private Redis's main thread to the last CPU (SCHED_FIFO 1) and the bench process (the workers) to the others while they drain (PinApart)")
 	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against the running site at this URL (e.g. http://127.0.0.1:9000 after make up and rentalctl seed)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")

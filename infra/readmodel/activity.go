@@ -28,7 +28,7 @@ import (
 // favoriteWrite is what the favorites read model holds for a (user, listing)
 // pair in state st: the pair's document, and while it is a favorite, the
 // listing in the user's list.
-func (s *Store) favoriteWrite(st events.FavoriteState) (write, error) {
+func (s *Store) favoriteWrite(st *events.FavoriteState) (write, error) {
 	var entries []entry
 	if st.Active {
 		entries = append(entries, sorted("ix:fav:"+st.UserID.String(), float64(st.At.UnixMilli()), st.ListingID.String()))
@@ -40,7 +40,7 @@ func (s *Store) favoriteWrite(st events.FavoriteState) (write, error) {
 // listingViewsWrite is what the views read model holds for a listing's view
 // counter: the count (as the document's status, read without decoding) and
 // the listing's place in the ranking by views.
-func (s *Store) listingViewsWrite(st events.ListingViewsState) (write, error) {
+func (s *Store) listingViewsWrite(st *events.ListingViewsState) (write, error) {
 	listing := st.ListingID.String()
 	return write{projection: Views, suffix: "views:" + listing, version: st.Version,
 		status: strconv.FormatInt(st.Views, 10), notice: docNotice(NoticeViews, st.ListingID, st.Version),
@@ -48,7 +48,7 @@ func (s *Store) listingViewsWrite(st events.ListingViewsState) (write, error) {
 }
 
 // historyWrite is what the history read model holds for a user's history: one document.
-func (s *Store) historyWrite(st events.HistoryState) (write, error) {
+func (s *Store) historyWrite(st *events.HistoryState) (write, error) {
 	return write{projection: History, suffix: "history:" + st.UserID.String(), version: st.Version,
 		owner: st.UserID.String()}, nil
 }

@@ -9,19 +9,19 @@ import "math/bits"
 type bitmap []uint64
 
 // fromRedis turns a Redis bitmap string, whose first bit is ordinal at, into
-// a bitmap of n words (at is a multiple of 64).
+// a bitmap of n words (at is a multiple of 64). Eight bytes make a word: read
+// big-endian and bit-reversed, byte i's first bit (its highest) lands on bit
+// 8i of the word, as Redis numbers them.
 func fromRedis(dst bitmap, s string, at int) {
 	w := at / 64
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if b == 0 {
-			continue
-		}
-		j := w + i/8
-		if j >= len(dst) {
-			return
-		}
-		dst[j] |= uint64(bits.Reverse8(b)) << (8 * (i % 8))
+	i := 0
+	for ; i+8 <= len(s) && w < len(dst); i, w = i+8, w+1 {
+		x := uint64(s[i])<<56 | uint64(s[i+1])<<48 | uint64(s[i+2])<<40 | uint64(s[i+3])<<32 |
+			uint64(s[i+4])<<24 | uint64(s[i+5])<<16 | uint64(s[i+6])<<8 | uint64(s[i+7])
+		dst[w] |= bits.Reverse64(x)
+	}
+	for j := i; j < len(s) && w < len(dst); j++ {
+		dst[w] |= uint64(bits.Reverse8(s[j])) << (8 * (j - i))
 	}
 }
 
@@ -75,6 +75,15 @@ func (b bitmap) count() int {
 	return n
 }
 
+// word is b's word i, none past its end (a bitmap read before the table of
+// ordinals grew is shorter than the search's).
+func (b bitmap) word(i int) uint64 {
+	if i < len(b) {
+		return b[i]
+	}
+	return 0
+}
+
 func (b bitmap) has(o int) bool {
 	i := o / 64
 	return i < len(b) && b[i]&(1<<(o%64)) != 0
@@ -109,33 +118,64 @@ func (s sliced) value(o int) uint64 {
 
 // atLeast returns the ordinals of m whose value is >= c.
 func (s sliced) atLeast(m bitmap, c uint64) bitmap {
-	if c >= 1<<len(s) {
-		return newBitmap(0)
-	}
-	gt, eq := newBitmap(len(m)*64), m.clone()
-	x := newBitmap(len(m) * 64)
-	for i := len(s) - 1; i >= 0; i-- {
-		if c&(1<<i) != 0 {
-			eq.and(s[i])
-			continue
+	out := newBitmap(len(m) * 64)
+	for j, w := range m {
+		if w != 0 {
+			out[j] = s.atLeastWord(w, j, c)
 		}
-		copy(x, eq)
-		x.and(s[i])
-		gt.or(x)
-		eq.andNot(s[i])
 	}
-	gt.or(eq)
-	return gt
+	return out
 }
 
 // atMost returns the ordinals of m whose value is <= c.
 func (s sliced) atMost(m bitmap, c uint64) bitmap {
-	if c+1 >= 1<<len(s) {
-		return m.clone()
+	out := newBitmap(len(m) * 64)
+	for j, w := range m {
+		if w != 0 {
+			out[j] = s.atMostWord(w, j, c)
+		}
 	}
-	out := m.clone()
-	out.andNot(s.atLeast(m, c+1))
 	return out
+}
+
+// atLeastWord keeps of w, the ordinals of word j, those whose value is >= c:
+// a word at a time, from the highest bit, stopping once no ordinal is still
+// equal to c's bits so far (the search skips the words its filters emptied).
+func (s sliced) atLeastWord(w uint64, j int, c uint64) uint64 {
+	if c >= 1<<len(s) {
+		return 0
+	}
+	var gt uint64
+	eq := w
+	for i := len(s) - 1; i >= 0 && eq != 0; i-- {
+		b := s[i].word(j)
+		if c&(1<<i) != 0 {
+			eq &= b
+		} else {
+			gt |= eq & b
+			eq &^= b
+		}
+	}
+	return gt | eq
+}
+
+// atMostWord keeps of w, the ordinals of word j, those whose value is <= c.
+func (s sliced) atMostWord(w uint64, j int, c uint64) uint64 {
+	if c+1 >= 1<<len(s) {
+		return w
+	}
+	var lt uint64
+	eq := w
+	for i := len(s) - 1; i >= 0 && eq != 0; i-- {
+		b := s[i].word(j)
+		if c&(1<<i) != 0 {
+			lt |= eq &^ b
+			eq &= b
+		} else {
+			eq &^= b
+		}
+	}
+	return lt | eq
 }
 
 // key is one part of a composite sort key: a bit-sliced value, highest bit
@@ -147,28 +187,54 @@ type key struct {
 
 // selectRank splits m at the item of rank r (0-based) in the order of the
 // composite key (parts compared in turn, each by its bits from the highest):
-// before holds the items strictly before it, at the items equal to it.
+// before holds the items strictly before it, at the items equal to it. Only
+// the words still holding an item of at are visited: after the first bits of
+// the key they are few, so a selection costs about the words of m once or
+// twice, not once per bit of the key.
 func selectRank(m bitmap, parts []key, r int) (before, at bitmap) {
 	before, at = newBitmap(len(m)*64), m.clone()
-	x := newBitmap(len(m) * 64)
+	active := make([]int32, 0, len(m))
+	for j, w := range at {
+		if w != 0 {
+			active = append(active, int32(j))
+		}
+	}
 	nb := 0
 	for _, p := range parts {
-		for i := len(p.s) - 1; i >= 0; i-- {
+		for i := len(p.s) - 1; i >= 0 && len(active) > 0; i-- {
+			b := p.s[i]
 			// x: the items of at that come first on this bit.
-			copy(x, at)
-			if p.asc {
-				x.andNot(p.s[i])
-			} else {
-				x.and(p.s[i])
+			n := 0
+			for _, j := range active {
+				n += bits.OnesCount64(comesFirst(at[j], b.word(int(j)), p.asc))
 			}
-			if n := x.count(); nb+n > r {
-				copy(at, x)
+			keep := active[:0]
+			if nb+n > r {
+				for _, j := range active {
+					if at[j] = comesFirst(at[j], b.word(int(j)), p.asc); at[j] != 0 {
+						keep = append(keep, j)
+					}
+				}
 			} else {
-				before.or(x)
-				at.andNot(x)
+				for _, j := range active {
+					x := comesFirst(at[j], b.word(int(j)), p.asc)
+					before[j] |= x
+					if at[j] &^= x; at[j] != 0 {
+						keep = append(keep, j)
+					}
+				}
 				nb += n
 			}
+			active = keep
 		}
 	}
 	return before, at
+}
+
+// comesFirst is what of at comes first on a bit whose ordinals set are b.
+func comesFirst(at, b uint64, asc bool) uint64 {
+	if asc {
+		return at &^ b
+	}
+	return at & b
 }

@@ -112,3 +112,26 @@ func slice(vals []uint64, width, n int) sliced {
 	}
 	return s
 }
+
+// Every length of string, whole words and a tail, each bit where Redis's
+// SETBIT puts it (bit 7-o%8 of byte o/8).
+func TestFromRedis_readsEveryBitOfAnyLength(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 40 {
+		raw := make([]byte, n)
+		var want []int
+		for o := range 8 * n {
+			if r.IntN(3) == 0 {
+				raw[o/8] |= 0x80 >> (o % 8)
+				want = append(want, o)
+			}
+		}
+		b := newBitmap(8 * n)
+		fromRedis(b, string(raw), 0)
+		var got []int
+		b.each(func(o int) { got = append(got, o) })
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d bytes: bits %v, want %v", n, got, want)
+		}
+	}
+}

@@ -100,37 +100,37 @@ func kindOf(suffix string) byte {
 
 // ExpectListing returns what the listings read model should hold for st.
 func (in Inspector) ExpectListing(st events.ListingState) (Expected, error) {
-	w, err := listingDocs.write(in.s, st, nil)
+	w, err := listingDocs.write(in.s, &st, nil)
 	return Expected{w}, err
 }
 
 // ExpectUser returns what the users read model should hold for st.
 func (in Inspector) ExpectUser(st events.UserState) (Expected, error) {
-	w, err := userDocs.write(in.s, st, nil)
+	w, err := userDocs.write(in.s, &st, nil)
 	return Expected{w}, err
 }
 
 // ExpectOrder returns what the orders read model should hold for st.
 func (in Inspector) ExpectOrder(st events.OrderState) (Expected, error) {
-	w, err := orderDocs.write(in.s, st, nil)
+	w, err := orderDocs.write(in.s, &st, nil)
 	return Expected{w}, err
 }
 
 // ExpectFavorite returns what the favorites read model should hold for st.
 func (in Inspector) ExpectFavorite(st events.FavoriteState) (Expected, error) {
-	w, err := favoriteDocs.write(in.s, st, nil)
+	w, err := favoriteDocs.write(in.s, &st, nil)
 	return Expected{w}, err
 }
 
 // ExpectListingViews returns what the views read model should hold for st.
 func (in Inspector) ExpectListingViews(st events.ListingViewsState) (Expected, error) {
-	w, err := viewsDocs.write(in.s, st, nil)
+	w, err := viewsDocs.write(in.s, &st, nil)
 	return Expected{w}, err
 }
 
 // ExpectHistory returns what the history read model should hold for st.
 func (in Inspector) ExpectHistory(st events.HistoryState) (Expected, error) {
-	w, err := historyDocs.write(in.s, st, nil)
+	w, err := historyDocs.write(in.s, &st, nil)
 	return Expected{w}, err
 }
 

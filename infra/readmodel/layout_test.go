@@ -32,22 +32,22 @@ func TestLayouts_coverEveryEntry(t *testing.T) {
 		}
 		writes = append(writes, w)
 	}
-	add(s.listingWrite(events.ListingState{ID: id, Version: 3, LandlordID: user, Status: events.StatusPublished, Title: "t",
+	add(s.listingWrite(&events.ListingState{ID: id, Version: 3, LandlordID: user, Status: events.StatusPublished, Title: "t",
 		City: "beijing", District: "haidian", Block: "b", Community: "c", Price: 3000, AreaSqm: 40, RentType: "whole",
 		Bedrooms: 2, Facilities: []string{"wifi"}, CreatedAt: at, UpdatedAt: at, PublishedAt: &at}))
-	add(s.userWrite(events.UserState{ID: user, Version: 1}))
+	add(s.userWrite(&events.UserState{ID: user, Version: 1}))
 	for _, status := range []string{events.OrderStatusWaitAccept, events.OrderStatusComplete} {
 		st := events.OrderState{ID: id, Version: 5, ListingID: listing, TenantID: user, LandlordID: uuid.New(), Status: status,
 			StartDate: "2026-12-01", EndDate: "2027-02-01", CreatedAt: at, UpdatedAt: at}
 		if status == events.OrderStatusComplete {
 			st.Review = &events.ReviewState{OrderID: id, ListingID: listing, Rating: 4, CreatedAt: at}
 		}
-		add(s.orderWrite(st))
+		add(s.orderWrite(&st))
 	}
-	add(s.favoriteWrite(events.FavoriteState{ID: events.FavoriteID(user, listing), Version: 1, UserID: user, ListingID: listing,
+	add(s.favoriteWrite(&events.FavoriteState{ID: events.FavoriteID(user, listing), Version: 1, UserID: user, ListingID: listing,
 		Active: true, At: at}))
-	add(s.listingViewsWrite(events.ListingViewsState{ID: events.ListingViewsID(listing), Version: 2, ListingID: listing, Views: 7}))
-	add(s.historyWrite(events.HistoryState{ID: events.HistoryID(user), Version: 1, UserID: user,
+	add(s.listingViewsWrite(&events.ListingViewsState{ID: events.ListingViewsID(listing), Version: 2, ListingID: listing, Views: 7}))
+	add(s.historyWrite(&events.HistoryState{ID: events.HistoryID(user), Version: 1, UserID: user,
 		Items: []events.HistoryItem{{ListingID: listing, ViewedAt: at}}}))
 
 	seen := map[byte]int{}

@@ -122,12 +122,12 @@ func ParseChangeNotice(payload string) (ChangeNotice, bool) {
 }
 
 // listingSummary is what a listing notice says of st.
-func listingSummary(st events.ListingState) string {
+func listingSummary(st *events.ListingState, text string) string {
 	if st.Status != events.StatusPublished {
 		return formatListingFacts(nil)
 	}
 	return formatListingFacts(&query.ListingFacts{City: st.City, District: st.District, Price: st.Price, Bedrooms: st.Bedrooms,
-		RentType: st.RentType, Facilities: st.Facilities, Text: gramText(st)})
+		RentType: st.RentType, Facilities: st.Facilities, Text: text})
 }
 
 // formatListingFacts is the summary listingFacts reads: "-" for a listing

@@ -32,13 +32,13 @@ import (
 
 // orderWrite is what the orders read model holds for an order in state st
 // (PutOrder writes it, a check expects it).
-func (s *Store) orderWrite(st events.OrderState) (write, error) {
-	entries, err := orderEntries(st)
+func (s *Store) orderWrite(st *events.OrderState) (write, error) {
+	entries, err := orderEntries(*st)
 	if err != nil {
 		return write{}, err
 	}
 	return write{projection: Orders, suffix: "order:" + st.ID.String(), version: st.Version, status: st.Status,
-		owner: st.TenantID.String(), notice: docNotice(NoticeOrder, st.ID, st.Version, orderSummary(st)), entries: entries}, nil
+		owner: st.TenantID.String(), notice: docNotice(NoticeOrder, st.ID, st.Version, orderSummary(*st)), entries: entries}, nil
 }
 
 func orderEntries(st events.OrderState) ([]entry, error) {

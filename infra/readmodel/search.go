@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,7 +78,7 @@ type bitCache struct {
 type cachedBits struct {
 	ver   string
 	b     bitmap
-	texts []string // a chunk of texts, by ordinal from the chunk's first
+	texts *chunkTexts
 }
 
 // bitCacheBytes bounds the cache: past it, half of it is dropped.
@@ -125,13 +126,13 @@ func (c *bitCache) put(key string, e cachedBits) {
 
 func (e cachedBits) size() int {
 	n := 8 * len(e.b)
-	for _, t := range e.texts {
-		n += len(t) + 16
+	if e.texts != nil {
+		n += len(e.texts.all) + 4*len(e.texts.at) + 40*keywordsPerChunk
 	}
 	return n
 }
 
-func (c *bitCache) texts(key, ver string) ([]string, bool) {
+func (c *bitCache) texts(key, ver string) (*chunkTexts, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
@@ -366,25 +367,46 @@ func (r *searchRead) plan(f query.ListingFilter) *plan {
 	return q
 }
 
-// matches is the set of listings the search's filters keep.
+// matches is the set of listings the search's filters keep. It goes a word
+// (64 ordinals) at a time through every filter, and leaves a word as soon as
+// one has emptied it: a narrow scope or filter spares the price and date
+// comparisons of most words, and nothing but the answer is allocated.
 func (q *plan) matches(r *searchRead, n int) bitmap {
 	m := newBitmap(n)
-	m.or(r.bits(q.scope))
-	m.limit(n) // the filters below only take listings out
-	for _, k := range q.and {
-		m.and(r.bits(k))
+	scope := r.bits(q.scope)
+	and := make([]bitmap, len(q.and))
+	for i, k := range q.and {
+		and[i] = r.bits(k)
 	}
-	if q.price != nil {
-		price := r.sliced(q.price)
-		if q.f.PriceMin > 0 {
-			m = price.atLeast(m, uint64(q.f.PriceMin))
-		}
-		if q.f.PriceMax > 0 {
-			m = price.atMost(m, uint64(q.f.PriceMax))
-		}
+	var price sliced
+	if q.price != nil && (q.f.PriceMin > 0 || q.f.PriceMax > 0) {
+		price = r.sliced(q.price)
 	}
+	var dates *dateBits
 	if q.dates != nil {
-		m.andNot(q.dates.busy(r, n))
+		dates = q.dates.resolve(r)
+	}
+	for j := range m {
+		w := scope.word(j)
+		if j == len(m)-1 && n%64 != 0 {
+			w &= 1<<(n%64) - 1 // ordinals past the table: see bitmap.limit
+		}
+		for _, b := range and {
+			if w == 0 {
+				break
+			}
+			w &= b.word(j)
+		}
+		if w != 0 && q.f.PriceMin > 0 {
+			w = price.atLeastWord(w, j, uint64(q.f.PriceMin))
+		}
+		if w != 0 && q.f.PriceMax > 0 {
+			w = price.atMostWord(w, j, uint64(q.f.PriceMax))
+		}
+		if w != 0 && dates != nil {
+			w &^= dates.held(j)
+		}
+		m[j] = w
 	}
 	return m
 }
@@ -421,12 +443,12 @@ func (r *searchRead) keyword(ctx context.Context, m bitmap, keyword string) erro
 	if err != nil {
 		return fmt.Errorf("reading the texts' counters: %w", err)
 	}
-	texts := make(map[int][]string, len(chunks))
+	texts := make([]*chunkTexts, len(chunks))
 	var stale []int
 	for i, c := range chunks {
 		ver, _ := vers[i].(string)
 		if t, ok := r.s.bitCache.texts(base+"bm:x:"+strconv.Itoa(c), ver); ok {
-			texts[c] = t
+			texts[i] = t
 		} else {
 			stale = append(stale, i)
 		}
@@ -452,24 +474,115 @@ func (r *searchRead) keyword(ctx context.Context, m bitmap, keyword string) erro
 			return fmt.Errorf("reading the listings' texts: %w", err)
 		}
 		for j, i := range part {
-			c := chunks[i]
-			t := make([]string, textChunk)
-			for field, text := range cmds[j].Val() {
-				if o, err := strconv.Atoi(field); err == nil && o >= c*textChunk && o < (c+1)*textChunk {
-					t[o-c*textChunk] = text
-				}
-			}
+			t := joinTexts(chunks[i], cmds[j].Val())
 			ver, _ := vers[i].(string)
-			r.s.bitCache.put(base+"bm:x:"+strconv.Itoa(c), cachedBits{ver: ver, texts: t})
-			texts[c] = t
+			r.s.bitCache.put(base+"bm:x:"+strconv.Itoa(chunks[i]), cachedBits{ver: ver, texts: t})
+			texts[i] = t
 		}
 	}
-	m.each(func(o int) {
-		if t := texts[o/textChunk]; !strings.Contains(t[o%textChunk], keyword) {
-			m[o/64] &^= 1 << (o % 64)
-		}
-	})
+	for i, c := range chunks {
+		lo := c * textChunk / 64
+		texts[i].keep(m[lo:min(lo+textChunk/64, len(m))], keyword)
+	}
 	return nil
+}
+
+// chunkTexts are the search texts of a chunk of textChunk ordinals at one
+// counter of the chunk, joined into one string (each ended by textEnd): a
+// keyword is found by one scan of the chunk instead of a call per text
+// (strings.Index over a long string moves to its vectorised search, where a
+// short text's call spends its time starting up: a Chinese keyword's first
+// byte is in almost every text). The texts of a counter never change, so
+// which of them hold a keyword is kept beside them (at most
+// keywordsPerChunk keywords): a popular keyword is scanned for once per
+// chunk and change, and an edit elsewhere leaves this chunk's answers be.
+type chunkTexts struct {
+	all string
+	at  []int32 // text i is all[at[i]:at[i+1]-1]
+
+	mu    sync.Mutex
+	holds map[string][textChunk / 64]uint64 // keyword → the texts holding it
+}
+
+// textEnd ends each text in chunkTexts.all: a byte no keyword holds (those
+// that do are looked for text by text).
+const textEnd = "\x00"
+
+// keywordsPerChunk bounds the keywords a chunk remembers (past it they are
+// forgotten, all at once): ~40 bytes each, ~25 MB at 782 chunks.
+const keywordsPerChunk = 1024
+
+func joinTexts(chunk int, fields map[string]string) *chunkTexts {
+	texts := make([]string, textChunk)
+	for field, text := range fields {
+		if o, err := strconv.Atoi(field); err == nil && o >= chunk*textChunk && o < (chunk+1)*textChunk {
+			texts[o-chunk*textChunk] = text
+		}
+	}
+	var b strings.Builder
+	t := &chunkTexts{at: make([]int32, 0, textChunk+1)}
+	for _, text := range texts {
+		t.at = append(t.at, int32(b.Len()))
+		b.WriteString(text)
+		b.WriteString(textEnd)
+	}
+	t.at = append(t.at, int32(b.Len()))
+	t.all = b.String()
+	return t
+}
+
+func (t *chunkTexts) text(i int) string { return t.all[t.at[i] : t.at[i+1]-1] }
+
+// keep clears in words, the candidates of this chunk (ordinal i of the chunk
+// being bit i), those whose text does not hold keyword.
+func (t *chunkTexts) keep(words []uint64, keyword string) {
+	empty := true
+	for _, w := range words {
+		empty = empty && w == 0
+	}
+	if empty {
+		return
+	}
+	holds := t.holding(keyword)
+	for j := range words {
+		words[j] &= holds[j]
+	}
+}
+
+// holding returns the texts that hold keyword: remembered, or found by
+// scanning the chunk once, each hit marking its text and the scan going on
+// from the next text.
+func (t *chunkTexts) holding(keyword string) [textChunk / 64]uint64 {
+	t.mu.Lock()
+	found, ok := t.holds[keyword]
+	t.mu.Unlock()
+	if ok {
+		return found
+	}
+	if strings.Contains(keyword, textEnd) {
+		for k := range textChunk {
+			if strings.Contains(t.text(k), keyword) {
+				found[k/64] |= 1 << (k % 64)
+			}
+		}
+	} else {
+		for from := 0; from < len(t.all); {
+			i := strings.Index(t.all[from:], keyword)
+			if i < 0 {
+				break
+			}
+			k := sort.Search(len(t.at), func(x int) bool { return int(t.at[x]) > from+i }) - 1
+			found[k/64] |= 1 << (k % 64)
+			from = int(t.at[k+1])
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.holds == nil || len(t.holds) >= keywordsPerChunk {
+		t.holds = map[string][textChunk / 64]uint64{}
+	}
+	t.holds[keyword] = found
+	return found
 }
 
 // order is the search's order as a composite key; ties go by id (ascending
@@ -485,11 +598,22 @@ func pageOf(m bitmap, parts []key, first, last int) []int {
 	upTo, at := selectRank(m, parts, last)
 	upTo.or(at)
 	upTo.andNot(before)
-	var page []int
-	upTo.each(func(o int) { page = append(page, o) })
-	slices.SortFunc(page, func(a, b int) int {
-		for _, p := range parts {
-			c := cmp.Compare(p.s.value(a), p.s.value(b))
+	// Each item's key read once (not once per comparison), then sorted.
+	type item struct {
+		o    int
+		vals []uint64
+	}
+	var items []item
+	upTo.each(func(o int) {
+		vals := make([]uint64, len(parts))
+		for i, p := range parts {
+			vals[i] = p.s.value(o)
+		}
+		items = append(items, item{o, vals})
+	})
+	slices.SortFunc(items, func(a, b item) int {
+		for i, p := range parts {
+			c := cmp.Compare(a.vals[i], b.vals[i])
 			if !p.asc {
 				c = -c
 			}
@@ -497,8 +621,12 @@ func pageOf(m bitmap, parts []key, first, last int) []int {
 				return c
 			}
 		}
-		return cmp.Compare(a, b)
+		return cmp.Compare(a.o, b.o)
 	})
+	page := make([]int, len(items))
+	for i, it := range items {
+		page[i] = it.o
+	}
 	return page
 }
 
@@ -534,15 +662,35 @@ func (r *searchRead) planDates(first, last int64) *datePlan {
 	return d
 }
 
-func (d *datePlan) busy(r *searchRead, n int) bitmap {
-	held := newBitmap(n)
-	held.or(r.bits(d.checkpoint))
+// dateBits are a datePlan's bitmaps, read.
+type dateBits struct {
+	checkpoint   bitmap
+	ends, starts []bitmap
+	blocks       []bitmap
+}
+
+func (d *datePlan) resolve(r *searchRead) *dateBits {
+	out := &dateBits{checkpoint: r.bits(d.checkpoint)}
 	for i := range d.ends {
-		held.andNot(r.bits(d.ends[i]))
-		held.or(r.bits(d.starts[i]))
+		out.ends = append(out.ends, r.bits(d.ends[i]))
+		out.starts = append(out.starts, r.bits(d.starts[i]))
 	}
 	for _, k := range d.blocks {
-		held.or(r.bits(k))
+		out.blocks = append(out.blocks, r.bits(k))
 	}
-	return held
+	return out
+}
+
+// held is word j of the listings busy in the window: held on the
+// checkpoint, less the stays ending and plus those starting up to the first
+// day, plus every stay starting inside the window.
+func (d *dateBits) held(j int) uint64 {
+	w := d.checkpoint.word(j)
+	for i := range d.ends {
+		w = w&^d.ends[i].word(j) | d.starts[i].word(j)
+	}
+	for _, b := range d.blocks {
+		w |= b.word(j)
+	}
+	return w
 }

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -39,8 +40,10 @@ type entry struct {
 // docs is how the states of one aggregate type become writes: the one
 // table row behind its projector's Put, the check's Expect and a query's
 // Repair, so the three cannot drift. It builds the write without the
-// document's body, which write adds.
-type docs[S any] func(s *Store, st S) (write, error)
+// document's body, which write adds. It takes the state by pointer: a
+// listing's state is over 500 bytes, and copied down a worker's call chain it
+// made each message's goroutine grow its stack (docs/ARCHITECTURE.md, "Workers").
+type docs[S any] func(s *Store, st *S) (write, error)
 
 // The aggregates the read models hold (orders.go and activity.go have the
 // builders of the last four).
@@ -56,7 +59,7 @@ var (
 // write builds the write of st. doc is st's JSON when the caller has it (an
 // event's payload is its state encoded by the same type, so encoding it
 // again would only cost time); nil encodes st now.
-func (d docs[S]) write(s *Store, st S, doc []byte) (write, error) {
+func (d docs[S]) write(s *Store, st *S, doc []byte) (write, error) {
 	w, err := d(s, st)
 	if err != nil {
 		return write{}, err
@@ -71,7 +74,7 @@ func (d docs[S]) write(s *Store, st S, doc []byte) (write, error) {
 
 // put applies st to generation gen (Current: live and building). It returns
 // whether any generation took it (false: an equal or newer version is there).
-func (d docs[S]) put(ctx context.Context, s *Store, gen string, st S, doc []byte) (bool, error) {
+func (d docs[S]) put(ctx context.Context, s *Store, gen string, st *S, doc []byte) (bool, error) {
 	w, err := d.write(s, st, doc)
 	if err != nil {
 		return false, err
@@ -81,33 +84,33 @@ func (d docs[S]) put(ctx context.Context, s *Store, gen string, st S, doc []byte
 
 // repair rewrites st's document in the background (a query found it missing or stale).
 func (d docs[S]) repair(s *Store, st S) {
-	s.repair(func(ctx context.Context) error { _, err := d.put(ctx, s, Current, st, nil); return err })
+	s.repair(func(ctx context.Context) error { _, err := d.put(ctx, s, Current, &st, nil); return err })
 }
 
 // The projectors' writes (worker.ReadModels), one for each aggregate.
 
 func (s *Store) PutListing(ctx context.Context, gen string, st events.ListingState, doc []byte) (bool, error) {
-	return listingDocs.put(ctx, s, gen, st, doc)
+	return listingDocs.put(ctx, s, gen, &st, doc)
 }
 
 func (s *Store) PutUser(ctx context.Context, gen string, st events.UserState, doc []byte) (bool, error) {
-	return userDocs.put(ctx, s, gen, st, doc)
+	return userDocs.put(ctx, s, gen, &st, doc)
 }
 
 func (s *Store) PutOrder(ctx context.Context, gen string, st events.OrderState, doc []byte) (bool, error) {
-	return orderDocs.put(ctx, s, gen, st, doc)
+	return orderDocs.put(ctx, s, gen, &st, doc)
 }
 
 func (s *Store) PutFavorite(ctx context.Context, gen string, st events.FavoriteState, doc []byte) (bool, error) {
-	return favoriteDocs.put(ctx, s, gen, st, doc)
+	return favoriteDocs.put(ctx, s, gen, &st, doc)
 }
 
 func (s *Store) PutListingViews(ctx context.Context, gen string, st events.ListingViewsState, doc []byte) (bool, error) {
-	return viewsDocs.put(ctx, s, gen, st, doc)
+	return viewsDocs.put(ctx, s, gen, &st, doc)
 }
 
 func (s *Store) PutHistory(ctx context.Context, gen string, st events.HistoryState, doc []byte) (bool, error) {
-	return historyDocs.put(ctx, s, gen, st, doc)
+	return historyDocs.put(ctx, s, gen, &st, doc)
 }
 
 // The queries' repairs (query.Repairer).
@@ -129,13 +132,14 @@ type write struct {
 	entries    []entry
 }
 
-func (s *Store) listingWrite(st events.ListingState) (write, error) {
+func (s *Store) listingWrite(st *events.ListingState) (write, error) {
+	text := gramText(st) // the summary and the keyword index both hold it
 	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version,
-		status: st.Status, owner: st.LandlordID.String(), notice: docNotice(NoticeListing, st.ID, st.Version, listingSummary(st)),
-		entries: s.listingEntries(st)}, nil
+		status: st.Status, owner: st.LandlordID.String(), notice: docNotice(NoticeListing, st.ID, st.Version, listingSummary(st, text)),
+		entries: s.listingEntries(st, text)}, nil
 }
 
-func (s *Store) userWrite(st events.UserState) (write, error) {
+func (s *Store) userWrite(st *events.UserState) (write, error) {
 	return write{projection: Users, suffix: "user:" + st.ID.String(), version: st.Version, notice: docNotice(NoticeUser, st.ID, st.Version)}, nil
 }
 
@@ -166,23 +170,40 @@ const repairMarker = "repair"
 const removeMarker = "remove"
 
 func (s *Store) putArgs(gen string, w write, repair bool) []any {
-	args := make([]any, 0, 11+3*len(w.entries))
-	args = append(args, s.keyspace(w.projection), gen, w.suffix, w.version, w.doc, w.status, w.owner, w.notice,
-		s.ChangesChannel(), len(w.entries))
+	// Each string put in an []any is boxed, an allocation per argument: a
+	// listing's write has about 80. The arguments are kept in one []string
+	// instead and passed as pointers into it, which box without allocating
+	// (go-redis writes a *string as the string).
+	n := 10 + 3*len(w.entries)
+	if repair {
+		n++
+	}
+	strs := make([]string, 0, n)
+	strs = append(strs, s.keyspace(w.projection), gen, w.suffix, strconv.FormatInt(w.version, 10), "", w.status, w.owner, w.notice,
+		s.ChangesChannel(), strconv.Itoa(len(w.entries)))
 	for _, e := range w.entries {
-		args = append(args, e.suffix, e.arg(), e.member)
+		strs = append(strs, e.suffix, e.arg(), e.member)
 	}
 	if repair {
-		args = append(args, repairMarker)
+		strs = append(strs, repairMarker)
 	}
+	args := make([]any, len(strs))
+	for i := range strs {
+		args[i] = &strs[i]
+	}
+	args[4] = w.doc // the document's JSON, as it is
 	return args
 }
 
 // arg is the entry's score (or, for a hash field, its value) as put.lua gets
-// it, and as the document's ix lists it.
+// it, and as the document's ix lists it: the shortest decimal that reads back
+// as the score (an integer's digits, without FormatFloat's search for them).
 func (e entry) arg() string {
 	if k := kindOf(e.suffix); k == hashEntry || k == textEntry || k == stayEntry {
 		return e.value
+	}
+	if i := int64(e.score); float64(i) == e.score && i > -1<<53 && i < 1<<53 && (i != 0 || !math.Signbit(e.score)) {
+		return strconv.FormatInt(i, 10)
 	}
 	return strconv.FormatFloat(e.score, 'f', -1, 64)
 }
@@ -212,38 +233,42 @@ func (s *Store) Batch() (*Store, func(context.Context) error) {
 	}
 }
 
-// listingEntries are the index memberships of a listing in this state.
-func (s *Store) listingEntries(st events.ListingState) []entry {
-	var out []entry
-	if st.Status != events.StatusDeleted {
-		out = append(out, sorted("ix:landlord:"+st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String()))
+// listingEntries are the index memberships of a listing in this state; text
+// is its gramText.
+func (s *Store) listingEntries(st *events.ListingState, text string) []entry {
+	if st.Status == events.StatusDeleted {
+		return nil
 	}
+	landlord := sorted("ix:landlord:"+st.LandlordID.String(), float64(st.CreatedAt.UnixMilli()), st.ID.String())
 	if st.Status != events.StatusPublished {
-		return out
+		return []entry{landlord}
 	}
 	var published int64
 	if st.PublishedAt != nil {
 		published = st.PublishedAt.UnixMilli()
 	}
-	id := st.ID.String()
+	id := landlord.member
+	out := make([]entry, 0, 24+len(st.Facilities)) // one allocation for what follows
+	out = append(out, landlord)
 	// The bookings count is the score of the bookings ranking, not part of
 	// the member: a booking then updates a score instead of moving the
 	// listing in every index. The home page's rankings and the similar
 	// listings (discovery.go) read these; the search reads the bitmaps below.
-	member := fmt.Sprintf("%s|%d|%s|%d|%d|%d", id, st.Bedrooms, rentCode(st.RentType), st.Price, published,
-		s.cat.FacilityMask(st.Facilities))
+	rent, beds := rentCode(st.RentType), strconv.Itoa(st.Bedrooms)
+	member := id + "|" + beds + "|" + rent + "|" + strconv.FormatInt(st.Price, 10) + "|" + strconv.FormatInt(published, 10) + "|" +
+		strconv.FormatUint(s.cat.FacilityMask(st.Facilities), 10)
 	out = append(out,
 		sorted("ix:listing:all:new", float64(published), member),
 		sorted("ix:listing:all:bookings", float64(st.Bookings), member),
 		sorted("ix:listing:d:"+st.City+":"+st.District+":price", float64(st.Price), member))
 	// The search's bitmaps (search.go), each at the listing's ordinal.
 	out = append(out, bit("bm:s:all", id), bit("bm:s:c:"+st.City, id), bit("bm:s:d:"+st.City+":"+st.District, id),
-		bit("bm:b:"+strconv.Itoa(st.Bedrooms), id), bit("bm:r:"+rentCode(st.RentType), id))
+		bit("bm:b:"+beds, id), bit("bm:r:"+rent, id))
 	for _, f := range st.Facilities {
 		out = append(out, bit("bm:f:"+f, id))
 	}
 	out = append(out, bitSliced("bm:p", st.Price, id), bitSliced("bm:t", published, id), bitSliced("bm:k", st.Bookings, id),
-		entry{suffix: "$bm:x", member: id, value: gramText(st)},
+		entry{suffix: "$bm:x", member: id, value: text},
 		counted("sg:title", st.Title, 1))
 	if st.Block != "" {
 		out = append(out, counted("sg:block", st.Block, 1))
@@ -251,7 +276,6 @@ func (s *Store) listingEntries(st events.ListingState) []entry {
 	// District charts: kept by the same compare-and-set, so they follow every
 	// change of every listing exactly once.
 	stats := "st:" + st.City + ":" + st.District + ":"
-	beds := strconv.Itoa(st.Bedrooms)
 	out = append(out,
 		sorted(stats+"pts", st.AreaSqm, id+"|"+strconv.FormatFloat(st.AreaSqm, 'f', -1, 64)+"|"+strconv.FormatInt(st.Price, 10)),
 		counted(stats+"beds", beds, 1), counted(stats+"bedprice", beds, st.Price))
@@ -274,7 +298,7 @@ func bitSliced(suffix string, v int64, id string) entry {
 // fields separated by \r instead of \n (and a tab made \r too), so it stays
 // on one line of the document's entries. No keyword holds \r, \n or \t, so
 // it matches this text exactly where it matches SearchText.
-func gramText(st events.ListingState) string { return crText(st.SearchText()) }
+func gramText(st *events.ListingState) string { return crText(st.SearchText()) }
 
 // crText turns the line breaks and tabs of a text into \r: one line without
 // a tab, the separators of what holds it, its fields still apart.

@@ -26,6 +26,10 @@ type WorkersConfig struct {
 	// Subscribers to compare: "batched" (the worker's, stream.NewBatched) and
 	// "watermill" (Watermill's redisstream subscriber, one entry at a time).
 	Subscribers []string
+	// Pin gives the private Redis's main thread a CPU of its own and the
+	// bench process, which holds the workers while they drain, the others,
+	// during each drain (PinApart).
+	Pin bool
 }
 
 // subscribers are the subscription kinds the workers scenario compares.
@@ -42,7 +46,7 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 	t := Table{
 		Title: fmt.Sprintf("Workers: %d listing events already on the stream (%d per listing), drained by N replicas", cfg.Events, cfg.PerListing),
 		Header: []string{"subscriber", "replicas", "subscriptions per replica", "took", "events/s", "events/s per replica",
-			"CPU: bench process (the workers) / MariaDB / Redis", "worker CPU µs per event", "Redis CPU µs per event", "listing documents", "load average"},
+			"Redis busy", "worker busy (bench process)", "MariaDB CPU", "worker CPU µs per event", "Redis CPU µs per event", "listing documents", "pinned", "load average"},
 	}
 	var cpuNote string
 	for _, sub := range cfg.Subscribers {
@@ -70,7 +74,8 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 	t.Notes = append(t.Notes, "batched: infra/stream.Batched (XREADGROUP COUNT 100, the batch handled concurrently, "+
 		"one XACK per batch; the worker's default), its writes pipelined by readmodel's writePipe; watermill: Watermill's redisstream subscriber (XREADGROUP COUNT 1, handle, XACK). "+
 		"RENTAL_WORKER_CONSUMERS sets the subscriptions per stream in a replica.",
-		cpuNote+" It is taken between the group's first and last move: the bench process holds only the workers then.",
+		cpuNote+" It is taken between the group's first and last move: the bench process holds only the workers then. "+
+			"Busy is a process's CPU time over that wall time (100% = one core).",
 		"Target (DESIGN §9): ≥ 20k events/s per replica; issue 12: the worker keeps Redis ≥ 80% busy while it drains.")
 	return t, nil
 }
@@ -92,6 +97,15 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 		if err := env.StartWorkerWith(ctx, fmt.Sprintf("bench-worker-%d", i), adjust); err != nil {
 			return nil, err
 		}
+	}
+	pinned := "no"
+	if cfg.Pin {
+		p, err := PinApart(env.Redis)
+		if err != nil {
+			return nil, err
+		}
+		defer p.Undo()
+		pinned = p.String()
 	}
 	rdb := base.Redis.Master
 	var first, last time.Time
@@ -116,12 +130,20 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	used, shares := cpu.stop(), cpu.shares()
+	shares := cpu.shares()
 	took := last.Sub(first)
 	rate := float64(int64(cfg.Events)-firstRead) / took.Seconds()
+	pct := func(group string) string {
+		s := fmt.Sprintf("%.0f%%", shares[group]*100)
+		if env.servers.of(group) == 0 && group != "bench" {
+			s = "≈" + s // summed over every such server on the host
+		}
+		return s
+	}
 	return []string{fmt.Sprint(replicas), fmt.Sprint(env.Cfg.Consumers), ms(took), fmt.Sprintf("%.0f", rate),
-		fmt.Sprintf("%.0f", rate/float64(replicas)), used, fmt.Sprintf("%.0f", shares["bench"]/rate*1e6), fmt.Sprintf("%.0f", shares["redis"]/rate*1e6),
-		fmt.Sprint(documents(ctx, base)), loadAverage()}, nil
+		fmt.Sprintf("%.0f", rate/float64(replicas)), pct("redis"), pct("bench"), pct("mariadb"),
+		fmt.Sprintf("%.0f", shares["bench"]/rate*1e6), fmt.Sprintf("%.0f", shares["redis"]/rate*1e6),
+		fmt.Sprint(documents(ctx, base)), pinned, loadAverage()}, nil
 }
 
 // fillStream puts listing histories on the stream in Watermill's format,
