@@ -29,6 +29,7 @@ func main() {
 		listings      int
 		rates         []int
 		lagDuration   time.Duration
+		pageRounds    int
 		load          = bench.DefaultLoad
 		cpuProfile    string
 		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
@@ -93,7 +94,7 @@ func main() {
 				case "reads":
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
 				case "pages":
-					t, err = bench.Pages(ctx, env, bench.PagesConfig{Listings: listings, Load: load})
+					t, err = bench.Pages(ctx, env, bench.PagesConfig{Listings: listings, Load: load, Rounds: pageRounds})
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rates: rates, Duration: lagDuration, Workers: 1})
 				case "search":
@@ -136,6 +137,7 @@ func main() {
 		"scenarios to run, in order: reads, pages, lag, search, searchindex, live, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
+	f.IntVar(&pageRounds, "page-rounds", 3, "how many times the pages scenario runs JSON then HTML, alternating (each round gives a ratio)")
 	f.DurationVar(&lagDuration, "lag-duration", 15*time.Second, "how long the lag scenario sends commands at each rate")
 	f.DurationVar(&load.Duration, "duration", load.Duration, "how long each wrk run lasts")
 	f.IntVar(&load.Connections, "connections", load.Connections, "wrk connections")

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -12,6 +13,7 @@ import (
 type PagesConfig struct {
 	Listings int
 	Load     Load
+	Rounds   int // JSON then HTML this many times each, alternating
 }
 
 // Pages compares, in one run on one api replica, the listing detail and the
@@ -50,8 +52,9 @@ func Pages(ctx context.Context, env *Env, cfg PagesConfig) (Table, error) {
 	t := Table{
 		Title: fmt.Sprintf("Pages: HTML beside JSON on one api replica, %d listings, wrk -t%d -c%d -d%s, side by side",
 			cfg.Listings, cfg.Load.Threads, cfg.Load.Connections, cfg.Load.Duration),
-		Header: []string{"read", "client", "as", "on the wire", "req/s", "p50", "p99", "errors", "HTML vs JSON"},
+		Header: []string{"read", "client", "as", "on the wire", "req/s (median run)", "p50", "p99", "errors", "HTML vs JSON, each round"},
 	}
+	rounds := max(cfg.Rounds, 1)
 	// Two clients: wrk as it comes (no Accept-Encoding, like curl) and one
 	// that sends what every browser sends, which the pages answer gzipped
 	// (the JSON API does not compress: its answers go out as they are).
@@ -67,7 +70,6 @@ func Pages(ctx context.Context, env *Env, cfg PagesConfig) (Table, error) {
 		for ci, cl := range clients {
 			load := cfg.Load
 			load.Headers = cl.headers
-			var runs [2]Throughput
 			var sizes [2]int
 			for i, paths := range [][]string{ep.json, ep.html} {
 				if sizes[i], err = bodySize(ctx, api+paths[0], cl.headers); err != nil {
@@ -82,17 +84,27 @@ func Pages(ctx context.Context, env *Env, cfg PagesConfig) (Table, error) {
 						firsts = append(firsts, fmt.Sprintf("%s: median %s, p90 %s over %d pages", ep.name, ms(first[len(first)/2]), ms(first[len(first)*9/10]), len(first)))
 					}
 				}
-				if runs[i], err = Wrk(ctx, load, api, paths); err != nil {
-					return Table{}, err
+			}
+			// JSON and HTML take turns, round after round, so a change in
+			// the machine's load meets both; each round gives a ratio.
+			runs := make([][2]Throughput, rounds)
+			ratios := make([]string, rounds)
+			for r := range rounds {
+				for i, paths := range [][]string{ep.json, ep.html} {
+					if runs[r][i], err = Wrk(ctx, load, api, paths); err != nil {
+						return Table{}, err
+					}
+					time.Sleep(time.Second) // let the machine settle between runs
 				}
-				time.Sleep(time.Second) // let the machine settle between runs
+				ratios[r] = pct(runs[r][1].RequestsPerSec, runs[r][0].RequestsPerSec)
 			}
 			for i, as := range []string{"JSON", "HTML"} {
+				m := medianRun(runs, i)
 				vs := ""
 				if i == 1 {
-					vs = pct(runs[1].RequestsPerSec, runs[0].RequestsPerSec)
+					vs = strings.Join(ratios, " / ")
 				}
-				t.Add(ep.name, cl.name, as, fmt.Sprintf("%d B", sizes[i]), runs[i].RequestsPerSec, runs[i].P50, runs[i].P99, runs[i].Errors, vs)
+				t.Add(ep.name, cl.name, as, fmt.Sprintf("%d B", sizes[i]), m.RequestsPerSec, m.P50, m.P99, m.Errors, vs)
 			}
 		}
 	}
@@ -130,4 +142,15 @@ func warmUp(ctx context.Context, base string, paths []string) ([]time.Duration, 
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// medianRun is the run of side as (0 JSON, 1 HTML) with the median
+// requests/s over the rounds.
+func medianRun(runs [][2]Throughput, as int) Throughput {
+	side := make([]Throughput, len(runs))
+	for r := range runs {
+		side[r] = runs[r][as]
+	}
+	slices.SortFunc(side, func(a, b Throughput) int { return cmp.Compare(a.RequestsPerSec, b.RequestsPerSec) })
+	return side[len(side)/2]
 }
