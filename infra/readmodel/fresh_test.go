@@ -81,28 +81,7 @@ func TestRebuildBatch_writesWhatPutWritesAndLeavesHeldDocumentsToPut(t *testing.
 	older.Price, newer.Price = 99, 77
 
 	build := func(batch func() (*readmodel.Store, func(context.Context) error), held ...events.ListingState) string {
-		gen, err := s.StartRebuild(ctx, readmodel.Listings)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, st := range held { // a worker's writes, before the replay's
-			if _, err := s.PutListing(ctx, readmodel.Current, st, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-		b, flush := batch()
-		for _, st := range states {
-			if _, err := b.PutListing(ctx, gen, st, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Switch(ctx, readmodel.Listings, gen); err != nil {
-			t.Fatal(err)
-		}
-		return gen
+		return rebuildThrough(t, s, batch, held, states)
 	}
 	viaPut := build(s.Batch)
 	// The newer version held stays; put.lua's version of the listing is the same.
@@ -137,7 +116,6 @@ func TestRebuildBatch_writesWhatPutWritesAndLeavesHeldDocumentsToPut(t *testing.
 // superseded events does): the rebuilt generation must hold each at its last
 // version with only that version's entries and counts, as put.lua leaves it.
 func TestRebuildBatch_aListingTwiceInOneBatchEndsAsItsLaterVersion(t *testing.T) {
-	ctx := context.Background()
 	rdb := testenv.Redis(t, testenv.RedisAddr())
 	s := newStore(t)
 	var history []events.ListingState // each listing's versions, in order
@@ -151,23 +129,7 @@ func TestRebuildBatch_aListingTwiceInOneBatchEndsAsItsLaterVersion(t *testing.T)
 		}
 	}
 	build := func(batch func() (*readmodel.Store, func(context.Context) error)) string {
-		gen, err := s.StartRebuild(ctx, readmodel.Listings)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, flush := batch()
-		for _, st := range history {
-			if _, err := b.PutListing(ctx, gen, st, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := flush(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Switch(ctx, readmodel.Listings, gen); err != nil {
-			t.Fatal(err)
-		}
-		return gen
+		return rebuildThrough(t, s, batch, nil, history)
 	}
 	want, got := generation(t, rdb, s, build(s.Batch)), generation(t, rdb, s, build(s.RebuildBatch))
 	for k, v := range want {
@@ -180,4 +142,34 @@ func TestRebuildBatch_aListingTwiceInOneBatchEndsAsItsLaterVersion(t *testing.T)
 			t.Errorf("%s: only in the rebuild batch's generation", k)
 		}
 	}
+}
+
+// rebuildThrough builds a new listings generation: held written first as a
+// worker would into the current one, then states through a batch of batch
+// (put.lua's or the rebuild's), and switches to it.
+func rebuildThrough(t *testing.T, s *readmodel.Store, batch func() (*readmodel.Store, func(context.Context) error), held, states []events.ListingState) string {
+	t.Helper()
+	ctx := context.Background()
+	gen, err := s.StartRebuild(ctx, readmodel.Listings)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range held { // a worker's writes, before the replay's
+		if _, err := s.PutListing(ctx, readmodel.Current, st, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, flush := batch()
+	for _, st := range states {
+		if _, err := b.PutListing(ctx, gen, st, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Switch(ctx, readmodel.Listings, gen); err != nil {
+		t.Fatal(err)
+	}
+	return gen
 }
