@@ -13,10 +13,11 @@ import (
 
 // Pages and assets go out gzipped to every client that takes it (every
 // browser does): a listing's page of ~30 KB is ~6 KB on the wire, which a
-// phone on a slow link feels and which the api's write syscalls and the
-// load balancer feel too. What is kept is compressed once, when kept (a
-// visitor's shared page, render.go; the embedded assets, assets.go); a page
-// drawn for one request is compressed on the way out at the fastest level.
+// phone on a slow link feels (the api's requests/s do not change: see
+// docs/BENCHMARKS.md, issue 10). What is kept is compressed once, when kept
+// (a visitor's shared page, render.go; the embedded assets, assets.go); a
+// page drawn for one request is compressed on the way out at the fastest
+// level.
 
 // gzipFrom is the smallest body worth compressing: below it the gzip header
 // and a round of the compressor cost more than the bytes saved.
@@ -26,7 +27,7 @@ const gzipFrom = 1024
 // ("gzip", "gzip;q=0.5" or "*", not "gzip;q=0").
 func acceptsGzip(r *http.Request) bool {
 	for _, h := range r.Header.Values(echo.HeaderAcceptEncoding) {
-		for _, part := range strings.Split(h, ",") {
+		for part := range strings.SplitSeq(h, ",") {
 			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 			name = strings.ToLower(strings.TrimSpace(name))
 			if name != "gzip" && name != "*" {
@@ -41,31 +42,35 @@ func acceptsGzip(r *http.Request) bool {
 	return false
 }
 
-var gzipWriters = sync.Pool{New: func() any {
-	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
-	return w
-}}
+// gzipWriters keeps a compressor per level: one holds ~1 MB of tables, too
+// much to make per page.
+var gzipWriters = map[int]*sync.Pool{gzip.BestSpeed: gzipPool(gzip.BestSpeed), gzip.DefaultCompression: gzipPool(gzip.DefaultCompression)}
 
-// gzipFast compresses b at the fastest level into out, for a body sent once.
-func gzipFast(out *bytes.Buffer, b []byte) {
-	w := gzipWriters.Get().(*gzip.Writer)
+func gzipPool(level int) *sync.Pool {
+	return &sync.Pool{New: func() any {
+		w, _ := gzip.NewWriterLevel(nil, level)
+		return w
+	}}
+}
+
+// gzipInto compresses b into out at level (a key of gzipWriters).
+func gzipInto(out *bytes.Buffer, b []byte, level int) {
+	w := gzipWriters[level].Get().(*gzip.Writer)
 	w.Reset(out)
 	_, _ = w.Write(b) // writing to a bytes.Buffer does not fail
 	_ = w.Close()
-	gzipWriters.Put(w)
+	gzipWriters[level].Put(w)
 }
 
 // gzipKept compresses b at gzip's default level, for a body kept and sent
-// many times (the best level saves under 1% more at 1.4× the time); nil when
-// b is too small to be worth it.
+// many times (the best level saved under 1% more at 1.4× the time on a
+// listing page); nil when b is too small to be worth it.
 func gzipKept(b []byte) []byte {
 	if len(b) < gzipFrom {
 		return nil
 	}
 	var out bytes.Buffer
-	w, _ := gzip.NewWriterLevel(&out, gzip.DefaultCompression)
-	_, _ = w.Write(b)
-	_ = w.Close()
+	gzipInto(&out, b, gzip.DefaultCompression)
 	return out.Bytes()
 }
 
@@ -80,7 +85,7 @@ func sendEncoded(c echo.Context, status int, contentType string, body, gz []byte
 			buf := buffers.Get().(*bytes.Buffer)
 			buf.Reset()
 			defer buffers.Put(buf)
-			gzipFast(buf, body)
+			gzipInto(buf, body, gzip.BestSpeed) // sent once: the fastest level
 			gz = buf.Bytes()
 		}
 		h.Set(echo.HeaderContentEncoding, "gzip")
