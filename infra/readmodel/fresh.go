@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -22,21 +23,24 @@ var (
 	freshScript = goredis.NewScript(freshSource)
 	//go:embed ords_assign.lua
 	ordsAssignSource string
-	ordsAssignScript = goredis.NewScript(ordsSource + ordsAssignSource)
+	ordsAssignScript = goredis.NewScript(ordsAssignSource)
 )
 
 // A fresh.lua call holds at most freshDocs documents and freshOps
 // operations (an entry, or a bit of a bit-sliced value): a call runs alone
-// on Redis, so it is kept short. A listing is 60-80 operations; with the
-// grouping done here a call of ~20 listings costs Redis about a millisecond
-// (docs/BENCHMARKS.md, issue 12 item 5), inside the 2 ms every call keeps.
+// on Redis, so it is kept short. A listing is about 40 operations and costs
+// Redis ~70-80 µs inside the call at 100,000 listings; calls of 1,500
+// operations (~37 listings) averaged 2.65 ms (INFO commandstats, 2026-12-04),
+// past the 2 ms every call keeps, and calls of 500 (~12) still reached
+// 2.6 ms with Redis never preempted, so a call takes ~10 listings, ~0.8 ms
+// (docs/BENCHMARKS.md, "Issue 12: replay, 2026-12-04").
 const (
-	freshDocs = 64
-	freshOps  = 1500
+	freshDocs = 16
+	freshOps  = 400
 	// freshPerPipe is how many calls one pipeline carries.
 	freshPerPipe = 8
 	// ordsPerCall is how many listings one ords_assign.lua call numbers
-	// (~1-3 µs each).
+	// (a few µs each).
 	ordsPerCall = 250
 )
 
@@ -46,14 +50,24 @@ const (
 // put.lua, which announces the change).
 func (s *Store) RebuildBatch() (*Store, func(context.Context) error) {
 	b, flush := s.Batch()
-	b.fresh = &[]freshWrite{}
+	b.fresh = &freshQueue{}
 	return b, func(ctx context.Context) error {
 		if err := b.sendFresh(ctx); err != nil {
 			b.pipe.Discard()
+			b.fresh.loaded = false // Redis may have lost its scripts: load them again
 			return err
 		}
 		return flush(ctx)
 	}
+}
+
+// freshQueue is what a rebuild batch holds for fresh.lua between flushes
+// (a replay flushes a batch many times as it goes).
+type freshQueue struct {
+	writes []freshWrite
+	// loaded: the scripts were loaded by an earlier flush of this batch, so
+	// a flush costs no SCRIPT LOAD round trip of its own.
+	loaded bool
 }
 
 // freshWrite is a write queued for fresh.lua.
@@ -72,7 +86,7 @@ func (s *Store) queueFresh(gen string, w write) bool {
 			return false
 		}
 	}
-	*s.fresh = append(*s.fresh, freshWrite{gen: gen, w: w})
+	s.fresh.writes = append(s.fresh.writes, freshWrite{gen: gen, w: w})
 	return true
 }
 
@@ -84,13 +98,19 @@ func ordered(kind byte) bool { return kind == bitEntry || kind == slicedEntry ||
 // the rebuild) writes nothing and names it: that one is queued for put.lua,
 // the others of the call are sent here again.
 func (s *Store) sendFresh(ctx context.Context) error {
-	queued := *s.fresh
-	*s.fresh = nil
+	queued := s.fresh.writes
+	s.fresh.writes = nil
 	if len(queued) == 0 {
 		return nil
 	}
-	if err := freshScript.Load(ctx, s.master).Err(); err != nil {
-		return fmt.Errorf("loading the rebuild script: %w", err)
+	if !s.fresh.loaded {
+		if err := freshScript.Load(ctx, s.master).Err(); err != nil {
+			return fmt.Errorf("loading the rebuild script: %w", err)
+		}
+		if err := ordsAssignScript.Load(ctx, s.master).Err(); err != nil {
+			return fmt.Errorf("loading the ordinals script: %w", err)
+		}
+		s.fresh.loaded = true
 	}
 	ords, err := s.assignOrdinals(ctx, queued)
 	if err != nil {
@@ -208,9 +228,6 @@ func (s *Store) assignOrdinals(ctx context.Context, queued []freshWrite) (map[st
 	if len(ids) == 0 {
 		return ords, nil
 	}
-	if err := ordsAssignScript.Load(ctx, s.master).Err(); err != nil {
-		return nil, fmt.Errorf("loading the ordinals script: %w", err)
-	}
 	pipe := s.master.Pipeline()
 	var cmds []*goredis.Cmd
 	for lo := 0; lo < len(ids); lo += ordsPerCall {
@@ -233,42 +250,59 @@ func (s *Store) assignOrdinals(ctx context.Context, queued []freshWrite) (map[st
 }
 
 // freshArgs are the arguments of one fresh.lua call (see fresh.lua) for
-// part, whose writes share a generation and a projection.
+// part, whose writes share a generation and a projection. They are built as
+// strings and passed by pointer, as putArgs does: boxing each of a call's
+// ~400 arguments, with a key and an ordinal formatted per bit, was a third
+// of the bench process's CPU per replayed document.
 func (s *Store) freshArgs(part []freshWrite, ords map[string]int64) []any {
 	first := part[0]
-	args := make([]any, 0, 3+7*len(part)+2*freshOps)
-	args = append(args, s.keyspace(first.w.projection), first.gen, len(part))
-	type group struct {
-		op   string
-		args []any
+	type groupKey struct {
+		op  byte
+		key string
 	}
-	var groups []*group
-	byKey := map[string]*group{}
-	add := func(op, key string, vs ...any) {
-		g := byKey[op+key]
-		if g == nil {
-			g = &group{op: op}
-			byKey[op+key] = g
-			groups = append(groups, g)
-			g.args = append(g.args, key)
+	type group struct {
+		key  groupKey
+		args []string
+	}
+	var groups []group
+	byKey := make(map[groupKey]int, 64)
+	add := func(op byte, key string, a, b string, two bool) {
+		k := groupKey{op, key}
+		i, ok := byKey[k]
+		if !ok {
+			i = len(groups)
+			byKey[k] = i
+			groups = append(groups, group{key: k, args: make([]string, 0, 8)})
 		}
-		g.args = append(g.args, vs...)
+		g := &groups[i]
+		g.args = append(g.args, a)
+		if two {
+			g.args = append(g.args, b)
+		}
 	}
 	// Counted entries summed per member: one ZINCRBY each.
 	type counter struct{ key, member string }
 	sums := map[counter]float64{}
 	var counters []counter
+	docs := make([]string, 0, 7*len(part))
 	for _, f := range part {
 		w := f.w
 		summary := "0"
 		if _, sum, ok := strings.Cut(w.notice, "\t"); ok {
 			summary = "1" + sum
 		}
-		args = append(args, w.suffix, w.version, w.doc, w.status, w.owner, summary, w.ix())
+		docs = append(docs, w.suffix, strconv.FormatInt(w.version, 10), "", w.status, w.owner, summary, w.ix())
+		ord, ordOf := "", ""
+		ordinal := func(member string) string {
+			if member != ordOf {
+				ord, ordOf = strconv.FormatInt(ords[member], 10), member
+			}
+			return ord
+		}
 		for _, e := range w.entries {
 			switch kindOf(e.suffix) {
 			case plainEntry:
-				add("z", e.suffix, e.arg(), e.member)
+				add('z', e.suffix, e.arg(), e.member, true)
 			case countedEntry:
 				c := counter{e.suffix[1:], e.member}
 				if _, ok := sums[c]; !ok {
@@ -276,30 +310,64 @@ func (s *Store) freshArgs(part []freshWrite, ords map[string]int64) []any {
 				}
 				sums[c] += e.score
 			case hashEntry:
-				add("h", e.suffix[1:], e.member, e.value)
+				add('h', e.suffix[1:], e.member, e.value, true)
 			case bitEntry:
-				add("b", e.suffix[1:], ords[e.member])
+				add('b', e.suffix[1:], ordinal(e.member), "", false)
 			case slicedEntry:
+				keys := sliceKeys(e.suffix[1:])
 				for b, v := 0, int64(e.score); v > 0; b, v = b+1, v>>1 {
 					if v&1 == 1 {
-						add("b", e.suffix[1:]+":"+strconv.Itoa(b), ords[e.member])
+						add('b', keys[b], ordinal(e.member), "", false)
 					}
 				}
 			case textEntry:
 				o := ords[e.member]
-				add("h", e.suffix[1:]+":"+strconv.FormatInt(o/textChunk, 10), o, e.value)
+				add('h', e.suffix[1:]+":"+strconv.FormatInt(o/textChunk, 10), ordinal(e.member), e.value, true)
 			}
 		}
 	}
 	for _, c := range counters {
-		add("+", c.key, strconv.FormatFloat(sums[c], 'f', -1, 64), c.member)
+		add('+', c.key, strconv.FormatFloat(sums[c], 'f', -1, 64), c.member, true)
 	}
+	n := 3 + len(docs)
 	for _, g := range groups {
-		args = append(args, g.op, g.args[0], len(g.args)-1)
-		args = append(args, g.args[1:]...)
+		n += 3 + len(g.args)
+	}
+	strs := make([]string, 0, n)
+	strs = append(strs, s.keyspace(first.w.projection), first.gen, strconv.Itoa(len(part)))
+	strs = append(strs, docs...)
+	for _, g := range groups {
+		strs = append(strs, freshOpNames[g.key.op], g.key.key, strconv.Itoa(len(g.args)))
+		strs = append(strs, g.args...)
+	}
+	args := make([]any, len(strs))
+	for i := range strs {
+		args[i] = &strs[i]
+	}
+	for i, f := range part {
+		args[3+7*i+2] = f.w.doc // the document's JSON, as it is
 	}
 	return args
 }
+
+// freshOpNames are fresh.lua's names of its operations.
+var freshOpNames = map[byte]string{'z': "z", 'h': "h", 'b': "b", '+': "+"}
+
+// sliceKeys returns the keys of a bit-sliced value's slices (suffix:0 to
+// suffix:63), made once per suffix.
+func sliceKeys(suffix string) *[64]string {
+	if k, ok := sliceKeyCache.Load(suffix); ok {
+		return k.(*[64]string)
+	}
+	var k [64]string
+	for b := range k {
+		k[b] = suffix + ":" + strconv.Itoa(b)
+	}
+	v, _ := sliceKeyCache.LoadOrStore(suffix, &k)
+	return v.(*[64]string)
+}
+
+var sliceKeyCache sync.Map
 
 // ix is the document's list of entries as put.lua keeps it (field ix).
 func (w write) ix() string {

@@ -86,7 +86,7 @@ type Store struct {
 	pipe goredis.Pipeliner
 	// fresh, when set, queues writes into a generation being rebuilt for
 	// fresh.lua (RebuildBatch).
-	fresh *[]freshWrite
+	fresh *freshQueue
 	// writes sends concurrent writes together (pipeline.go).
 	writes *writePipe
 }
