@@ -51,7 +51,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 	t := Table{
 		Title: fmt.Sprintf("Replay: %d events (%d listings × %d events, %d landlords) from event_log into a new generation",
 			h.Events, h.Listings, cfg.History.PerListing, h.Landlords),
-		Header: []string{"replay", "events", "took", "events/s", "read-model writes", "CPU: bench process / MariaDB / Redis", "slowest Redis call (SLOWLOG)"},
+		Header: []string{"replay", "events", "took", "events/s", "read-model writes", "CPU: bench process / MariaDB / Redis", "slowest Redis call (SLOWLOG)", "Redis calls over 2 ms"},
 	}
 	type run struct {
 		name string
@@ -88,6 +88,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 			return Table{}, err
 		}
 		took, used := time.Since(start), cpu.stop()
+		over := env.Redis.slowCalls(ctx, 2*time.Millisecond)
 		_, slow := env.Redis.slowlog(ctx)
 		report, err := check.Run(ctx, base.RM, ops.Checkers(base), check.Options{})
 		if err != nil {
@@ -96,7 +97,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 		if !report.Clean() {
 			return Table{}, fmt.Errorf("the replayed read models differ from MySQL: %d differences, first %+v", len(report.Differences), report.Differences[0])
 		}
-		t.Add(rn.name, n, took, float64(n)/took.Seconds(), writes.Load(), used, slow)
+		t.Add(rn.name, n, took, float64(n)/took.Seconds(), writes.Load(), used, slow, over)
 	}
 	t.Notes = append(t.Notes, fmt.Sprintf("Generating the history took %s (not measured). After each replay `rentalctl check` found 0 differences.", setup.Round(time.Second)),
 		"events counts the events replayed, the superseded ones a default replay skips unread included; read-model writes counts the compare-and-set writes the replay sent (counted as it sent them).",
