@@ -1,9 +1,11 @@
 package readmodel
 
 import (
+	"cmp"
 	"context"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,6 +118,15 @@ func (s *Store) sendFresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Listings of one district next to each other, so a call's documents
+	// share their district's keys (its price index, chart points, bitmap,
+	// counters) and each is one command in the call instead of one per
+	// listing: ~74 districts over the ~512 listings of a flush. Stable: the
+	// versions of one listing keep their order (the compare-and-set would
+	// decide either way).
+	slices.SortStableFunc(queued, func(a, b freshWrite) int {
+		return cmp.Or(strings.Compare(a.gen, b.gen), strings.Compare(a.w.projection, b.w.projection), strings.Compare(a.w.area, b.w.area))
+	})
 	for len(queued) > 0 {
 		type call struct {
 			writes []freshWrite

@@ -130,13 +130,16 @@ type write struct {
 	owner      string
 	notice     string // change notice ("" = none)
 	entries    []entry
+	// area groups writes whose entries share keys (a listing's city and
+	// district): a rebuild puts a call's documents together by it (fresh.go).
+	area string
 }
 
 func (s *Store) listingWrite(st *events.ListingState) (write, error) {
 	text := gramText(st) // the summary and the keyword index both hold it
 	return write{projection: Listings, suffix: "listing:" + st.ID.String(), version: st.Version,
 		status: st.Status, owner: st.LandlordID.String(), notice: docNotice(NoticeListing, st.ID, st.Version, listingSummary(st, text)),
-		entries: s.listingEntries(st, text)}, nil
+		entries: s.listingEntries(st, text), area: st.City + ":" + st.District}, nil
 }
 
 func (s *Store) userWrite(st *events.UserState) (write, error) {
