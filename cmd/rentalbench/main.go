@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -32,6 +33,7 @@ func main() {
 		pageRounds    int
 		load          = bench.DefaultLoad
 		cpuProfile    string
+		traceFile     string
 		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
 		live          = bench.LiveConfig{Listings: 100000, Stays: 20000, Queries: 20000, Edits: 20, Orders: 2, Load: bench.DefaultLoad}
 		searchIndex   = bench.SearchIndexConfig{Listings: 100000, Stays: 20000, Searches: 2000, Edits: 20, Orders: 2, Budget: 2 * time.Millisecond}
@@ -70,6 +72,19 @@ func main() {
 					return err
 				}
 				defer pprof.StopCPUProfile()
+			}
+			if traceFile != "" {
+				// Where the time between two processes' work goes (waits on
+				// Redis, scheduling), which a CPU profile cannot show.
+				f, err := os.Create(traceFile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := trace.Start(f); err != nil {
+					return err
+				}
+				defer trace.Stop()
 			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			out := cmd.OutOrStdout()
@@ -154,6 +169,7 @@ func main() {
 	f.BoolVar(&workers.Pin, "worker-pin", false, "in the workers scenario, pin the private Redis's main thread to the last CPU (SCHED_FIFO 1) and the bench process (the workers) to the others while they drain (PinApart)")
 	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against the running site at this URL (e.g. http://127.0.0.1:9000 after make up and rentalctl seed)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.StringVar(&traceFile, "trace", "", "write a runtime execution trace of the whole run to this file (go tool trace)")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")
 	f.IntVar(&live.Listings, "live-listings", live.Listings, "listings in the live scenario")

@@ -107,6 +107,9 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 		defer p.Undo()
 		pinned = p.String()
 	}
+	// The bench process holds only the workers while they drain: give it
+	// the worker process's garbage collector setting (cmd/worker).
+	defer system.TuneWorkerGC()()
 	rdb := base.Redis.Master
 	var first, last time.Time
 	var firstRead int64
