@@ -110,6 +110,8 @@ func main() {
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
 				case "pages":
 					t, err = bench.Pages(ctx, env, bench.PagesConfig{Listings: listings, Load: load, Rounds: pageRounds})
+				case "firstvisit":
+					t, err = bench.DemoFirstVisits(ctx, env)
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rates: rates, Duration: lagDuration, Workers: 1})
 				case "search":
@@ -148,8 +150,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "searchindex", "live", "orders", "booking", "replay", "workers", "check"},
-		"scenarios to run, in order: reads, pages, lag, search, searchindex, live, orders, booking, replay, workers, check")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "firstvisit", "lag", "search", "searchindex", "live", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, pages, firstvisit, lag, search, searchindex, live, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
 	f.IntVar(&pageRounds, "page-rounds", 3, "how many times the pages scenario runs JSON then HTML, alternating (each round gives a ratio)")
@@ -167,7 +169,7 @@ func main() {
 	f.IntSliceVar(&workers.Consumers, "worker-consumers", workers.Consumers, "subscriptions per stream in the workers scenario, one run each")
 	f.StringSliceVar(&workers.Subscribers, "worker-subscribers", workers.Subscribers, "subscribers the workers scenario compares: batched, watermill")
 	f.BoolVar(&workers.Pin, "worker-pin", false, "in the workers scenario, pin the private Redis's main thread to the last CPU (SCHED_FIFO 1) and the bench process (the workers) to the others while they drain (PinApart)")
-	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against the running site at this URL (e.g. http://127.0.0.1:9000 after make up and rentalctl seed)")
+	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against a running site at this URL (a deployment being checked; the firstvisit scenario measures a scratch system of its own)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
 	f.StringVar(&traceFile, "trace", "", "write a runtime execution trace of the whole run to this file (go tool trace)")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")

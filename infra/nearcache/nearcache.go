@@ -21,6 +21,7 @@ package nearcache
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"slices"
 	"sync"
@@ -61,6 +62,7 @@ type Cache struct {
 	views  *expirable.LRU[uuid.UUID, query.Count] // N < 0: a marker
 	pages  *expirable.LRU[string, pageEntry]
 	epochs map[string]*atomic.Uint64 // per read model a shared answer may depend on
+	seeds  [2]maphash.Seed           // of the Sum a kept answer carries
 	live   atomic.Bool
 	// changes are the latest listing and order changes (ring, by seq), so an
 	// answer computed while one arrived is not kept if it could affect it.
@@ -126,6 +128,7 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 		pages:  expirable.NewLRU[string, pageEntry](cfg.Pages, nil, cfg.TTL),
 		stays:  expirable.NewLRU[uuid.UUID, *staysEntry](cfg.Documents, nil, cfg.TTL),
 		epochs: map[string]*atomic.Uint64{},
+		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 	}
 	for _, dep := range []string{query.DependsListings, query.DependsOrders, query.DependsViews} {
 		c.epochs[dep] = &atomic.Uint64{}
@@ -412,6 +415,10 @@ func (c *Cache) Pages() rental.Middleware {
 			c.mu.Unlock()
 			res, err := next(ctx, cmd)
 			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && !b.Private && c.live.Load() {
+				// Named here, so the answer that fills the entry and the
+				// ones it then serves carry the same Sum.
+				b.Sum = query.Sum{maphash.Bytes(c.seeds[0], b.JSON), maphash.Bytes(c.seeds[1], b.JSON)}
+				res = b
 				e := pageEntry{epochs: epochs, body: b, narrow: narrow}
 				if narrow != nil {
 					c.keep(key, e, since)
