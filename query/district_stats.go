@@ -24,7 +24,7 @@ type DistrictStats struct {
 const MaxChartPoints = 1000
 
 func (q DistrictStats) CacheKey() string  { return "stats|" + q.City + "|" + q.District }
-func (DistrictStats) DependsOn() []string { return []string{DependsListings} }
+func (DistrictStats) DependsOn() []string { return onListings }
 
 // AffectedBy makes the charts a Narrow query: only a listing published in
 // the district, before or after its change, moves them.

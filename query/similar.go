@@ -29,8 +29,12 @@ const (
 // CacheKey and DependsOn make the similar listings of a published listing a
 // Shared query (every listing page reads them); any listing change retires
 // them, since the query does not know the district it will look in.
-func (q SimilarListings) CacheKey() string  { return "similar|" + q.ListingID.String() }
-func (SimilarListings) DependsOn() []string { return []string{DependsListings} }
+func (q SimilarListings) CacheKey() string {
+	var buf [48]byte
+	return string(appendKey(buf[:0], "similar", q.ListingID))
+}
+
+func (SimilarListings) DependsOn() []string { return onListings }
 
 type SimilarListingsHandler struct {
 	RM       ReadModels
