@@ -88,6 +88,13 @@ func Decode(b []byte) (Envelope, error) {
 	return e, nil
 }
 
+// DecodeJSON parses a document the platform wrote (a read model's state)
+// into v as Decode does an envelope; v may name only the members it needs,
+// the rest are skipped without being decoded.
+func DecodeJSON(b []byte, v any) error {
+	return jsonv2.Unmarshal(b, v, decoding)
+}
+
 // DecodePayload parses an envelope's payload into v, wrapping ErrMalformed.
 func DecodePayload(e Envelope, v any) error {
 	if err := jsonv2.Unmarshal(e.Payload, v, decoding); err != nil {

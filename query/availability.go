@@ -29,10 +29,11 @@ type Availability struct {
 // may have been unpublished). Without dates the key says so, and the near
 // cache's entries live seconds, not past a day's end.
 func (q Availability) CacheKey() string {
-	return "availability|" + q.ListingID.String() + "|" + day(q.From) + "|" + day(q.To)
+	var buf [64]byte
+	return string(appendDay(appendDay(appendKey(buf[:0], "availability", q.ListingID), q.From), q.To))
 }
 
-func (Availability) DependsOn() []string { return []string{DependsListings, DependsOrders} }
+func (Availability) DependsOn() []string { return onListingsOrders }
 
 type AvailabilityHandler struct {
 	RM       ReadModels

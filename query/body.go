@@ -15,7 +15,16 @@ type Body struct {
 	// off their own unpublished listing), so a cache must not give it to
 	// anyone else even when the query is Shared.
 	Private bool
+	// Sum, when not zero, names JSON by its content (128 bits of a keyed
+	// hash): an answer kept and handed out many times (the near cache's)
+	// carries it, so what is drawn from it (a page, keyed by its answers)
+	// does not hash the same bytes again on every request. Code that
+	// changes JSON must clear it.
+	Sum Sum
 }
+
+// Sum is a content hash of an answer's JSON (Body.Sum).
+type Sum [2]uint64
 
 // Where an answer came from; exposed in the X-Read-Source header and in metrics.
 const (

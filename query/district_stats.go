@@ -20,11 +20,13 @@ type DistrictStats struct {
 	District string
 }
 
-// MaxChartPoints bounds the points drawn; the trend uses all of them.
-const MaxChartPoints = 1000
+// MaxChartPoints bounds the points drawn; the trend uses all of them. Every
+// listing page of the district carries them (~75 bytes each as SVG), and
+// on a chart 480 px wide more than a few hundred only overlap.
+const MaxChartPoints = 300
 
 func (q DistrictStats) CacheKey() string  { return "stats|" + q.City + "|" + q.District }
-func (DistrictStats) DependsOn() []string { return []string{DependsListings} }
+func (DistrictStats) DependsOn() []string { return onListings }
 
 // AffectedBy makes the charts a Narrow query: only a listing published in
 // the district, before or after its change, moves them.

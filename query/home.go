@@ -13,7 +13,7 @@ type Home struct{}
 const HomeSize = 10
 
 func (Home) CacheKey() string    { return "home" }
-func (Home) DependsOn() []string { return []string{DependsListings, DependsViews} }
+func (Home) DependsOn() []string { return onListingsViews }
 
 type HomeHandler struct {
 	RM       ReadModels

@@ -28,10 +28,13 @@ type ListingReviews struct {
 // so any order change retires every listing's reviews.
 func (q ListingReviews) CacheKey() string {
 	page, size, _ := normalizePage(q.Page, q.PageSize)
-	return "reviews|" + q.ListingID.String() + "|" + strconv.Itoa(page) + "|" + strconv.Itoa(size)
+	var buf [64]byte
+	b := append(appendKey(buf[:0], "reviews", q.ListingID), '|')
+	b = append(strconv.AppendInt(b, int64(page), 10), '|')
+	return string(strconv.AppendInt(b, int64(size), 10))
 }
 
-func (ListingReviews) DependsOn() []string { return []string{DependsListings, DependsOrders} }
+func (ListingReviews) DependsOn() []string { return onListingsOrders }
 
 type ListingReviewsHandler struct {
 	RM       ReadModels

@@ -3,7 +3,6 @@ package query
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -70,8 +69,12 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 			continue
 		}
 		id := seeds[i]
-		var st events.ListingState
-		if err := json.Unmarshal(d.JSON, &st); err != nil {
+		var st struct {
+			City     string `json:"city"`
+			District string `json:"district"`
+			Price    int64  `json:"price"`
+		}
+		if err := events.DecodeJSON(d.JSON, &st); err != nil {
 			return Body{}, fmt.Errorf("decoding listing %s: %w", id, err)
 		}
 		areas[area{st.City, st.District}] += weight[id]
@@ -94,7 +97,7 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 		return cmp.Or(cmp.Compare(areas[y], areas[x]), cmp.Compare(x.city, y.city), cmp.Compare(x.district, y.district))
 	})
 	type pick struct {
-		st    events.ListingState
+		c     candidate
 		score int
 	}
 	var picks []pick
@@ -116,16 +119,12 @@ func (h RecommendationsHandler) Handle(ctx context.Context, q Recommendations) (
 		}
 	}
 	slices.SortStableFunc(picks, func(x, y pick) int {
-		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(gap(x.st.Price, median), gap(y.st.Price, median)),
-			slices.Compare(x.st.ID[:], y.st.ID[:]))
+		return cmp.Or(cmp.Compare(y.score, x.score), cmp.Compare(gap(x.c.Price, median), gap(y.c.Price, median)),
+			slices.Compare(x.c.ID[:], y.c.ID[:]))
 	})
-	states := make([]events.ListingState, 0, RecommendationsSize)
+	items := make([][]byte, 0, RecommendationsSize)
 	for _, p := range picks[:min(RecommendationsSize, len(picks))] {
-		states = append(states, p.st)
-	}
-	items, err := encodeListings(states)
-	if err != nil {
-		return Body{}, err
+		items = append(items, p.c.doc)
 	}
 	return Body{JSON: pageJSON(items, len(items), 1, RecommendationsSize), Source: source}, nil
 }

@@ -1,7 +1,9 @@
 package query
 
 import (
+	"encoding/hex"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +24,36 @@ const (
 	DependsOrders   = "orders"
 	DependsViews    = "views"
 )
+
+// The dependencies of the shared queries, one slice each: DependsOn is
+// called on every read, so it returns these rather than a new slice (the
+// near cache only reads them).
+var (
+	onListings       = []string{DependsListings}
+	onListingsOrders = []string{DependsListings, DependsOrders}
+	onListingsViews  = []string{DependsListings, DependsViews}
+)
+
+// appendKey appends a Shared query's kind and the listing it is about to
+// buf: a listing page builds four keys per request, so they are built
+// without uuid.String, time.Format or concatenation (keys are only
+// compared, never read).
+func appendKey(buf []byte, kind string, id uuid.UUID) []byte {
+	buf = append(buf, kind...)
+	buf = append(buf, '|')
+	return hex.AppendEncode(buf, id[:])
+}
+
+// appendDay appends '|' and t's date as yyyymmdd (nothing after '|' for
+// the zero time).
+func appendDay(buf []byte, t time.Time) []byte {
+	buf = append(buf, '|')
+	if t.IsZero() {
+		return buf
+	}
+	y, m, d := t.Date()
+	return strconv.AppendInt(buf, int64(y)*10000+int64(m)*100+int64(d), 10)
+}
 
 // Narrow is a Shared query that can tell the changes that could alter its
 // answer from those that cannot: a near cache keeps its answer through the

@@ -3,7 +3,6 @@ package query
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -30,8 +29,12 @@ const (
 // CacheKey and DependsOn make the similar listings of a published listing a
 // Shared query (every listing page reads them); any listing change retires
 // them, since the query does not know the district it will look in.
-func (q SimilarListings) CacheKey() string  { return "similar|" + q.ListingID.String() }
-func (SimilarListings) DependsOn() []string { return []string{DependsListings} }
+func (q SimilarListings) CacheKey() string {
+	var buf [48]byte
+	return string(appendKey(buf[:0], "similar", q.ListingID))
+}
+
+func (SimilarListings) DependsOn() []string { return onListings }
 
 type SimilarListingsHandler struct {
 	RM       ReadModels
@@ -45,16 +48,20 @@ func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (
 	if err != nil {
 		return Body{}, err
 	}
-	var l events.ListingState
-	if err := json.Unmarshal(b.JSON, &l); err != nil {
+	var l struct {
+		candidate
+		City     string `json:"city"`
+		District string `json:"district"`
+	}
+	if err := events.DecodeJSON(b.JSON, &l); err != nil {
 		return Body{}, fmt.Errorf("decoding listing %s: %w", q.ListingID, err)
 	}
 	cands, source, err := nearPrice(ctx, h.RM, h.Fallback, h.Repair, l.City, l.District, l.Price, similarCandidates)
 	if err != nil {
 		return Body{}, err
 	}
-	cands = slices.DeleteFunc(cands, func(c events.ListingState) bool { return c.ID == l.ID })
-	slices.SortStableFunc(cands, func(a, b events.ListingState) int {
+	cands = slices.DeleteFunc(cands, func(c candidate) bool { return c.ID == l.ID })
+	slices.SortStableFunc(cands, func(a, b candidate) int {
 		if x, y := a.Block == l.Block, b.Block == l.Block; x != y {
 			if x {
 				return -1
@@ -63,10 +70,7 @@ func (h SimilarListingsHandler) Handle(ctx context.Context, q SimilarListings) (
 		}
 		return cmp.Or(cmp.Compare(gap(a.Price, l.Price), gap(b.Price, l.Price)), slices.Compare(a.ID[:], b.ID[:]))
 	})
-	items, err := encodeListings(cands[:min(SimilarSize, len(cands))])
-	if err != nil {
-		return Body{}, err
-	}
+	items := docsOf(cands[:min(SimilarSize, len(cands))])
 	return Body{JSON: pageJSON(items, len(items), 1, SimilarSize), Source: source, Private: status != events.StatusPublished}, nil
 }
 
@@ -77,24 +81,55 @@ func gap(a, b int64) int64 {
 	return b - a
 }
 
+// candidate is a listing as the similar and recommended lists rank it: the
+// few members they compare, and its document as an answer carries it.
+// Ranking 40 candidates decoded whole cost most of a similar list.
+type candidate struct {
+	ID         uuid.UUID `json:"id"`
+	LandlordID uuid.UUID `json:"landlord_id"`
+	Block      string    `json:"block"`
+	Price      int64     `json:"price"`
+	doc        []byte
+}
+
+// docsOf is the documents of cands, in order.
+func docsOf(cands []candidate) [][]byte {
+	out := make([][]byte, len(cands))
+	for i, c := range cands {
+		out[i] = c.doc
+	}
+	return out
+}
+
 // nearPrice returns the published listings of a district closest in price.
-func nearPrice(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, city, district string, price int64, n int) ([]events.ListingState, string, error) {
+func nearPrice(ctx context.Context, rm ReadModels, fb Fallback, repair Repairer, city, district string, price int64, n int) ([]candidate, string, error) {
 	if ids, err := rm.NearPrice(ctx, city, district, price, n); err == nil {
 		if docs, err := listingDocs(ctx, rm, fb, repair, ids, published); err == nil {
-			out := make([]events.ListingState, 0, len(ids))
+			out := make([]candidate, 0, len(ids))
 			for i, d := range docs {
 				if !d.Found() {
 					continue
 				}
-				var st events.ListingState
-				if err := json.Unmarshal(d.JSON, &st); err != nil {
+				c := candidate{doc: d.JSON}
+				if err := events.DecodeJSON(d.JSON, &c); err != nil {
 					return nil, "", fmt.Errorf("decoding listing %s: %w", ids[i], err)
 				}
-				out = append(out, st)
+				out = append(out, c)
 			}
 			return out, FromRedis, nil
 		}
 	}
 	states, err := fb.NearPrice(ctx, city, district, price, n)
-	return states, FromMySQL, err
+	if err != nil {
+		return nil, "", err
+	}
+	items, err := encodeListings(states)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]candidate, len(states))
+	for i, st := range states {
+		out[i] = candidate{ID: st.ID, LandlordID: st.LandlordID, Block: st.Block, Price: st.Price, doc: items[i]}
+	}
+	return out, FromMySQL, nil
 }

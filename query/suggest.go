@@ -21,7 +21,7 @@ type Suggest struct {
 const SuggestSize = 5
 
 func (q Suggest) CacheKey() string  { return "suggest|" + strings.ToLower(strings.TrimSpace(q.Q)) }
-func (Suggest) DependsOn() []string { return []string{DependsListings} }
+func (Suggest) DependsOn() []string { return onListings }
 
 type SuggestHandler struct {
 	RM       ReadModels

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"syscall"
 	"time"
@@ -32,8 +33,9 @@ func main() {
 		pageRounds    int
 		load          = bench.DefaultLoad
 		cpuProfile    string
+		traceFile     string
 		search        = bench.SearchConfig{Listings: 100000, Orders: 20000, Load: bench.DefaultLoad}
-		live          = bench.LiveConfig{Listings: 100000, Stays: 20000, Queries: 20000, Edits: 20, Orders: 2, Load: bench.DefaultLoad}
+		live          = bench.LiveConfig{Listings: 100000, Stays: 20000, Queries: 20000, Edits: 20, Orders: 2, Load: bench.DefaultLoad, RedisFirst: true}
 		searchIndex   = bench.SearchIndexConfig{Listings: 100000, Stays: 20000, Searches: 2000, Edits: 20, Orders: 2, Budget: 2 * time.Millisecond}
 		orders        = bench.OrdersConfig{Listings: 6000, Clients: 32, Duration: 20 * time.Second}
 		booking       = bench.BookingConfig{Duration: 5 * time.Second, Concurrency: []int{1, 16}, StayMonths: []int{1, 6, 12}}
@@ -71,6 +73,19 @@ func main() {
 				}
 				defer pprof.StopCPUProfile()
 			}
+			if traceFile != "" {
+				// Where the time between two processes' work goes (waits on
+				// Redis, scheduling), which a CPU profile cannot show.
+				f, err := os.Create(traceFile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := trace.Start(f); err != nil {
+					return err
+				}
+				defer trace.Stop()
+			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			out := cmd.OutOrStdout()
 			redis := bench.SharedRedis(testenv.RedisAddr())
@@ -95,6 +110,8 @@ func main() {
 					t, err = bench.Reads(ctx, env, bench.ReadsConfig{Listings: listings, Load: load})
 				case "pages":
 					t, err = bench.Pages(ctx, env, bench.PagesConfig{Listings: listings, Load: load, Rounds: pageRounds})
+				case "firstvisit":
+					t, err = bench.DemoFirstVisits(ctx, env)
 				case "lag":
 					t, err = bench.Lag(ctx, env, bench.LagConfig{Listings: listings, Rates: rates, Duration: lagDuration, Workers: 1})
 				case "search":
@@ -133,8 +150,8 @@ func main() {
 		},
 	}
 	f := root.Flags()
-	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "lag", "search", "searchindex", "live", "orders", "booking", "replay", "workers", "check"},
-		"scenarios to run, in order: reads, pages, lag, search, searchindex, live, orders, booking, replay, workers, check")
+	f.StringSliceVar(&scenarios, "scenarios", []string{"reads", "pages", "firstvisit", "lag", "search", "searchindex", "live", "orders", "booking", "replay", "workers", "check"},
+		"scenarios to run, in order: reads, pages, firstvisit, lag, search, searchindex, live, orders, booking, replay, workers, check")
 	f.IntVar(&listings, "listings", 1000, "listings to seed")
 	f.IntSliceVar(&rates, "rate", []int{500, 1000}, "commands per second in the lag scenario, one run per rate")
 	f.IntVar(&pageRounds, "page-rounds", 3, "how many times the pages scenario runs JSON then HTML, alternating (each round gives a ratio)")
@@ -152,8 +169,9 @@ func main() {
 	f.IntSliceVar(&workers.Consumers, "worker-consumers", workers.Consumers, "subscriptions per stream in the workers scenario, one run each")
 	f.StringSliceVar(&workers.Subscribers, "worker-subscribers", workers.Subscribers, "subscribers the workers scenario compares: batched, watermill")
 	f.BoolVar(&workers.Pin, "worker-pin", false, "in the workers scenario, pin the private Redis's main thread to the last CPU (SCHED_FIFO 1) and the bench process (the workers) to the others while they drain (PinApart)")
-	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against the running site at this URL (e.g. http://127.0.0.1:9000 after make up and rentalctl seed)")
+	f.StringVar(&firstVisit, "first-visit", "", "only measure what a first visit to / and to a listing page transfers, against a running site at this URL (a deployment being checked; the firstvisit scenario measures a scratch system of its own)")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	f.StringVar(&traceFile, "trace", "", "write a runtime execution trace of the whole run to this file (go tool trace)")
 	f.IntVar(&search.Listings, "search-listings", search.Listings, "listings in the search scenario")
 	f.IntVar(&search.Orders, "search-orders", search.Orders, "stays booked in the search scenario")
 	f.IntVar(&live.Listings, "live-listings", live.Listings, "listings in the live scenario")
@@ -161,6 +179,7 @@ func main() {
 	f.IntVar(&live.Queries, "live-queries", live.Queries, "distinct queries per set (dated, undated) in the live scenario")
 	f.IntVar(&live.Edits, "live-edits", live.Edits, "listing edits per second during the live scenario")
 	f.IntVar(&live.Orders, "live-orders", live.Orders, "orders placed per second during the live scenario")
+	f.BoolVar(&live.RedisFirst, "live-redis-first", live.RedisFirst, "in the live scenario, run the private redis-server at SCHED_FIFO 1 (unpinned) so its SLOWLOG times its calls, not the scheduler (see Prioritize)")
 	f.IntVar(&searchIndex.Listings, "index-listings", searchIndex.Listings, "listings in the searchindex scenario")
 	f.IntVar(&searchIndex.Stays, "index-stays", searchIndex.Stays, "stays in the searchindex scenario")
 	f.IntVar(&searchIndex.Searches, "index-searches", searchIndex.Searches, "searches per phase of the searchindex scenario")

@@ -31,6 +31,7 @@ func run() error {
 		return err
 	}
 	log := cfg.Logger().With("process", "worker", "worker_id", cfg.WorkerID)
+	system.TuneWorkerGC() // for the life of the process
 	base, err := system.Open(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -21,8 +21,8 @@ package nearcache
 import (
 	"context"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,6 +61,7 @@ type Cache struct {
 	views  *expirable.LRU[uuid.UUID, query.Count] // N < 0: a marker
 	pages  *expirable.LRU[string, pageEntry]
 	epochs map[string]*atomic.Uint64 // per read model a shared answer may depend on
+	seeds  [2]maphash.Seed           // of the Sum a kept answer carries
 	live   atomic.Bool
 	// changes are the latest listing and order changes (ring, by seq), so an
 	// answer computed while one arrived is not kept if it could affect it.
@@ -85,10 +86,15 @@ type entry struct {
 }
 
 type pageEntry struct {
-	epochs []uint64 // of the dependencies judged whole, read before the answer was computed
+	epochs epochs // of the dependencies judged whole, read before the answer was computed
 	body   query.Body
 	narrow query.Narrow // judges listing and order changes itself; nil: epochs only
 }
+
+// epochs are the epochs of a shared query's dependencies, by their place in
+// its DependsOn (0 for one judged by Narrow): a fixed array, so a read
+// compares them without allocating.
+type epochs [3]uint64
 
 // changeLog is how many recent changes an answer being computed is checked against.
 const changeLog = 1024
@@ -126,6 +132,7 @@ func New(cfg Config, inner query.ReadModels, client goredis.UniversalClient, cha
 		pages:  expirable.NewLRU[string, pageEntry](cfg.Pages, nil, cfg.TTL),
 		stays:  expirable.NewLRU[uuid.UUID, *staysEntry](cfg.Documents, nil, cfg.TTL),
 		epochs: map[string]*atomic.Uint64{},
+		seeds:  [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()},
 	}
 	for _, dep := range []string{query.DependsListings, query.DependsOrders, query.DependsViews} {
 		c.epochs[dep] = &atomic.Uint64{}
@@ -391,15 +398,19 @@ func (c *Cache) Pages() rental.Middleware {
 				return next(ctx, cmd)
 			}
 			narrow, _ := cmd.(query.Narrow)
-			key, deps := q.CacheKey(), q.DependsOn()
-			epochs := make([]uint64, 0, len(deps))
-			for _, dep := range deps {
+			deps := q.DependsOn()
+			var at epochs
+			if len(deps) > len(at) {
+				return next(ctx, cmd) // more read models than there are: not kept
+			}
+			for i, dep := range deps {
 				if narrow == nil || (dep != query.DependsListings && dep != query.DependsOrders) {
-					epochs = append(epochs, c.epochs[dep].Load())
+					at[i] = c.epochs[dep].Load()
 				}
 			}
+			key := q.CacheKey()
 			if c.live.Load() {
-				if e, ok := c.pages.Get(key); ok && slices.Equal(e.epochs, epochs) {
+				if e, ok := c.pages.Get(key); ok && e.epochs == at {
 					c.hits.Add(1)
 					c.pageHits.Add(1)
 					return e.body, nil
@@ -412,7 +423,11 @@ func (c *Cache) Pages() rental.Middleware {
 			c.mu.Unlock()
 			res, err := next(ctx, cmd)
 			if b, ok := res.(query.Body); ok && err == nil && b.Source == query.FromRedis && !b.Private && c.live.Load() {
-				e := pageEntry{epochs: epochs, body: b, narrow: narrow}
+				// Named here, so the answer that fills the entry and the
+				// ones it then serves carry the same Sum.
+				b.Sum = query.Sum{maphash.Bytes(c.seeds[0], b.JSON), maphash.Bytes(c.seeds[1], b.JSON)}
+				res = b
+				e := pageEntry{epochs: at, body: b, narrow: narrow}
 				if narrow != nil {
 					c.keep(key, e, since)
 				} else {

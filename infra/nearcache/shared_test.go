@@ -105,3 +105,32 @@ func TestPages_aPrivateAnswerIsNeverKept(t *testing.T) {
 		t.Fatalf("a private answer was served from the cache: computed %d times for 3 reads", computed)
 	}
 }
+
+func TestPages_aKeptAnswerCarriesOneSumForItsContent(t *testing.T) {
+	c := newLive(&fakeModels{})
+	body := `{"items":[1]}`
+	next := func(context.Context, any) (any, error) {
+		return query.Body{JSON: []byte(body), Source: query.FromRedis}, nil
+	}
+	run := c.Pages()("q", next)
+	sum := func(q sharedQuery) query.Sum {
+		res, err := run(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.(query.Body).Sum
+	}
+	a := sharedQuery{deps: []string{query.DependsListings}}
+	filled, served := sum(a), sum(a)
+	if filled == (query.Sum{}) || filled != served {
+		t.Fatalf("the answer that filled the entry and the one it served carry %v and %v: a page keyed by them would be drawn twice", filled, served)
+	}
+	// The same bytes under another query are named alike; other bytes are not.
+	if other := sum(sharedQuery{deps: []string{query.DependsOrders}}); other != filled {
+		t.Fatalf("the same content was named %v and %v", filled, other)
+	}
+	body = `{"items":[2]}`
+	if changed := sum(sharedQuery{deps: []string{query.DependsViews}}); changed == filled {
+		t.Fatal("different content carries the same Sum")
+	}
+}

@@ -75,6 +75,15 @@ func (a *answers) hash(b []byte) answerHash {
 	return answerHash{maphash.Bytes(a.seeds[0], b), maphash.Bytes(a.seeds[1], b)}
 }
 
+// of names an answer: by the Sum it came with (the near cache's answers
+// do), else by hashing its bytes.
+func (a *answers) of(b query.Body) answerHash {
+	if b.Sum != (query.Sum{}) {
+		return answerHash(b.Sum)
+	}
+	return a.hash(b.JSON)
+}
+
 // key names the content of page drawn for request from the answers of
 // these hashes, in order.
 func (a *answers) key(page, request string, answers ...answerHash) fragmentKey {
@@ -97,7 +106,7 @@ func (a *answers) key(page, request string, answers ...answerHash) fragmentKey {
 // change (a struct is copied by assignment; its slices must not be written
 // to).
 func decodeOnce[T any](p *pages, b query.Body) (T, answerHash, error) {
-	h := p.answers.hash(b.JSON)
+	h := p.answers.of(b)
 	k := decodedKey{answer: h, into: reflect.TypeFor[T]()}
 	if v, ok := p.answers.decoded.Get(k); ok {
 		return v.(T), h, nil

@@ -10,8 +10,8 @@ import (
 
 // The district charts of the detail page, drawn on the server as SVG: no
 // chart library, nothing to download, and they show without JavaScript.
-// Every mark has a <title> (the browser's tooltip) and data-tip (app.js
-// draws it at once under the pointer).
+// Every mark has a <title>: the browser's tooltip, which app.js also draws
+// at once under the pointer.
 
 // districtStats is query.DistrictStats' answer.
 type districtStats struct {
@@ -164,8 +164,8 @@ type svg struct{ strings.Builder }
 
 func (b *svg) f(format string, a ...any) { fmt.Fprintf(&b.Builder, format, a...) }
 
-// tip writes a mark's tooltip: <title> for every browser, data-tip for app.js.
-func tipAttr(s string) string  { return ` data-tip="` + template.HTMLEscapeString(s) + `"` }
+// tipTitle writes a mark's tooltip: the browser shows its <title>, and
+// app.js draws the same text at once under the pointer.
 func tipTitle(s string) string { return `<title>` + template.HTMLEscapeString(s) + `</title>` }
 
 func (b *svg) open(w, h float64, label string) {
@@ -190,19 +190,19 @@ func scatterChart(points [][2]float64, trend *trendLine, me [2]float64) template
 	b.f(`<g class="pts" fill="#1f8a5b" fill-opacity=".55">`)
 	for _, p := range points {
 		t := fmt.Sprintf("面积 %s㎡，月租 %s", num(p[0]), money(int64(p[1])))
-		b.f(`<circle cx="%s" cy="%s" r="4"%s>%s</circle>`, num(x.at(p[0])), num(y.at(p[1])), tipAttr(t), tipTitle(t))
+		b.f(`<circle cx="%s" cy="%s" r="4">%s</circle>`, num(x.at(p[0])), num(y.at(p[1])), tipTitle(t))
 	}
 	b.f(`</g>`)
 	if trend != nil {
 		x0, y0, x1, y1, ok := clipLine(xt[0], trend.at(xt[0]), xt[len(xt)-1], trend.at(xt[len(xt)-1]), xt[0], xt[len(xt)-1], yt[0], yt[len(yt)-1])
 		if ok {
 			t := fmt.Sprintf("趋势线：月租 ≈ %s × 面积 %s %s", trimFloat(trend.Slope), sign(trend.Intercept), trimFloat(math.Abs(trend.Intercept)))
-			b.f(`<line class="trend" x1="%s" y1="%s" x2="%s" y2="%s" stroke="#d9730d" stroke-width="2.5" stroke-dasharray="6 4"%s>%s</line>`,
-				num(x.at(x0)), num(y.at(y0)), num(x.at(x1)), num(y.at(y1)), tipAttr(t), tipTitle(t))
+			b.f(`<line class="trend" x1="%s" y1="%s" x2="%s" y2="%s" stroke="#d9730d" stroke-width="2.5" stroke-dasharray="6 4">%s</line>`,
+				num(x.at(x0)), num(y.at(y0)), num(x.at(x1)), num(y.at(y1)), tipTitle(t))
 		}
 	}
 	t := fmt.Sprintf("本房源：面积 %s㎡，月租 %s", num(me[0]), money(int64(me[1])))
-	b.f(`<circle class="me" cx="%s" cy="%s" r="7" fill="#c8331e" stroke="#fff" stroke-width="2"%s>%s</circle>`, num(x.at(me[0])), num(y.at(me[1])), tipAttr(t), tipTitle(t))
+	b.f(`<circle class="me" cx="%s" cy="%s" r="7" fill="#c8331e" stroke="#fff" stroke-width="2">%s</circle>`, num(x.at(me[0])), num(y.at(me[1])), tipTitle(t))
 	b.f(`</svg>`)
 	return template.HTML(b.String()) // built here from numbers and escaped text
 }
@@ -266,13 +266,13 @@ func pieChart(slices []slice) template.HTML {
 	a := 0.0
 	for i, s := range slices {
 		a1 := a + 2*math.Pi*s.Value/total
-		b.f(`<path d="%s" fill="%s" stroke="#fff" stroke-width="2"%s>%s</path>`, arc(cx, cy, r, a, a1), palette[i%len(palette)], tipAttr(s.Tip), tipTitle(s.Tip))
+		b.f(`<path d="%s" fill="%s" stroke="#fff" stroke-width="2">%s</path>`, arc(cx, cy, r, a, a1), palette[i%len(palette)], tipTitle(s.Tip))
 		a = a1
 	}
 	for i, s := range slices {
 		ly := 40 + float64(i)*30
-		b.f(`<g%s><rect x="350" y="%s" width="16" height="16" rx="3" fill="%s"/><text x="374" y="%s" dominant-baseline="middle" fill="#222">%s %s</text>%s</g>`,
-			tipAttr(s.Tip), num(ly), palette[i%len(palette)], num(ly+8), template.HTMLEscapeString(s.Label), pct(s.Value/total), tipTitle(s.Tip))
+		b.f(`<g><rect x="350" y="%s" width="16" height="16" rx="3" fill="%s"/><text x="374" y="%s" dominant-baseline="middle" fill="#222">%s %s</text>%s</g>`,
+			num(ly), palette[i%len(palette)], num(ly+8), template.HTMLEscapeString(s.Label), pct(s.Value/total), tipTitle(s.Tip))
 	}
 	b.f(`</svg>`)
 	return template.HTML(b.String())
@@ -291,8 +291,8 @@ func barChart(bars []bar) template.HTML {
 	b.open(w, h, "小区在租房源数排行")
 	for i, br := range bars {
 		y := 8 + float64(i)*row
-		b.f(`<g%s><text x="%s" y="%s" text-anchor="end" dominant-baseline="middle" fill="#222">%s</text><rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="#3b82c4"/><text x="%s" y="%s" dominant-baseline="middle" fill="#6b6f76">%s</text>%s</g>`,
-			tipAttr(br.Tip), num(left-8), num(y+row/2-2), template.HTMLEscapeString(ellipsis(br.Label, 8)),
+		b.f(`<g><text x="%s" y="%s" text-anchor="end" dominant-baseline="middle" fill="#222">%s</text><rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="#3b82c4"/><text x="%s" y="%s" dominant-baseline="middle" fill="#6b6f76">%s</text>%s</g>`,
+			num(left-8), num(y+row/2-2), template.HTMLEscapeString(ellipsis(br.Label, 8)),
 			num(left), num(y+2), num(math.Max(x.at(br.Value)-left, 2)), num(row-8), num(x.at(br.Value)+6), num(y+row/2-2),
 			template.HTMLEscapeString(br.Text), tipTitle(br.Tip))
 	}
@@ -323,8 +323,8 @@ func columnChart(bars []bar) template.HTML {
 	for i, br := range bars {
 		cx := padLeft + slot*(float64(i)+0.5)
 		top := y.at(br.Value)
-		b.f(`<g%s><rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/><text x="%s" y="%s" text-anchor="middle" fill="#222">%s</text><text x="%s" y="%s" text-anchor="middle" fill="#6b6f76">%s</text>%s</g>`,
-			tipAttr(br.Tip), num(cx-bw/2), num(top), num(bw), num(chartH-padBo-top), palette[i%len(palette)],
+		b.f(`<g><rect x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/><text x="%s" y="%s" text-anchor="middle" fill="#222">%s</text><text x="%s" y="%s" text-anchor="middle" fill="#6b6f76">%s</text>%s</g>`,
+			num(cx-bw/2), num(top), num(bw), num(chartH-padBo-top), palette[i%len(palette)],
 			num(cx), num(top-6), template.HTMLEscapeString(br.Text), num(cx), num(chartH-padBo+20), template.HTMLEscapeString(br.Label), tipTitle(br.Tip))
 	}
 	b.f(`</svg>`)

@@ -133,7 +133,7 @@ func (p *pages) drawDetail(c echo.Context, status int, l listingView, lh answerH
 		return p.render(c, status, "listing_detail", title, v)
 	}
 	key := p.answers.key("listing_detail", c.Request().URL.RequestURI()+"|"+ans.today.Format(events.DateLayout),
-		lh, p.answers.hash(ans.reviews.JSON), p.answers.hash(ans.availability.JSON), p.answers.hash(ans.similar.JSON), p.answers.hash(ans.charts.JSON))
+		lh, p.answers.of(ans.reviews), p.answers.of(ans.availability), p.answers.of(ans.similar), p.answers.of(ans.charts))
 	return p.renderShared(c, key, "listing_detail", title, Form{}, view)
 }
 

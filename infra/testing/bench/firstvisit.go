@@ -9,9 +9,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Fetched is one resource of a first visit.
@@ -216,9 +219,10 @@ func gunzip(b []byte) ([]byte, error) {
 
 var listingLink = regexp.MustCompile(`href="(/listings/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"`)
 
-// FirstVisits measures, against a running site at base (`make up` after
-// `rentalctl seed`, whose listings have photos), a first visit to / and to
-// the first listing page / links to, each with an empty cache.
+// FirstVisits measures, against a running site at base whose listings have
+// photos (DemoFirstVisits' scratch system, or `--first-visit URL`), a first
+// visit to / and to the first listing page / links to, each with an empty
+// cache.
 func FirstVisits(ctx context.Context, base string) (Table, error) {
 	t := Table{
 		Title:  "First visit with an empty cache (gzip accepted; every referenced stylesheet, script, icon, font and image fetched once, lazy images included) at " + base,
@@ -258,4 +262,59 @@ func FirstVisits(ctx context.Context, base string) (Table, error) {
 	}
 	t.Notes = append(t.Notes, "Target (issue 10): a first visit to / transfers ≤ 300 KB with photos at card size.")
 	return t, nil
+}
+
+// DemoFirstVisits measures FirstVisits on a scratch system filled the way
+// `make up` fills its own: `rentalctl seed` (300 listings with the demo
+// photos, renters' views, bookings and reviews) against this environment's
+// database and key prefix, so the home page shows every section with its
+// card photos. It never touches the system `make up` serves.
+func DemoFirstVisits(ctx context.Context, env *Env) (Table, error) {
+	api, _, err := env.StartPipeline(ctx, "firstvisit", 1)
+	if err != nil {
+		return Table{}, err
+	}
+	if err := seedDemo(ctx, env); err != nil {
+		return Table{}, err
+	}
+	if err := waitCards(ctx, api, 24); err != nil {
+		return Table{}, err
+	}
+	t, err := FirstVisits(ctx, api)
+	t.Title = "First visit with an empty cache to a scratch system seeded by `rentalctl seed` (gzip accepted; every referenced stylesheet, script, icon, font and image fetched once, lazy images included)"
+	return t, err
+}
+
+// seedDemo runs `go run ./cmd/rentalctl seed` (the bench runs from the
+// module's root, as `make bench` does) with the environment's configuration.
+func seedDemo(ctx context.Context, env *Env) error {
+	cmd := exec.CommandContext(ctx, "go", "run", "./cmd/rentalctl", "seed")
+	cmd.Env = append(os.Environ(),
+		"RENTAL_MYSQL_DSN="+env.Cfg.MySQLDSN,
+		"RENTAL_REDIS_ADDR="+env.Cfg.Redis.Addr,
+		"RENTAL_REDIS_PREFIX="+env.Cfg.Prefix,
+		"RENTAL_RELAY_MIN_REPLICAS=0",
+		fmt.Sprintf("RENTAL_BCRYPT_COST=%d", env.Cfg.BcryptCost))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("seeding the demo data: %w: %s", err, out)
+	}
+	return nil
+}
+
+var cardPhoto = regexp.MustCompile(`class="card-photo" src="`)
+
+// waitCards waits until the home page shows at least n card photos (the
+// worker has projected the seeded listings and their activity).
+func waitCards(ctx context.Context, api string, n int) error {
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		doc, _, err := fetchWire(ctx, api+"/")
+		if err == nil && len(cardPhoto.FindAll(doc, -1)) >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the home page did not show %d card photos within 2 minutes (last error: %v)", n, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

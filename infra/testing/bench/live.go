@@ -28,6 +28,7 @@ type LiveConfig struct {
 	Queries         int // distinct queries per set (dated, undated)
 	Edits, Orders   int // commands per second, all along the measurement
 	Load            Load
+	RedisFirst      bool // Redis at real-time priority during the runs (Prioritize)
 }
 
 // Live measures search as a live site meets it: a large catalogue with
@@ -110,6 +111,13 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 
 	rdb := goredis.NewClient(&goredis.Options{Addr: env.Redis.Addr})
 	defer rdb.Close()
+	placement := Placement{}
+	if cfg.RedisFirst {
+		if placement, err = Prioritize(env.Redis); err != nil {
+			return Table{}, err
+		}
+		defer placement.Undo()
+	}
 	// Every call over 200 µs is logged (the private server keeps 100,000), so
 	// the slowest is known even when none passes the 2 ms bound.
 	const logOver, bound = 200 * time.Microsecond, 2 * time.Millisecond
@@ -234,6 +242,7 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 			"connections ÷ throughput; \"open loop\" sends at a fixed rate, half of what wrk reached on that api, from a Go client in the bench "+
 			"process, each latency measured from when the request was due (no coordinated omission), a request unanswered after 2 s an error "+
 			"as wrk counts it. vs MySQL compares each row's req/s with MySQL's saturated req/s.",
+		"Placement: "+placement.String()+".",
 		"Targets (DESIGN §9): dated and undated searches each ≥ 5× MySQL, p99 ≤ 50 ms, no errors, no Redis call over 2 ms.")
 	return t, nil
 }

@@ -18,8 +18,7 @@ type PagesConfig struct {
 
 // Pages compares, in one run on one api replica, the listing detail and the
 // search page drawn as HTML (infra/web) with the same reads as JSON
-// (infra/httpapi), and measures what a first visit to the home page
-// transfers with every asset and card-size photo it references.
+// (infra/httpapi).
 //
 // Before each timed run every path is fetched once, JSON and HTML alike:
 // the runs measure pages already in the api's caches (a site's pages are
@@ -108,24 +107,10 @@ func Pages(ctx context.Context, env *Env, cfg PagesConfig) (Table, error) {
 			}
 		}
 	}
-	v, err := FirstVisit(ctx, api, "/")
-	if err != nil {
-		return Table{}, err
-	}
-	var parts []string
-	for _, kind := range []string{"document", "stylesheet", "script", "icon", "font", "image"} {
-		if n, ok := v.ByKind()[kind]; ok {
-			parts = append(parts, fmt.Sprintf("%s %.1f KB", kind, float64(n)/1024))
-		}
-	}
 	t.Notes = append(t.Notes,
 		"Target (DESIGN §9): each HTML page ≥ 50% of the same read as JSON.",
 		"Every path was fetched once before its timed run (JSON and HTML alike). The first draw of an HTML page (its answers read and decoded, the content drawn and kept), one request at a time: "+strings.Join(firsts, "; ")+".",
-		fmt.Sprintf("First visit to / (empty cache, gzip accepted, every referenced asset and image fetched once): %d requests, %.1f KB on the wire (%s); target ≤ 300 KB.",
-			len(v.Resources), float64(v.Total())/1024, strings.Join(parts, ", ")))
-	if len(v.Outside) > 0 {
-		t.Notes = append(t.Notes, fmt.Sprintf("References outside this origin (not fetched): %s", strings.Join(v.Outside, " ")))
-	}
+		"What a first visit transfers is the firstvisit scenario's (a system seeded like `make up`'s, with photos).")
 	return t, nil
 }
 

@@ -13,7 +13,8 @@ import (
 // Placement says where a scenario ran its private redis-server and itself.
 type Placement struct {
 	Pinned  bool
-	Redis   int // the CPU of redis-server's main thread (Pinned)
+	First   bool // Prioritize: Redis first to run on any CPU, nothing pinned
+	Redis   int  // the CPU of redis-server's main thread (Pinned)
 	Bench   unix.CPUSet
 	Procs   int    // GOMAXPROCS while pinned
 	Policy  string // the main thread's scheduling while pinned: "SCHED_FIFO 1", "nice -10" or "as it was"
@@ -83,6 +84,28 @@ func PinApart(redis *Redis) (Placement, error) {
 	return p, nil
 }
 
+// Prioritize runs a private redis-server's main thread at SCHED_FIFO 1 on
+// whichever CPU it is woken on, nothing pinned: when Redis has a call to
+// run it takes a CPU from the api, the worker, MariaDB and wrk, as a Redis
+// with a core of its own would have it, so SLOWLOG times its calls and not
+// the scheduler's choices, while the others keep both CPUs whenever Redis
+// is idle (PinApart would leave them one). Undo restores the scheduling.
+// With no private server, or when real-time scheduling is refused, it
+// changes nothing (First false says so).
+func Prioritize(redis *Redis) (Placement, error) {
+	if !redis.Private() {
+		return Placement{restore: func() {}}, nil
+	}
+	attr, err := unix.SchedGetAttr(redis.PID, 0)
+	if err != nil {
+		return Placement{}, fmt.Errorf("reading redis-server's scheduling: %w", err)
+	}
+	if err := unix.SchedSetAttr(redis.PID, &unix.SchedAttr{Policy: unix.SCHED_FIFO, Priority: 1}, 0); err != nil {
+		return Placement{restore: func() {}, Policy: "as it was: " + err.Error()}, nil
+	}
+	return Placement{First: true, Policy: "SCHED_FIFO 1", restore: func() { _ = unix.SchedSetAttr(redis.PID, attr, 0) }}, nil
+}
+
 // Undo puts the bench and Redis back on the CPUs they had.
 func (p Placement) Undo() {
 	if p.restore != nil {
@@ -92,6 +115,9 @@ func (p Placement) Undo() {
 
 // String says where the run ran, for the table.
 func (p Placement) String() string {
+	if p.First {
+		return "redis-server's main thread at SCHED_FIFO 1, unpinned (first to run on any CPU when it has a call; everything else shares both CPUs)"
+	}
 	if !p.Pinned {
 		return "unpinned (redis-server and the bench share every CPU)"
 	}

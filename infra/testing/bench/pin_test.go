@@ -94,3 +94,29 @@ func TestCallStats_readsRedisOwnAccountOfEachCommand(t *testing.T) {
 	}
 	t.Fatal("no statistics for set")
 }
+
+func TestPrioritize_putsRedisFirstWithoutPinningAndPutsItBack(t *testing.T) {
+	r := startRedis(t)
+	before := affinity(t, r.PID)
+	p, err := Prioritize(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.First {
+		t.Skipf("real-time scheduling refused here: %s", p.Policy)
+	}
+	attr, err := unix.SchedGetAttr(r.PID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attr.Policy != unix.SCHED_FIFO || attr.Priority != 1 {
+		t.Errorf("redis-server runs policy %d priority %d, want SCHED_FIFO 1", attr.Policy, attr.Priority)
+	}
+	if got := affinity(t, r.PID); got != before {
+		t.Errorf("Prioritize pinned redis-server to %s (was %s)", cpuList(got), cpuList(before))
+	}
+	p.Undo()
+	if attr, err = unix.SchedGetAttr(r.PID, 0); err != nil || attr.Policy != unix.SCHED_NORMAL {
+		t.Errorf("after Undo redis-server runs policy %d (%v), want SCHED_NORMAL", attr.Policy, err)
+	}
+}

@@ -161,6 +161,13 @@ func describeCall(args []string) string {
 		if n, _ := strconv.Atoi(args[2]); n > 0 {
 			return name + " " + args[3]
 		}
+		// No keys (put.lua takes its keys' prefix in ARGV): its first
+		// arguments say what it wrote.
+		out := name + " " + args[1][:min(len(args[1]), 8)]
+		for _, a := range args[3:min(len(args), 6)] {
+			out += " " + a[:min(len(a), 48)]
+		}
+		return out
 	}
 	if len(args) > 1 {
 		return name + " " + args[1]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime/metrics"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill-redisstream/pkg/redisstream"
@@ -46,7 +47,8 @@ func Workers(ctx context.Context, newEnv func() (*Env, error), cfg WorkersConfig
 	t := Table{
 		Title: fmt.Sprintf("Workers: %d listing events already on the stream (%d per listing), drained by N replicas", cfg.Events, cfg.PerListing),
 		Header: []string{"subscriber", "replicas", "subscriptions per replica", "took", "events/s", "events/s per replica",
-			"Redis busy", "worker busy (bench process)", "MariaDB CPU", "worker CPU µs per event", "Redis CPU µs per event", "listing documents", "pinned", "load average"},
+			"Redis busy", "worker busy (bench process)", "MariaDB CPU", "worker CPU µs per event", "Redis CPU µs per event",
+			"GCs while draining", "worker memory (Go, peak)", "listing documents", "pinned", "load average"},
 	}
 	var cpuNote string
 	for _, sub := range cfg.Subscribers {
@@ -107,10 +109,14 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 		defer p.Undo()
 		pinned = p.String()
 	}
+	// The bench process holds only the workers while they drain: give it
+	// the worker process's garbage collector setting (cmd/worker).
+	defer system.TuneWorkerGC()()
 	rdb := base.Redis.Master
 	var first, last time.Time
 	var firstRead int64
 	var cpu cpuWatch
+	var heap goMemory
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
 		read, pending, err := groupProgress(ctx, rdb, listings)
@@ -119,8 +125,9 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 		}
 		now := time.Now()
 		if read > 0 && first.IsZero() {
-			first, firstRead, cpu = now, read, startCPU(env.servers)
+			first, firstRead, cpu, heap = now, read, startCPU(env.servers), startGoMemory()
 		}
+		heap.sample()
 		if read >= int64(cfg.Events) && pending == 0 {
 			last = now
 			break
@@ -143,7 +150,7 @@ func drain(ctx context.Context, env *Env, cfg WorkersConfig, replicas int, adjus
 	return []string{fmt.Sprint(replicas), fmt.Sprint(env.Cfg.Consumers), ms(took), fmt.Sprintf("%.0f", rate),
 		fmt.Sprintf("%.0f", rate/float64(replicas)), pct("redis"), pct("bench"), pct("mariadb"),
 		fmt.Sprintf("%.0f", shares["bench"]/rate*1e6), fmt.Sprintf("%.0f", shares["redis"]/rate*1e6),
-		fmt.Sprint(documents(ctx, base)), pinned, loadAverage()}, nil
+		fmt.Sprint(heap.cycles()), fmt.Sprintf("%.0f MB", float64(heap.peak)/1e6), fmt.Sprint(documents(ctx, base)), pinned, loadAverage()}, nil
 }
 
 // fillStream puts listing histories on the stream in Watermill's format,
@@ -202,3 +209,29 @@ func documents(ctx context.Context, base *system.Base) int64 {
 	n, _, _ := readmodel.NewInspector(base.RM).Census(ctx, readmodel.Listings, gen, "listing")
 	return n
 }
+
+// goMemory follows this process's garbage collector while workers drain: how
+// often it ran and the most memory the Go runtime held (the worker's GOGC,
+// system.TuneWorkerGC, trades the one for the other).
+type goMemory struct {
+	startCycles uint64
+	peak        uint64
+	samples     []metrics.Sample
+}
+
+func startGoMemory() goMemory {
+	m := goMemory{samples: []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/memory/classes/total:bytes"}}}
+	metrics.Read(m.samples)
+	m.startCycles = m.samples[0].Value.Uint64()
+	return m
+}
+
+func (m *goMemory) sample() {
+	if m.samples == nil {
+		return
+	}
+	metrics.Read(m.samples)
+	m.peak = max(m.peak, m.samples[1].Value.Uint64())
+}
+
+func (m *goMemory) cycles() uint64 { return m.samples[0].Value.Uint64() - m.startCycles }

@@ -189,7 +189,7 @@ func TestTenant_filtersOnEveryCriterionThenBooksByTypingDatesAroundATakenStay(t 
 		t.Fatalf("the calendar marks the taken month [%s, %s)", takenStart, takenEnd)
 	}
 	tip := browser.Eval[string](p, `(() => {
-		const m = document.querySelector("#chart-prices [data-tip]"), r = m.getBoundingClientRect();
+		const m = document.querySelector("#chart-prices :has(> title)"), r = m.getBoundingClientRect();
 		m.scrollIntoView({block: "center"});
 		const r2 = m.getBoundingClientRect();
 		m.dispatchEvent(new MouseEvent("mousemove", {bubbles: true, clientX: r2.left + r2.width / 2, clientY: r2.top + r2.height / 2}));

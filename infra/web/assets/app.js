@@ -133,10 +133,11 @@
     var tip = null;
     document.querySelectorAll("svg[data-chart]").forEach(function (svg) {
       svg.addEventListener("mousemove", function (e) {
-        var t = e.target.closest("[data-tip]");
-        if (!t) { if (tip) tip.hidden = true; return; }
+        var t = e.target;
+        while (t && t !== svg && !t.querySelector(":scope > title")) t = t.parentNode;
+        if (!t || t === svg) { if (tip) tip.hidden = true; return; }
         if (!tip) { tip = document.createElement("div"); tip.className = "chart-tip"; document.body.appendChild(tip); }
-        tip.textContent = t.getAttribute("data-tip");
+        tip.textContent = t.querySelector(":scope > title").textContent;
         tip.hidden = false;
         tip.style.left = (e.clientX + 12) + "px"; tip.style.top = (e.clientY + 12) + "px";
       });
