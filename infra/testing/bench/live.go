@@ -190,13 +190,12 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 					}
 					n := 0
 					for _, l := range logs {
-						if l.Duration > bound {
+						if l.Duration > bound && !isSlowlogRead(l) {
 							n++
 						}
 					}
 					over, worst = strconv.Itoa(n), "none over "+ms(logOver)
-					if len(logs) > 0 {
-						s := slowest(logs)
+					if s := slowest(logs); s.Duration > 0 {
 						worst = ms(s.Duration) + " " + describeCall(s.Args)
 					}
 				}

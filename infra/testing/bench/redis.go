@@ -136,8 +136,9 @@ func (r *Redis) slowCalls(ctx context.Context, d time.Duration) int {
 	return n
 }
 
-// isSlowlogRead reports whether a logged call is the bench reading the log
-// (a SLOWLOG GET of 100,000 entries is itself slow), not the run's.
+// isSlowlogRead reports whether a logged call is the bench reading or
+// resetting the log (a SLOWLOG GET or RESET of 100,000 entries is itself
+// slow), not the run's.
 func isSlowlogRead(l goredis.SlowLog) bool {
 	return len(l.Args) > 0 && strings.EqualFold(l.Args[0], "slowlog")
 }
