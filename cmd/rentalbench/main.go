@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -62,30 +63,18 @@ func main() {
 				fmt.Fprintln(cmd.OutOrStdout(), t.Markdown())
 				return nil
 			}
-			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := pprof.StartCPUProfile(f); err != nil {
-					return err
-				}
-				defer pprof.StopCPUProfile()
+			stopProfile, err := record(cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile)
+			if err != nil {
+				return err
 			}
-			if traceFile != "" {
-				// Where the time between two processes' work goes (waits on
-				// Redis, scheduling), which a CPU profile cannot show.
-				f, err := os.Create(traceFile)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				if err := trace.Start(f); err != nil {
-					return err
-				}
-				defer trace.Stop()
+			defer stopProfile()
+			// The trace shows where the time between two processes' work goes
+			// (waits on Redis, scheduling), which a CPU profile cannot.
+			stopTrace, err := record(traceFile, trace.Start, trace.Stop)
+			if err != nil {
+				return err
 			}
+			defer stopTrace()
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			out := cmd.OutOrStdout()
 			redis := bench.SharedRedis(testenv.RedisAddr())
@@ -193,4 +182,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "rentalbench:", err)
 		os.Exit(1)
 	}
+}
+
+// record starts a recording of the whole run into path (a CPU profile, a
+// trace) and returns what stops it; an empty path records nothing.
+func record(path string, start func(io.Writer) error, stop func()) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := start(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("recording into %s: %w", path, err)
+	}
+	return func() { stop(); f.Close() }, nil
 }
