@@ -195,7 +195,7 @@ func (r Replayer) batch() int {
 }
 
 // counted is the number of events to replay, or why it is not known.
-type counted = struct {
+type counted struct {
 	n   int64
 	err error
 }

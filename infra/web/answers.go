@@ -40,9 +40,10 @@ type answers struct {
 }
 
 // answerHash names an answer by its bytes: 128 bits of maphash under two
-// seeds of this process, so two different answers sharing one is not a
+// seeds of this process (the pages' own, or the near cache's when the
+// answer came with its Sum), so two different answers sharing one is not a
 // practical concern.
-type answerHash [2]uint64
+type answerHash = query.Sum
 
 type decodedKey struct {
 	answer answerHash
@@ -79,7 +80,7 @@ func (a *answers) hash(b []byte) answerHash {
 // do), else by hashing its bytes.
 func (a *answers) of(b query.Body) answerHash {
 	if b.Sum != (query.Sum{}) {
-		return answerHash(b.Sum)
+		return b.Sum
 	}
 	return a.hash(b.JSON)
 }

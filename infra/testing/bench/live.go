@@ -188,14 +188,9 @@ func Live(ctx context.Context, env *Env, cfg LiveConfig) (Table, error) {
 					if err != nil {
 						return Table{}, err
 					}
-					n := 0
-					for _, l := range logs {
-						if l.Duration > bound && !isSlowlogRead(l) {
-							n++
-						}
-					}
+					n, s := tally(logs, bound)
 					over, worst = strconv.Itoa(n), "none over "+ms(logOver)
-					if s := slowest(logs); s.Duration > 0 {
+					if s.Duration > 0 {
 						worst = ms(s.Duration) + " " + describeCall(s.Args)
 					}
 				}

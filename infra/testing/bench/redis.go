@@ -84,56 +84,44 @@ func (r *Redis) Close() {
 // Private reports whether the bench started this server.
 func (r *Redis) Private() bool { return r.PID != 0 }
 
-// slowlog reads the slowest call the server logged since the last reset
-// (and resets), "1.23 ms EVALSHA (search)"; "-" on a shared server, whose
-// log holds everyone's calls.
-func (r *Redis) slowlog(ctx context.Context) (time.Duration, string) {
+// slowlog reads what the server logged since the last reset (and resets):
+// the slowest call, "1.23 ms EVALSHA (search)", and how many took longer
+// than bound (one slowest call can be the machine taking the CPU from
+// Redis; how many passed the bound says more). On a shared server, whose
+// log holds everyone's calls: "-" and -1.
+func (r *Redis) slowlog(ctx context.Context, bound time.Duration) (string, int) {
 	if !r.Private() {
-		return 0, "- (shared Redis)"
+		return "- (shared Redis)", -1
 	}
 	c := goredis.NewClient(&goredis.Options{Addr: r.Addr})
 	defer c.Close()
 	logs, err := c.SlowLogGet(ctx, -1).Result()
 	if err != nil {
-		return 0, "? (" + err.Error() + ")"
+		return "? (" + err.Error() + ")", -1
 	}
 	c.Do(ctx, "SLOWLOG", "RESET")
-	var worst goredis.SlowLog
+	over, worst := tally(logs, bound)
+	if worst.Duration == 0 {
+		return "< 0.10 ms", over
+	}
+	return fmt.Sprintf("%s %s", ms(worst.Duration), describeCall(worst.Args)), over
+}
+
+// tally is what a run's SLOWLOG says: how many calls took longer than
+// bound, and the slowest, leaving out the bench's own reads of the log.
+func tally(logs []goredis.SlowLog, bound time.Duration) (over int, worst goredis.SlowLog) {
 	for _, l := range logs {
 		if isSlowlogRead(l) {
 			continue
+		}
+		if l.Duration > bound {
+			over++
 		}
 		if l.Duration > worst.Duration {
 			worst = l
 		}
 	}
-	if worst.Duration == 0 {
-		return 0, "< 0.10 ms"
-	}
-	return worst.Duration, fmt.Sprintf("%s %s", ms(worst.Duration), describeCall(worst.Args))
-}
-
-// slowCalls counts the calls the server logged over d since the last reset
-// (-1 on a shared server), leaving the log as it is: one slowest call can be
-// the machine taking the CPU from Redis, how many passed the bound says
-// more.
-func (r *Redis) slowCalls(ctx context.Context, d time.Duration) int {
-	if !r.Private() {
-		return -1
-	}
-	c := goredis.NewClient(&goredis.Options{Addr: r.Addr})
-	defer c.Close()
-	logs, err := c.SlowLogGet(ctx, -1).Result()
-	if err != nil {
-		return -1
-	}
-	n := 0
-	for _, l := range logs {
-		if l.Duration > d && !isSlowlogRead(l) {
-			n++
-		}
-	}
-	return n
+	return over, worst
 }
 
 // isSlowlogRead reports whether a logged call is the bench reading or

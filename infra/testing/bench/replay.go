@@ -88,8 +88,7 @@ func Replay(ctx context.Context, env *Env, cfg ReplayConfig) (Table, error) {
 			return Table{}, err
 		}
 		took, used := time.Since(start), cpu.stop()
-		over := env.Redis.slowCalls(ctx, 2*time.Millisecond)
-		_, slow := env.Redis.slowlog(ctx)
+		slow, over := env.Redis.slowlog(ctx, 2*time.Millisecond)
 		report, err := check.Run(ctx, base.RM, ops.Checkers(base), check.Options{})
 		if err != nil {
 			return Table{}, err

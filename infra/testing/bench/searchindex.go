@@ -431,12 +431,7 @@ func stay(l uuid.UUID, version int64, status string, start, end, now time.Time) 
 // slowest is the longest call logged, leaving out the bench's own reads of
 // the log.
 func slowest(logs []goredis.SlowLog) goredis.SlowLog {
-	var w goredis.SlowLog
-	for _, l := range logs {
-		if l.Duration > w.Duration && !isSlowlogRead(l) {
-			w = l
-		}
-	}
+	_, w := tally(logs, 0)
 	return w
 }
 
