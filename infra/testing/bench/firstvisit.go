@@ -291,7 +291,9 @@ func seedDemo(ctx context.Context, env *Env) error {
 	cmd := exec.CommandContext(ctx, "go", "run", "./cmd/rentalctl", "seed")
 	cmd.Env = append(os.Environ(),
 		"RENTAL_MYSQL_DSN="+env.Cfg.MySQLDSN,
+		"RENTAL_MYSQL_READ_DSN=", // a reader set in the shell (make up's :3308) must not be read
 		"RENTAL_REDIS_ADDR="+env.Cfg.Redis.Addr,
+		"RENTAL_REDIS_PASSWORD=",
 		"RENTAL_REDIS_PREFIX="+env.Cfg.Prefix,
 		"RENTAL_RELAY_MIN_REPLICAS=0",
 		fmt.Sprintf("RENTAL_BCRYPT_COST=%d", env.Cfg.BcryptCost))
